@@ -1,0 +1,112 @@
+"""Onboard one Webex Wholesale customer: check the template, provision the customer, wait for it, provision the
+administrator alone, then the other subscribers in throttled parallel batches, request Setup Assist when the
+order asks for it, and always finish with the onboarding report.
+
+Trigger it from the form (defaults onboard the demo customer on the simulator), from
+``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or from the REST API.
+Every step is idempotent: re-running an order, or clearing any task, adopts what already exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from airflow.sdk import BaseHook, TriggerRule, chain, dag, task
+
+from webex_wholesale.onboarding.params import load_order_file, onboarding_params
+from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
+from webex_wholesale.onboarding.steps import prepare_order, record_failure
+from webex_wholesale.operators import (
+    WebexCheckTemplateOperator,
+    WebexProvisionCustomerOperator,
+    WebexProvisionSubscribersOperator,
+    WebexSetupAssistanceOperator,
+    WebexWaitForCustomerOperator,
+)
+
+DAG_ID = "webex_wholesale_onboarding"
+API_POOL = "webex_wholesale_api"
+CONN_ID = "webex_wholesale_default"
+DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
+
+default_args = {
+    "owner": "wholesale-ops",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=10),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=5),
+    "on_failure_callback": record_failure,
+}
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=8,
+    default_args=default_args,
+    params=onboarding_params(load_order_file(DEMO_ORDER)),
+    tags=["webex", "wholesale", "onboarding"],
+    doc_md=__doc__,
+    render_template_as_native_obj=True,
+)
+def webex_wholesale_onboarding() -> None:
+    @task(multiple_outputs=True)
+    def validate_order(params: dict) -> dict:
+        """Reject a bad order before any API call, naming each field and reason; plan the fan-out."""
+        extra = BaseHook.get_connection(CONN_ID).extra_dejson
+        budget = extra.get("requests_per_second")
+        return prepare_order(params, requests_per_second=float(budget) if budget else None)
+
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def stop_if_dry_run(dry_run: bool) -> bool:
+        """A dry run ends here: checks done, nothing created."""
+        return not dry_run
+
+    plan = validate_order()
+    check = WebexCheckTemplateOperator(task_id="check_template", order=plan["order"])
+    gate = stop_if_dry_run(plan["dryRun"])
+    customer_ref = WebexProvisionCustomerOperator(task_id="provision_customer", order=plan["order"])
+    customer = WebexWaitForCustomerOperator(
+        task_id="wait_for_customer",
+        customer_id="{{ ti.xcom_pull(task_ids='provision_customer')['customerId'] }}",
+        poll_interval=5.0,
+    )
+    admin = WebexProvisionSubscribersOperator(
+        task_id="provision_admin",
+        customer=customer.output,
+        subscribers=plan["admin"],
+        is_admin_batch=True,
+        batch_label="administrator",
+        pool=API_POOL,
+    )
+    others = WebexProvisionSubscribersOperator.partial(
+        task_id="provision_subscribers",
+        customer=customer.output,
+        pool=API_POOL,
+        map_index_template="{{ task.batch_label }}",
+    ).expand_kwargs(plan["batches"])
+    setup_assist = WebexSetupAssistanceOperator(
+        task_id="request_setup_assistance",
+        order=plan["order"],
+        customer=customer.output,
+        trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
+    )
+    report = OnboardingReportOperator(
+        task_id="onboarding_report",
+        prepare_task_id="validate_order",
+        customer_ref_task_id="provision_customer",
+        customer_task_id="wait_for_customer",
+        subscriber_task_ids=["provision_admin", "provision_subscribers"],
+        setup_assist_task_id="request_setup_assistance",
+        retries=0,
+    )
+
+    chain([check, gate], customer_ref, customer, admin, others)
+    [admin, others] >> setup_assist
+    [plan, check, gate, customer_ref, customer, admin, others, setup_assist] >> report.as_teardown()
+
+
+webex_wholesale_onboarding()

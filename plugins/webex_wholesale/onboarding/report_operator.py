@@ -1,0 +1,109 @@
+"""The last step of every onboarding run: gather what each step did and publish the report.
+
+It runs as a teardown, so it runs whatever happened upstream, and Airflow leaves it out when deciding the
+run's state: a failed step still fails the run. The report goes to the task log, to XCom (``return_value``)
+and to the task's rendered-template view in the UI (``report_markdown``, re-sent after execution).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow.sdk import BaseOperator, Context
+
+from webex_wholesale.onboarding.report import OnboardingReport, StepResult, build_report
+from webex_wholesale.onboarding.steps import FAILURE_XCOM_KEY
+
+OUTCOMES_XCOM_KEY = "outcomes"
+
+
+class OnboardingReportOperator(BaseOperator):
+    """Build the onboarding report from the run's XComs and task states.
+
+    :param prepare_task_id: task that returned ``order`` and ``dryRun`` (multiple outputs).
+    :param customer_ref_task_id: task that returned ``{customerId, adopted, ...}``.
+    :param customer_task_id: task that returned the provisioned customer.
+    :param subscriber_task_ids: tasks (mapped or not) that pushed subscriber outcomes under ``outcomes``.
+    :param setup_assist_task_id: task that returned ``{reference, request}``.
+    """
+
+    template_fields: Sequence[str] = ("report_markdown",)
+    template_fields_renderers = {"report_markdown": "md"}
+    overwrite_rtif_after_execution = True
+    ui_color = "#e8f4ea"
+
+    def __init__(
+        self,
+        *,
+        prepare_task_id: str,
+        customer_ref_task_id: str,
+        customer_task_id: str,
+        subscriber_task_ids: Sequence[str],
+        setup_assist_task_id: str,
+        report_markdown: str = "The report is written here when the run has finished.",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.prepare_task_id = prepare_task_id
+        self.customer_ref_task_id = customer_ref_task_id
+        self.customer_task_id = customer_task_id
+        self.subscriber_task_ids = subscriber_task_ids
+        self.setup_assist_task_id = setup_assist_task_id
+        self.report_markdown = report_markdown
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        report = self.build(context)
+        self.report_markdown = report.to_markdown()
+        self.log.info("%s", report.summary_line())
+        self.log.info("Onboarding report:\n%s", self.report_markdown)
+        return report.model_dump(mode="json", by_alias=True)
+
+    def build(self, context: Context) -> OnboardingReport:
+        ti = context["ti"]
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
+        instances = [
+            (*_split_state_key(key, self.dag.task_ids), state)
+            for key, state in states.items()
+            if not key.startswith(self.task_id)
+        ]
+        steps = [
+            StepResult(
+                task_id=task_id if map_index is None else f"{task_id}[{map_index}]",
+                state=state,
+                message=self._pull(ti, task_id, map_index, FAILURE_XCOM_KEY) if state == "failed" else None,
+            )
+            for task_id, map_index, state in sorted(instances, key=lambda i: (i[0], i[1] or -1))
+        ]
+        outcomes = [
+            outcome
+            for task_id, map_index, _ in instances
+            if task_id in self.subscriber_task_ids
+            for outcome in (self._pull(ti, task_id, map_index, OUTCOMES_XCOM_KEY) or [])
+        ]
+        dag_run = context["dag_run"]
+        return build_report(
+            run_id=ti.run_id,
+            dry_run=bool(self._pull(ti, self.prepare_task_id, None, "dryRun")),
+            order=self._pull(ti, self.prepare_task_id, None, "order"),
+            customer_ref=self._pull(ti, self.customer_ref_task_id, None),
+            customer=self._pull(ti, self.customer_task_id, None),
+            outcomes=outcomes,
+            setup_assist=self._pull(ti, self.setup_assist_task_id, None),
+            steps=steps,
+            started_at=dag_run.start_date,
+            finished_at=datetime.now(UTC),
+        )
+
+    @staticmethod
+    def _pull(ti: Any, task_id: str, map_index: int | None, key: str = "return_value") -> Any:
+        return ti.xcom_pull(task_ids=task_id, key=key, map_indexes=-1 if map_index is None else map_index)
+
+
+def _split_state_key(key: str, task_ids: Sequence[str]) -> tuple[str, int | None]:
+    """Task-state keys are ``task_id`` or ``task_id_<map_index>`` for mapped instances."""
+    if key in task_ids:
+        return key, None
+    task_id, _, index = key.rpartition("_")
+    return task_id, int(index)

@@ -1,0 +1,111 @@
+"""Start the pieces a local run needs: the simulator as its own process and an Airflow environment wired to it.
+
+Shared by ``make demo`` (scripts/demo.py), ``make airflow`` (scripts/airflow_ui.py) and the benchmark, so all
+three run the same topology: simulator over HTTP on 127.0.0.1, connections injected as ``AIRFLOW_CONN_*``,
+Airflow state in a throw-away folder under ``.airflow-home/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SIM_TOKEN = "sim-token"  # the simulator's token: local only, never a real credential
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def simulator(port: int, *flags: str, log_path: Path | None = None) -> Iterator[str]:
+    """Run ``wholesale-sim`` on 127.0.0.1:``port`` until the block ends; yields its root URL."""
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [str(BIN / "wholesale-sim"), "--port", str(port), "--token", SIM_TOKEN, *flags],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{url}/_sim/state", proc)
+        yield url
+    finally:
+        stop_process_group(proc)
+        if log_path:
+            log.close()
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the simulator exited with code {proc.returncode} before answering")
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(url, timeout=1).ok:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"the simulator did not answer at {url} within {timeout:.0f} s")
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGINT, then SIGTERM, then SIGKILL to the whole group: Airflow's children ignore a lone SIGTERM."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace)
+
+
+def airflow_env(home: Path, sim_url: str, *, fresh: bool = True, **extra: str) -> dict[str, str]:
+    """Environment for Airflow commands: this project's folders, the simulator's connections, no examples."""
+    if fresh and home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT": json.dumps(
+                {"conn_type": "webex_wholesale", "host": f"{sim_url}/v1", "password": SIM_TOKEN}
+            ),
+            "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT": json.dumps(
+                {"conn_type": "http", "host": f"{sim_url}/setup-assist/v1"}
+            ),
+            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def airflow(env: dict[str, str], *args: str, quiet: bool = True) -> subprocess.CompletedProcess:
+    """Run one ``airflow`` CLI command; raise with its output when it fails."""
+    result = subprocess.run(
+        [str(BIN / "airflow"), *args], env=env, capture_output=quiet, text=True, check=False
+    )
+    if result.returncode != 0:
+        output = (result.stdout or "") + (result.stderr or "")
+        raise RuntimeError(f"airflow {' '.join(args)} failed ({result.returncode}):\n{output[-4000:]}")
+    return result
