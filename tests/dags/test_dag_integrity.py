@@ -1,0 +1,44 @@
+"""The DAG folder imports cleanly and the onboarding DAG keeps the shape the ops team relies on."""
+
+from __future__ import annotations
+
+from airflow.dag_processing.dagbag import DagBag
+from dag_helpers import DAG_ID, ROOT
+
+
+def test_dag_folder_has_no_import_errors(airflow_db):
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    assert DAG_ID in bag.dag_ids
+
+
+def test_every_dag_is_tagged_and_every_task_retries(onboarding_dag):
+    assert {"webex", "wholesale", "onboarding"} <= set(onboarding_dag.tags)
+    for task in onboarding_dag.tasks:
+        if task.task_id != "onboarding_report":
+            assert task.retries >= 1, f"{task.task_id} has no retries"
+            assert task.retry_exponential_backoff, f"{task.task_id} does not back off"
+
+
+def test_tasks_run_in_the_documented_order(onboarding_dag):
+    upstream = {t.task_id: set(t.upstream_task_ids) for t in onboarding_dag.tasks}
+    assert upstream["provision_customer"] == {"check_template", "stop_if_dry_run"}
+    assert upstream["wait_for_customer"] == {"provision_customer"}
+    assert upstream["provision_admin"] == {"wait_for_customer", "validate_order"}
+    assert "provision_admin" in upstream["provision_subscribers"]
+    assert onboarding_dag.get_task("onboarding_report").is_teardown
+
+
+def test_fan_out_is_mapped_in_the_api_pool(onboarding_dag):
+    fan_out = onboarding_dag.get_task("provision_subscribers")
+    assert fan_out.partial_kwargs["pool"] == "webex_wholesale_api"
+    assert onboarding_dag.get_task("provision_admin").pool == "webex_wholesale_api"
+
+
+def test_trigger_form_mirrors_the_order(onboarding_dag):
+    params = onboarding_dag.params
+    for field in ("provisioningId", "packages", "externalId", "address", "customerInfo", "subscribers",
+                  "setupAssistance", "dryRun"):
+        assert field in params, field
+    assert params["dryRun"] is False
+    assert params["provisioningId"] == "demo-us-all"
