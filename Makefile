@@ -35,3 +35,9 @@ lock:
 
 clean:
 	rm -rf $(VENV) .airflow-home .pytest_cache .ruff_cache
+
+airflow: $(STAMP)
+	$(BIN)/python scripts/airflow_ui.py
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_onboarding.py
