@@ -111,6 +111,8 @@ class CallingLocation(OrderModel):
 
 
 class CallingParameters(OrderModel):
+    """``provisioningParameters.calling``: mandatory when the customer orders a calling package."""
+
     location: CallingLocation
 
 
@@ -127,6 +129,8 @@ class PackageLimits(OrderModel):
 
 
 class CustomerProvisioningParameters(OrderModel):
+    """``provisioningParameters`` of the customer: per-service settings and package caps."""
+
     calling: CallingParameters | None = None
     meetings: MeetingsParameters | None = None
     packages: PackageLimits | None = None
