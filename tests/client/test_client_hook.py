@@ -806,3 +806,97 @@ def test_test_connection_failure_does_not_retry(hook, requests_mock, waits):
     assert "503" in message
     assert requests_mock.call_count == 1
     assert waits == []
+
+
+# --------------------------------------------------------------------------- typed methods
+
+CUSTOMER = {"id": "c1", "externalId": "acme-001", "status": "provisioning", "packages": ["webex_calling"]}
+SUBSCRIBER = {"id": "s1", "email": "ann@example.com", "customerId": "c1", "packages": ["webex_calling"]}
+
+
+def test_list_customers_filters_and_models(hook, requests_mock):
+    requests_mock.get(CUSTOMERS, json={"items": [CUSTOMER, {**CUSTOMER, "id": "c2", "status": "provisioned"}]})
+    customers = hook.list_customers(external_id="acme-001", org_id="o1", status=["provisioned", "error"])
+    assert [c.id for c in customers] == ["c1", "c2"]
+    assert customers[1].status.is_terminal()
+    assert parse_qs(requests_mock.last_request.query, keep_blank_values=True) == {
+        "externalid": ["acme-001"],
+        "orgid": ["o1"],
+        "status": ["provisioned,error"],
+        "max": ["100"],
+    }
+
+
+def test_find_customer_by_external_id_requires_an_exact_match(hook, requests_mock):
+    requests_mock.get(CUSTOMERS, json={"items": [{**CUSTOMER, "externalId": "ACME-001"}, CUSTOMER]})
+    assert hook.find_customer_by_external_id("acme-001").id == "c1"
+    requests_mock.get(CUSTOMERS, json={"items": []})
+    assert hook.find_customer_by_external_id("acme-001") is None
+
+
+def test_get_customer(hook, requests_mock):
+    requests_mock.get(f"{CUSTOMERS}/c1", json={**CUSTOMER, "status": "provisioned", "orgId": "o1"})
+    customer = hook.get_customer("c1", include_package_license_info=True)
+    assert (customer.id, customer.org_id, customer.status) == ("c1", "o1", "provisioned")
+    assert parse_qs(requests_mock.last_request.query) == {"includepackagelicenseinfo": ["true"]}
+    hook.get_customer("c1")
+    assert requests_mock.last_request.query == ""
+
+
+def test_get_customer_with_a_body_that_is_not_json(hook, requests_mock):
+    requests_mock.get(f"{CUSTOMERS}/c1", text="<html>maintenance</html>")
+    with pytest.raises(WebexWholesaleError, match="without the expected JSON object"):
+        hook.get_customer("c1")
+
+
+def test_prechecks(hook, requests_mock):
+    answer = {"message": "success", "info": [{"infoCode": 100, "description": "Precheck succeeded"}]}
+    requests_mock.post(f"{CUSTOMERS}/validate", json=answer)
+    requests_mock.post(f"{SUBSCRIBERS}/validate", json={"message": "success", "info": {"infoCode": 100}})
+    assert hook.precheck_customer({"address": {}}).info[0].info_code == 100
+    assert hook.precheck_subscriber({"email": "a@example.com"}).info[0].info_code == 100
+
+
+def test_list_subscribers_filters(hook, requests_mock):
+    requests_mock.get(SUBSCRIBERS, json={"items": [{**SUBSCRIBER, "status": "provisioned"}]})
+    (subscriber,) = hook.list_subscribers(
+        customer_id="c1", email="ann@example.com", external_customer_id="acme-001", person_id="p1", status="provisioned"
+    )
+    assert subscriber.status == "provisioned"
+    assert parse_qs(requests_mock.last_request.query) == {
+        "customerid": ["c1"],
+        "email": ["ann@example.com"],
+        "externalcustomerid": ["acme-001"],
+        "personid": ["p1"],
+        "status": ["provisioned"],
+        "max": ["100"],
+    }
+
+
+@pytest.mark.parametrize(("code", "status"), [(200, "provisioned"), (202, "pending_user_migration")])
+def test_provision_subscriber_returns_both_outcomes(hook, requests_mock, code, status):
+    requests_mock.post(
+        SUBSCRIBERS, status_code=code, json={**SUBSCRIBER, "status": status}, headers={"Location": f"{SUBSCRIBERS}/s1"}
+    )
+    subscriber = hook.provision_subscriber({"customerId": "c1", "email": "ann@example.com"})
+    assert (subscriber.id, subscriber.status) == ("s1", status)
+
+
+def test_get_update_delete_subscriber(hook, requests_mock):
+    requests_mock.get(f"{SUBSCRIBERS}/s1", json={**SUBSCRIBER, "status": "provisioned"})
+    requests_mock.put(f"{SUBSCRIBERS}/s1", json={**SUBSCRIBER, "status": "provisioned", "packages": ["webex_suite"]})
+    requests_mock.delete(f"{SUBSCRIBERS}/s1", status_code=204)
+    assert hook.get_subscriber("s1").email == "ann@example.com"
+    assert hook.update_subscriber("s1", {"packages": ["webex_suite"]}).packages == ["webex_suite"]
+    assert requests_mock.last_request.json() == {"packages": ["webex_suite"]}
+    hook.delete_subscriber("s1")
+    assert requests_mock.last_request.method == "DELETE"
+
+
+def test_list_sub_partners(hook, requests_mock):
+    requests_mock.get(
+        f"{BASE}/wholesale/subPartners", json={"subPartners": [{"orgId": "o1", "provisioningState": "active"}]}
+    )
+    (sub_partner,) = hook.list_sub_partners(provisioning_state="active")
+    assert (sub_partner.org_id, sub_partner.provisioning_state) == ("o1", "active")
+    assert parse_qs(requests_mock.last_request.query) == {"provisioningstate": ["active"], "max": ["100"]}

@@ -52,7 +52,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -72,9 +72,7 @@ from webex_wholesale.exceptions import (
     WebexWholesaleError,
 )
 from webex_wholesale.hooks.rate_limit import RateLimiter
-
-if TYPE_CHECKING:
-    from webex_wholesale.models import Customer, PrecheckResult, SubPartner, Subscriber
+from webex_wholesale.models import Customer, PrecheckResult, SubPartner, Subscriber
 
 __all__ = ["WebexWholesaleHook", "is_retryable"]
 
@@ -732,8 +730,6 @@ class WebexWholesaleHook(HttpHook):
         status: Sequence[str] | None = None,
     ) -> list[Customer]:
         """``GET /wholesale/customers`` (all pages), optionally filtered."""
-        from webex_wholesale.models import Customer
-
         return [Customer.model_validate(item) for item in self._list_customers_raw(external_id, org_id, status)]
 
     def _list_customers_raw(
@@ -750,8 +746,6 @@ class WebexWholesaleHook(HttpHook):
 
     def find_customer_by_external_id(self, external_id: str) -> Customer | None:
         """The customer whose ``externalId`` is exactly ``external_id``, or ``None``."""
-        from webex_wholesale.models import Customer
-
         matches = [
             item
             for item in self._list_customers_raw(external_id, None, None)
@@ -777,8 +771,6 @@ class WebexWholesaleHook(HttpHook):
 
     def get_customer(self, customer_id: str, *, include_package_license_info: bool = False) -> Customer:
         """``GET /wholesale/customers/{id}``: the polling target for provisioning."""
-        from webex_wholesale.models import Customer
-
         params = {"includePackageLicenseInfo": "true"} if include_package_license_info else None
         response = self._request("GET", f"/wholesale/customers/{_seg(customer_id)}", params=params)
         return Customer.model_validate(_json_body(response))
@@ -800,8 +792,6 @@ class WebexWholesaleHook(HttpHook):
 
     def precheck_customer(self, body: Mapping[str, Any]) -> PrecheckResult:
         """``POST /wholesale/customers/validate``: creates nothing, so it is retried like a read."""
-        from webex_wholesale.models import PrecheckResult
-
         response = self._request("POST", "/wholesale/customers/validate", json=dict(body), idempotent=True)
         return PrecheckResult.model_validate(_json_body(response))
 
@@ -817,8 +807,6 @@ class WebexWholesaleHook(HttpHook):
         status: str | None = None,
     ) -> list[Subscriber]:
         """``GET /wholesale/subscribers`` (all pages of 100), optionally filtered."""
-        from webex_wholesale.models import Subscriber
-
         params = {
             "customerId": customer_id,
             "email": email,
@@ -834,22 +822,16 @@ class WebexWholesaleHook(HttpHook):
         Not idempotent: a read timeout or 500/502/504 raises :class:`WebexAmbiguousWriteError`; look the
         subscriber up (``list_subscribers(customer_id=..., email=...)``) before trying again.
         """
-        from webex_wholesale.models import Subscriber
-
         response = self._request("POST", "/wholesale/subscribers", json=dict(body))
         return Subscriber.model_validate(_json_body(response))
 
     def get_subscriber(self, subscriber_id: str) -> Subscriber:
         """``GET /wholesale/subscribers/{id}``."""
-        from webex_wholesale.models import Subscriber
-
         response = self._request("GET", f"/wholesale/subscribers/{_seg(subscriber_id)}")
         return Subscriber.model_validate(_json_body(response))
 
     def update_subscriber(self, subscriber_id: str, body: Mapping[str, Any]) -> Subscriber:
         """``PUT /wholesale/subscribers/{id}`` (200)."""
-        from webex_wholesale.models import Subscriber
-
         response = self._request("PUT", f"/wholesale/subscribers/{_seg(subscriber_id)}", json=dict(body))
         return Subscriber.model_validate(_json_body(response))
 
@@ -859,15 +841,11 @@ class WebexWholesaleHook(HttpHook):
 
     def precheck_subscriber(self, body: Mapping[str, Any]) -> PrecheckResult:
         """``POST /wholesale/subscribers/validate``: creates nothing, so it is retried like a read."""
-        from webex_wholesale.models import PrecheckResult
-
         response = self._request("POST", "/wholesale/subscribers/validate", json=dict(body), idempotent=True)
         return PrecheckResult.model_validate(_json_body(response))
 
     def list_sub_partners(self, *, provisioning_state: str | None = None) -> list[SubPartner]:
         """``GET /wholesale/subPartners`` (all pages). Accepts ``items`` or ``subPartners`` as the list key."""
-        from webex_wholesale.models import SubPartner
-
         items = self._paginate(
             "/wholesale/subPartners",
             {"provisioningState": provisioning_state},
