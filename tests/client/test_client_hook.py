@@ -900,3 +900,18 @@ def test_list_sub_partners(hook, requests_mock):
     (sub_partner,) = hook.list_sub_partners(provisioning_state="active")
     assert (sub_partner.org_id, sub_partner.provisioning_state) == ("o1", "active")
     assert parse_qs(requests_mock.last_request.query) == {"provisioningstate": ["active"], "max": ["100"]}
+
+
+def test_connection_form_in_the_airflow_ui():
+    """The API server builds the connection form from the provider info (no FAB, no hook import)."""
+    from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
+    (meta,) = [m for m in HookMetaService.hook_meta_data() if m.connection_type == "webex_wholesale"]
+    assert meta.hook_name == "Webex Wholesale"
+    fields = meta.standard_fields
+    assert fields.host.title == "API base URL"
+    assert fields.host.placeholder == "https://webexapis.com/v1"
+    assert fields.password.title == "Access token"
+    assert fields.login.hidden
+    assert fields.port.hidden
+    assert fields.url_schema.hidden

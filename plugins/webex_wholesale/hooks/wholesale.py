@@ -190,19 +190,16 @@ class WebexWholesaleHook(HttpHook):
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """Shape the connection form: base URL, access token, OAuth refresh keys in extra."""
+        """Shape the connection form: base URL, access token, OAuth refresh keys in extra.
+
+        The data lives in ``webex_wholesale.CONNECTION_UI_FIELD_BEHAVIOUR``, which the provider info also
+        publishes (Airflow 3.2+ builds the form from it without importing this module).
+        """
+        behaviour = webex_wholesale.CONNECTION_UI_FIELD_BEHAVIOUR
         return {
-            "hidden_fields": ["schema", "port", "login"],
-            "relabeling": {"host": "API base URL", "password": "Access token"},
-            "placeholders": {
-                "host": "https://webexapis.com/v1",
-                "password": "Access token (leave empty when the OAuth refresh keys are set in Extra)",
-                "extra": (
-                    '{"client_id": "<integration client id>", "client_secret": "<client secret>", '
-                    '"refresh_token": "<refresh token>", "token_url": "https://webexapis.com/v1/access_token", '
-                    '"requests_per_second": 5}'
-                ),
-            },
+            "hidden_fields": list(behaviour["hidden-fields"]),
+            "relabeling": dict(behaviour["relabeling"]),
+            "placeholders": dict(behaviour["placeholders"]),
         }
 
     @property
