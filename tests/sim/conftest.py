@@ -19,7 +19,7 @@ SIM_TOKEN = "sim-test-token"
 @pytest.fixture(scope="module")
 def module_simulator() -> Iterator[RunningSimulator]:
     """One simulator for a whole module, for rule tests that only need unique ids (saves a start per test)."""
-    with running_simulator(SimConfig(token=SIM_TOKEN, provision_delay=0.2)) as sim:
+    with running_simulator(SimConfig(token=SIM_TOKEN, provision_delay=0.1)) as sim:
         yield sim
 
 
