@@ -7,6 +7,7 @@ for bad flags (exit 2), ours for a port in use or an unusable file (exit 1).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -175,5 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     port = sock.getsockname()[1]
     print(f"{PROG} listening on http://{config.host}:{port}/v1 (token: {config.token[:4]}…)", flush=True)
-    make_server(app).run(sockets=[sock])
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its clean shutdown (state saved)
+        make_server(app).run(sockets=[sock])
     return 0
