@@ -1,0 +1,44 @@
+"""Operators of the Webex Wholesale provider: one idempotent step of the onboarding job each.
+
+Importing this package is cheap (DAG parse time): the hook (``requests``, HttpHook) and the pydantic models are
+only imported when a task runs.
+"""
+
+from webex_wholesale.operators.customer import WebexProvisionCustomerOperator, WebexWaitForCustomerOperator
+from webex_wholesale.operators.exceptions import (
+    WebexCustomerOnHoldError,
+    WebexCustomerPollingError,
+    WebexCustomerProvisioningError,
+    WebexCustomerTimeoutError,
+    WebexInvalidInputError,
+    WebexSetupAssistConnectionMissingError,
+    WebexSetupAssistDeliveryError,
+    WebexSetupAssistRejectedError,
+    WebexSubscribersFailedError,
+    WebexSubscribersRefusedError,
+    WebexTemplateRefusedError,
+)
+from webex_wholesale.operators.setup_assist import WebexSetupAssistanceOperator, build_setup_assist_request
+from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY, WebexProvisionSubscribersOperator
+from webex_wholesale.operators.template import WebexCheckTemplateOperator
+
+__all__ = [
+    "OUTCOMES_XCOM_KEY",
+    "WebexCheckTemplateOperator",
+    "WebexCustomerOnHoldError",
+    "WebexCustomerPollingError",
+    "WebexCustomerProvisioningError",
+    "WebexCustomerTimeoutError",
+    "WebexInvalidInputError",
+    "WebexProvisionCustomerOperator",
+    "WebexProvisionSubscribersOperator",
+    "WebexSetupAssistConnectionMissingError",
+    "WebexSetupAssistDeliveryError",
+    "WebexSetupAssistRejectedError",
+    "WebexSetupAssistanceOperator",
+    "WebexSubscribersFailedError",
+    "WebexSubscribersRefusedError",
+    "WebexTemplateRefusedError",
+    "WebexWaitForCustomerOperator",
+    "build_setup_assist_request",
+]

@@ -1,0 +1,339 @@
+"""Provision a Wholesale customer (idempotently) and wait for its background provisioning to end."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import Context
+
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+
+if TYPE_CHECKING:
+    from webex_wholesale.models import Customer
+
+#: Extra time given to Airflow's deferral timeout beyond the trigger's own deadline, so the trigger's clear
+#: ``timeout`` event normally arrives first and Airflow's generic ``TaskDeferralTimeout`` is only a safety net.
+DEFERRAL_TIMEOUT_MARGIN = timedelta(minutes=5)
+
+
+class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
+    """Create the order's customer, or adopt the one that already has its ``externalId``.
+
+    Idempotent: the customer is looked up by ``externalId`` first and adopted when it exists. Otherwise it is
+    posted (``POST /wholesale/customers``, 202). A POST whose outcome is unknown (timeout, 500/502/504) or that
+    is answered 409 is reconciled by a second lookup: what exists is adopted; the task fails only when nothing
+    is found (an ambiguous POST then fails as a retryable error, a 409 as a permanent one).
+
+    :param order: the onboarding order as its camelCase dict (templated; may be an XComArg).
+    :return: ``{"customerId", "externalId", "adopted": bool, "status"}``; ``status`` is the adopted customer's
+        status, or ``provisioning`` for a customer just accepted.
+    """
+
+    template_fields: Sequence[str] = ("order", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
+    ui_color = "#cfe6f7"
+
+    def __init__(self, *, order: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.order = order
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexPermanentError
+
+        order = self._read_order(self.order)
+        external_id = order.external_id
+        hook = self.hook
+        try:
+            existing = hook.find_customer_by_external_id(external_id)
+            if existing is not None:
+                return self._adopt(existing, "it already exists (a re-run, or created outside this run)")
+            try:
+                customer_id = hook.provision_customer(order.customer_body())
+            except WebexAmbiguousWriteError as e:
+                self.log.warning("Customer POST outcome unknown (%s); looking up externalId=%s", e, external_id)
+                found = hook.find_customer_by_external_id(external_id)
+                if found is None:
+                    self.log.error(
+                        "No customer with externalId=%s after the ambiguous POST: it was not created; "
+                        "a task retry posts again",
+                        external_id,
+                    )
+                    raise
+                return self._adopt(found, "the POST whose answer was lost did create it")
+            except WebexPermanentError as e:
+                if e.status_code != 409:
+                    raise
+                self.log.warning("Customer POST answered 409 (%s); looking up externalId=%s", e, external_id)
+                found = hook.find_customer_by_external_id(external_id)
+                if found is None:
+                    raise
+                return self._adopt(found, "Webex reported a conflict with this existing customer")
+        finally:
+            hook.close()
+        self.log.info(
+            "Customer accepted for provisioning: customerId=%s externalId=%s provisioningId=%s",
+            customer_id,
+            external_id,
+            order.provisioning_id,
+        )
+        return {"customerId": customer_id, "externalId": external_id, "adopted": False, "status": "provisioning"}
+
+    def _adopt(self, customer: Customer, why: str) -> dict[str, Any]:
+        status = customer.status.value
+        self.log.info(
+            "Adopting existing customer customerId=%s externalId=%s status=%s: %s",
+            customer.id,
+            customer.external_id,
+            status,
+            why,
+        )
+        if status == "error":
+            self.log.warning(
+                "Adopted customer %s is in status error; the wait step will fail until it is fixed in Partner Hub "
+                "or through an update",
+                customer.id,
+            )
+        return {"customerId": customer.id, "externalId": customer.external_id, "adopted": True, "status": status}
+
+
+class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
+    """Wait until the customer's background provisioning ends, then succeed or fail distinctly per outcome.
+
+    ``execute()`` checks once and finishes at once when the wait is already over; otherwise it defers to
+    :class:`~webex_wholesale.triggers.customer.WebexCustomerStatusTrigger` with an absolute deadline
+    (``now + timeout``), so no worker slot is held and a triggerer restart neither resets nor loses the wait.
+    With ``deferrable=False`` it polls in the worker instead.
+
+    Outcomes:
+
+    * ``provisioned``: returns the customer (camelCase dict, with ``id`` and ``orgId``).
+    * ``provisioned_with_errors``: returns the customer and logs a WARNING listing each package's errors and
+      warnings (errorCodes); subscribers can still be added.
+    * ``error``: :class:`~webex_wholesale.operators.exceptions.WebexCustomerProvisioningError` with Webex's
+      errorCodes and descriptions (e.g. 2560, Webex Calling under maintenance); no retry.
+    * ``pending_rpl_review``: :class:`~webex_wholesale.operators.exceptions.WebexCustomerOnHoldError`; a human
+      must clear the Denied Party List review in Partner Hub, then re-run (safe: every step is idempotent).
+    * deadline passed: :class:`~webex_wholesale.operators.exceptions.WebexCustomerTimeoutError`, retryable (a
+      task retry waits again).
+    * permanent polling failure (unknown customer, refused access, connection unusable in the triggerer):
+      :class:`~webex_wholesale.operators.exceptions.WebexCustomerPollingError`; no retry.
+
+    :param customer_id: the Wholesale customer id (templated).
+    :param timeout: how long to wait in all (a ``timedelta`` or seconds).
+    :param poll_interval: seconds between polls.
+    :param deferrable: wait in the triggerer (default) rather than in the worker.
+    """
+
+    template_fields: Sequence[str] = ("customer_id", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
+    ui_color = "#b8dcf5"
+
+    def __init__(
+        self,
+        *,
+        customer_id: str,
+        timeout: timedelta | float = timedelta(hours=2),
+        poll_interval: float = 15.0,
+        deferrable: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.customer_id = customer_id
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        self.deferrable = deferrable
+
+    @property
+    def timeout_seconds(self) -> float:
+        timeout = self.timeout
+        return timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from webex_wholesale.triggers.customer import customer_event
+
+        customer_id = self._customer_id()
+        end_time = time.time() + self.timeout_seconds
+        customer = self._poll_once(customer_id)
+        event = customer_event(customer) if customer is not None else None
+        if event is not None:
+            self.hook.close()
+            self.log.info("Customer %s needs no wait: %s", customer_id, event["message"])
+            return self.execute_complete(context, event)
+        if self.deferrable:
+            return self._defer(customer_id, end_time)
+        return self.execute_complete(context, self._poll_in_worker(customer_id, end_time, customer))
+
+    def _customer_id(self) -> str:
+        from webex_wholesale.operators.exceptions import WebexInvalidInputError
+
+        customer_id = self.customer_id
+        if isinstance(customer_id, dict):  # tolerate the provision task's result passed as is
+            customer_id = customer_id.get("customerId") or customer_id.get("id")
+        if not isinstance(customer_id, str) or not customer_id.strip() or customer_id.strip() == "None":
+            raise WebexInvalidInputError(f"customer_id must be a customer id string, got {self.customer_id!r}")
+        return customer_id.strip()
+
+    def _poll_once(self, customer_id: str) -> Customer | None:
+        """One ``get_customer``; transient failures return ``None`` (the trigger or the loop polls again)."""
+        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
+
+        try:
+            return self.hook.get_customer(customer_id)
+        except (WebexTransientError, WebexConnectionError) as e:
+            self.log.warning("Polling customer %s failed transiently, will poll again: %s", customer_id, e)
+            return None
+
+    def _defer(self, customer_id: str, end_time: float) -> Any:
+        from webex_wholesale.triggers.customer import WebexCustomerStatusTrigger
+
+        self.hook.close()
+        self.log.info(
+            "Customer %s is still being provisioned; deferring (poll every %.0f s, deadline in %.0f s)",
+            customer_id,
+            self.poll_interval,
+            self.timeout_seconds,
+        )
+        self.defer(
+            trigger=WebexCustomerStatusTrigger(
+                customer_id=customer_id,
+                webex_wholesale_conn_id=self.webex_wholesale_conn_id,
+                end_time=end_time,
+                poll_interval=self.poll_interval,
+                on_behalf_of_sub_partner_org_id=self.on_behalf_of_sub_partner_org_id or None,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout_seconds) + DEFERRAL_TIMEOUT_MARGIN,
+        )
+
+    def _poll_in_worker(self, customer_id: str, end_time: float, last: Customer | None) -> dict[str, Any]:
+        """Non-deferrable mode: the trigger's loop, run in the worker with ``time.sleep``."""
+        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
+        from webex_wholesale.triggers.customer import customer_event
+
+        polls = 1
+        try:
+            while True:
+                remaining = end_time - time.time()
+                if remaining <= 0:
+                    status = last.status.value if last is not None else "unknown"
+                    return {
+                        "status": "timeout",
+                        "customer_id": customer_id,
+                        "customer": last.model_dump(mode="json", by_alias=True) if last is not None else None,
+                        "message": f"Customer {customer_id} was still {status} at the deadline (after {polls} polls).",
+                    }
+                time.sleep(min(self.poll_interval, remaining))
+                polls += 1
+                try:
+                    last = self.hook.get_customer(customer_id)
+                except (WebexTransientError, WebexConnectionError) as e:
+                    self.log.warning("Polling customer %s failed transiently, polling on: %s", customer_id, e)
+                    continue
+                self.log.info("Customer %s status=%s poll=%d", customer_id, last.status.value, polls)
+                event = customer_event(last)
+                if event is not None:
+                    return event
+        finally:
+            self.hook.close()
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        """End the wait according to the event's ``status`` (see the class docstring)."""
+        from webex_wholesale.operators.exceptions import (
+            WebexCustomerOnHoldError,
+            WebexCustomerPollingError,
+            WebexCustomerProvisioningError,
+            WebexCustomerTimeoutError,
+        )
+
+        event = event or {}
+        status = event.get("status")
+        customer = event.get("customer") or None
+        customer_id = event.get("customer_id") or (customer or {}).get("id") or self.customer_id
+        message = event.get("message") or ""
+        codes, descriptions = _problems(customer)
+
+        if status == "provisioned":
+            self.log.info("Customer %s is provisioned (orgId %s)", customer_id, (customer or {}).get("orgId"))
+            return customer or {"id": customer_id, "status": status}
+        if status == "provisioned_with_errors":
+            self.log.warning(
+                "Customer %s is provisioned_with_errors; subscribers can still be added, but these packages "
+                "need attention: %s",
+                customer_id,
+                _package_problems_text(customer) or "(Webex listed no package errors)",
+            )
+            return customer or {"id": customer_id, "status": status}
+        if status == "error":
+            raise WebexCustomerProvisioningError(
+                f"Customer {customer_id} provisioning ended in status error"
+                + (f" [errorCode {', '.join(map(str, codes))}]" if codes else "")
+                + (f": {'; '.join(descriptions)}" if descriptions else "")
+                + ". Fix the cause (errorCode 2560: Webex Calling under maintenance, see status.webex.com), "
+                "then update or remove the customer and re-run.",
+                customer_id=customer_id,
+                status="error",
+                error_codes=codes,
+                descriptions=descriptions,
+                customer=customer,
+            )
+        if status == "on_hold":
+            raise WebexCustomerOnHoldError(
+                f"Customer {customer_id} is on hold (status pending_rpl_review): Webex is running a Denied Party "
+                "List (RPL) compliance review. A human must clear it in Partner Hub; then re-run this DAG run "
+                "(or clear this task). Re-running is safe: every step is idempotent and adopts what exists.",
+                customer_id=customer_id,
+                status="pending_rpl_review",
+                error_codes=codes,
+                descriptions=descriptions,
+                customer=customer,
+            )
+        if status == "timeout":
+            raise WebexCustomerTimeoutError(
+                f"Timed out waiting for customer {customer_id} after {self.timeout_seconds:.0f} s: {message} "
+                "A task retry waits again.",
+                customer_id=customer_id,
+                status=(customer or {}).get("status"),
+                customer=customer,
+            )
+        raise WebexCustomerPollingError(
+            message or f"Waiting for customer {customer_id} ended without a usable event ({event!r}).",
+            customer_id=customer_id,
+            status=(customer or {}).get("status"),
+            customer=customer,
+        )
+
+
+def _problems(customer: dict[str, Any] | None) -> tuple[list[int], list[str]]:
+    """Every errorCode and description on the customer and its packages (errors and warnings), deduplicated."""
+    codes: list[int] = []
+    descriptions: list[str] = []
+    if not customer:
+        return codes, descriptions
+    entries = list(customer.get("errors") or [])
+    for package in (customer.get("resourceDetails") or {}).get("packages") or []:
+        entries += list(package.get("errors") or []) + list(package.get("warnings") or [])
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        code = entry.get("errorCode")
+        if isinstance(code, int) and code not in codes:
+            codes.append(code)
+        text = entry.get("description")
+        if text and text not in descriptions:
+            descriptions.append(str(text))
+    return codes, descriptions
+
+
+def _package_problems_text(customer: dict[str, Any] | None) -> str:
+    parts = []
+    for package in ((customer or {}).get("resourceDetails") or {}).get("packages") or []:
+        for kind in ("errors", "warnings"):
+            for entry in package.get(kind) or []:
+                parts.append(
+                    f"{package.get('name')} ({package.get('status')}) {kind[:-1]} "
+                    f"errorCode {entry.get('errorCode')}: {entry.get('description')}"
+                )
+    for entry in (customer or {}).get("errors") or []:
+        parts.append(f"customer error errorCode {entry.get('errorCode')}: {entry.get('description')}")
+    return "; ".join(parts)

@@ -1,0 +1,377 @@
+"""Provision a batch of subscribers into a Wholesale customer, idempotently, with bounded concurrency."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import Context
+
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator, customer_id_of
+
+if TYPE_CHECKING:
+    from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+    from webex_wholesale.models import Subscriber, SubscriberOrder, SubscriberOutcome
+
+#: XCom key of the per-subscriber outcomes (always pushed, also when the task fails).
+OUTCOMES_XCOM_KEY = "outcomes"
+#: Failed subscribers named in the exception message; the rest are counted ("... and N more").
+MAX_FAILURES_IN_MESSAGE = 20
+#: POSTs per subscriber at most: a first one, and one more only after a lookup proved an ambiguous one created
+#: nothing.
+MAX_POSTS = 2
+#: Webex's "email already belongs to an existing user" code.
+EMAIL_TAKEN = 10022
+
+
+class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
+    """Provision a batch of subscribers into one customer; one refused subscriber does not stop the others.
+
+    Idempotent: the customer's subscribers are listed once (one paged list); those already present are
+    skipped (``already_present``); the rest are posted by ``max_concurrency`` threads sharing one hook, whose
+    rate limiter bounds the request rate (``requests_per_second``). A POST whose outcome is unknown (timeout,
+    500/502/504) is reconciled by looking the email up in the customer, never repeated blindly (it is posted
+    once more only when the lookup proves nothing was created). A 409 with errorCode 10022 counts as
+    ``already_present`` when the lookup finds the email in this customer, and fails otherwise (the email
+    belongs to a user elsewhere).
+
+    With ``is_admin_batch=True`` the first subscriber is the customer's administrator: it is posted alone,
+    before any other, and its outcome has ``isAdmin: true``.
+
+    The outcomes (``SubscriberOutcome`` JSON, in the order of ``subscribers``) are always pushed to XCom key
+    ``outcomes``, before the task ends or fails. If any subscriber failed the task then raises
+    :class:`~webex_wholesale.operators.exceptions.WebexSubscribersRefusedError` (an ``AirflowFailException``)
+    when every failure was a permanent refusal, or
+    :class:`~webex_wholesale.operators.exceptions.WebexSubscribersFailedError` (retryable: a retry re-lists
+    and only posts what is missing) when some failure was transient.
+
+    :param customer: the customer dict returned by the wait task (needs ``id`` or ``customerId``; templated).
+    :param subscribers: ``SubscriberOrder`` JSON dicts (templated).
+    :param is_admin_batch: the first subscriber is the administrator.
+    :param max_concurrency: parallel POSTs.
+    :param requests_per_second: client-side rate limit of this task's hook (``None``: the connection's).
+    :param batch_label: names the batch in logs (templated).
+    :return: the outcomes list (JSON dicts).
+    """
+
+    template_fields: Sequence[str] = (
+        "customer",
+        "subscribers",
+        "batch_label",
+        "webex_wholesale_conn_id",
+        "on_behalf_of_sub_partner_org_id",
+    )
+    ui_color = "#a9d3f0"
+
+    def __init__(
+        self,
+        *,
+        customer: Any,
+        subscribers: Any,
+        is_admin_batch: bool = False,
+        max_concurrency: int = 4,
+        requests_per_second: float | None = None,
+        batch_label: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.customer = customer
+        self.subscribers = subscribers
+        self.is_admin_batch = is_admin_batch
+        self.max_concurrency = max_concurrency
+        self.requests_per_second = requests_per_second
+        self.batch_label = batch_label
+
+    def _hook_kwargs(self) -> dict[str, Any]:
+        return {"requests_per_second": self.requests_per_second}
+
+    @property
+    def _label(self) -> str:
+        return self.batch_label or ("administrator" if self.is_admin_batch else self.task_id)
+
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        customer_id = customer_id_of(self.customer)
+        orders = _parse_subscribers(self.subscribers)
+        outcomes: list[dict[str, Any]] = []
+        try:
+            outcomes = [o.model_dump(mode="json", by_alias=True) for o in self.provision(customer_id, orders)]
+        finally:
+            # Always published, even when the listing itself failed (then empty): the report reads this key.
+            context["ti"].xcom_push(key=OUTCOMES_XCOM_KEY, value=outcomes)
+        self._raise_if_failed(outcomes)
+        return outcomes
+
+    def provision(self, customer_id: str, orders: list[SubscriberOrder]) -> list[SubscriberOutcome]:
+        """Provision ``orders`` into ``customer_id``; one outcome per order, in order. Never raises per user."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        hook = self.hook
+        if not orders:
+            self.log.info("Batch %s: no subscribers to provision", self._label)
+            return []
+        try:
+            present = {(s.email or "").lower(): s for s in hook.list_subscribers(customer_id=customer_id)}
+            self.log.info(
+                "Batch %s: customer %s already has %d subscribers; %d in this batch",
+                self._label,
+                customer_id,
+                len(present),
+                len(orders),
+            )
+            results: list[SubscriberOutcome | None] = [None] * len(orders)
+            todo: list[int] = []
+            for index, order in enumerate(orders):
+                found = present.get(order.email_key)
+                if found is not None:
+                    results[index] = self._outcome_present(order, found, index)
+                else:
+                    todo.append(index)
+            if self.is_admin_batch and todo and todo[0] == 0:
+                results[0] = self._provision_one(hook, customer_id, orders[0], 0)  # the admin goes first, alone
+                todo = todo[1:]
+            if todo:
+                workers = max(1, min(int(self.max_concurrency), len(todo)))
+                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webex-subscriber") as pool:
+                    done = pool.map(lambda i: (i, self._provision_one(hook, customer_id, orders[i], i)), todo)
+                    for index, outcome in done:
+                        results[index] = outcome
+        finally:
+            hook.close()
+        final = [r for r in results if r is not None]
+        counts = Counter(o.result.value for o in final)
+        self.log.info(
+            "Batch %s summary: customer=%s total=%d %s",
+            self._label,
+            customer_id,
+            len(final),
+            " ".join(f"{k}={counts.get(k, 0)}" for k in _RESULT_ORDER),
+        )
+        return final
+
+    # ------------------------------------------------------------------ one subscriber
+
+    def _is_admin(self, index: int) -> bool:
+        return self.is_admin_batch and index == 0
+
+    def _outcome_present(
+        self, order: SubscriberOrder, found: Subscriber, index: int, *, attempts: int = 1, message: str | None = None
+    ) -> SubscriberOutcome:
+        from webex_wholesale.models import SubscriberOutcome, SubscriberResult
+
+        return SubscriberOutcome(
+            email=order.email,
+            result=SubscriberResult.ALREADY_PRESENT,
+            is_admin=self._is_admin(index),
+            subscriber_id=found.id,
+            status=str(found.status.value),
+            package=_package_of(found) or order.package,
+            attempts=attempts,
+            message=message,
+        )
+
+    def _provision_one(
+        self, hook: WebexWholesaleHook, customer_id: str, order: SubscriberOrder, index: int
+    ) -> SubscriberOutcome:
+        """POST one subscriber, reconciling ambiguous answers and 409s by lookup. Never raises."""
+        from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError, WebexConnectionError
+        from webex_wholesale.models import SubscriberOutcome, SubscriberStatus
+
+        posts = 0
+        body = order.provision_body(customer_id)
+        while True:
+            posts += 1
+            try:
+                created = hook.provision_subscriber(body)
+            except WebexAmbiguousWriteError as e:
+                try:
+                    found = self._lookup(hook, customer_id, order)
+                except Exception as lookup_error:
+                    return self._failed(order, index, posts, lookup_error, context=str(e))
+                if found is not None:
+                    self.log.info("Subscriber %s: the POST whose answer was lost did create it", order.email)
+                    return SubscriberOutcome(
+                        email=order.email,
+                        result=_result_for(found.status),
+                        is_admin=self._is_admin(index),
+                        subscriber_id=found.id,
+                        status=str(found.status.value),
+                        package=_package_of(found) or order.package,
+                        attempts=posts,
+                        message="reconciled by lookup after an ambiguous POST",
+                        tracking_id=e.tracking_id,
+                    )
+                if posts >= MAX_POSTS:
+                    return self._failed(order, index, posts, e)
+                self.log.warning("Subscriber %s: ambiguous POST created nothing; posting once more", order.email)
+                continue
+            except WebexApiError as e:
+                if e.status_code == 409:
+                    return self._reconcile_conflict(hook, customer_id, order, index, posts, e)
+                return self._failed(order, index, posts, e)
+            except WebexConnectionError as e:
+                return self._failed(order, index, posts, e)
+            except Exception as e:  # a bug or an unexpected answer must not stop the other subscribers
+                return self._failed(order, index, posts, e)
+            pending = created.status == SubscriberStatus.PENDING_USER_MIGRATION
+            return SubscriberOutcome(
+                email=order.email,
+                result=_result_for(created.status),
+                is_admin=self._is_admin(index),
+                subscriber_id=created.id,
+                status=str(created.status.value),
+                package=_package_of(created) or order.package,
+                http_status=202 if pending else 200,
+                attempts=posts,
+                message="an existing Webex user must consent to the move (consent email sent)" if pending else None,
+            )
+
+    def _reconcile_conflict(
+        self, hook: WebexWholesaleHook, customer_id: str, order: SubscriberOrder, index: int, posts: int, error: Any
+    ) -> SubscriberOutcome:
+        try:
+            found = self._lookup(hook, customer_id, order)
+        except Exception as lookup_error:
+            return self._failed(order, index, posts, lookup_error, context=str(error))
+        if found is not None:
+            return self._outcome_present(
+                order, found, index, attempts=posts, message="409 on POST: already in this customer"
+            )
+        return self._failed(order, index, posts, error)
+
+    def _lookup(self, hook: WebexWholesaleHook, customer_id: str, order: SubscriberOrder) -> Subscriber | None:
+        for subscriber in hook.list_subscribers(customer_id=customer_id, email=order.email):
+            if (subscriber.email or "").lower() == order.email_key and subscriber.customer_id in (None, customer_id):
+                return subscriber
+        return None
+
+    def _failed(
+        self,
+        order: SubscriberOrder,
+        index: int,
+        posts: int,
+        error: BaseException,
+        *,
+        context: str | None = None,
+    ) -> SubscriberOutcome:
+        from webex_wholesale.models import SubscriberOutcome, SubscriberResult
+
+        message = getattr(error, "message", None) or str(error)
+        if getattr(error, "descriptions", None):
+            extra = [d for d in error.descriptions if d and d != message]  # type: ignore[attr-defined]
+            if extra:
+                message = f"{message}: {'; '.join(extra)}"
+        if context:
+            message = f"{message} (after: {context})"
+        http_status = getattr(error, "status_code", None)
+        outcome = SubscriberOutcome(
+            email=order.email,
+            result=SubscriberResult.FAILED,
+            is_admin=self._is_admin(index),
+            package=order.package,
+            http_status=http_status if isinstance(http_status, int) else None,
+            error_codes=list(getattr(error, "error_codes", None) or []),
+            message=message,
+            tracking_id=getattr(error, "tracking_id", None),
+            attempts=posts,
+        )
+        self.log.warning(
+            "Subscriber %s failed (%s, http %s, errorCodes %s, trackingId %s): %s",
+            order.email,
+            "transient" if is_transient_outcome(outcome.model_dump(by_alias=True)) else "permanent",
+            outcome.http_status,
+            outcome.error_codes,
+            outcome.tracking_id,
+            message,
+        )
+        return outcome
+
+    # ------------------------------------------------------------------ result
+
+    def _raise_if_failed(self, outcomes: list[dict[str, Any]]) -> None:
+        from webex_wholesale.operators.exceptions import WebexSubscribersFailedError, WebexSubscribersRefusedError
+
+        failed = [o for o in outcomes if o.get("result") == "failed"]
+        if not failed:
+            return
+        transient = [o for o in failed if is_transient_outcome(o)]
+        lines = []
+        for o in failed[:MAX_FAILURES_IN_MESSAGE]:
+            codes = o.get("errorCodes") or []
+            detail = f"http {o.get('httpStatus')}" if o.get("httpStatus") else "no answer"
+            if codes:
+                detail += f", errorCode {', '.join(map(str, codes))}"
+            if o.get("trackingId"):
+                detail += f", trackingId {o['trackingId']}"
+            lines.append(f"  - {o.get('email')}: {o.get('message')} ({detail})")
+        if len(failed) > MAX_FAILURES_IN_MESSAGE:
+            lines.append(f"  ... and {len(failed) - MAX_FAILURES_IN_MESSAGE} more (all in XCom '{OUTCOMES_XCOM_KEY}')")
+        header = (
+            f"{len(failed)} of {len(outcomes)} subscribers failed in batch {self._label}"
+            + (
+                f" ({len(transient)} transiently: a task retry re-lists and only posts what is missing)"
+                if transient
+                else " (all refused by Webex: retrying cannot help; fix the order)"
+            )
+            + ":"
+        )
+        message = "\n".join([header, *lines])
+        cls = WebexSubscribersFailedError if transient else WebexSubscribersRefusedError
+        raise cls(message, outcomes=failed)
+
+
+_RESULT_ORDER = ("provisioned", "pending_user_migration", "already_present", "failed")
+
+
+def is_transient_outcome(outcome: dict[str, Any]) -> bool:
+    """Whether a failed outcome may succeed on a retry: no HTTP answer (timeout, unknown outcome, unexpected
+    error) or a status Webex documents as temporary (423, 429, 5xx). Any other 4xx is a permanent refusal."""
+    status = outcome.get("httpStatus")
+    return status is None or status in (423, 429) or status >= 500
+
+
+def _result_for(status: Any) -> Any:
+    from webex_wholesale.models import SubscriberResult, SubscriberStatus
+
+    if status == SubscriberStatus.PENDING_USER_MIGRATION:
+        return SubscriberResult.PENDING_USER_MIGRATION
+    return SubscriberResult.PROVISIONED
+
+
+def _package_of(subscriber: Subscriber) -> str | None:
+    return subscriber.packages[0] if subscriber.packages else subscriber.package
+
+
+def _parse_subscribers(value: Any) -> list[SubscriberOrder]:
+    from pydantic import ValidationError
+
+    from webex_wholesale.models import SubscriberOrder
+    from webex_wholesale.operators.exceptions import WebexInvalidInputError
+
+    if value is None:
+        return []
+    if isinstance(value, dict) or not isinstance(value, Sequence) or isinstance(value, str):
+        raise WebexInvalidInputError(f"subscribers must be a list of subscriber dicts, got {type(value).__name__}")
+    orders: list[SubscriberOrder] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        try:
+            order = item if isinstance(item, SubscriberOrder) else SubscriberOrder.model_validate(item)
+        except ValidationError as e:
+            first = e.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            problems.append(f"subscribers[{index}]{'.' + where if where else ''}: {first['msg']}")
+            continue
+        if order.email_key in seen:
+            problems.append(
+                f"subscribers[{index}].email: {order.email} is already subscribers[{seen[order.email_key]}]"
+            )
+            continue
+        seen[order.email_key] = index
+        orders.append(order)
+    if problems:
+        shown = problems[:MAX_FAILURES_IN_MESSAGE]
+        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        raise WebexInvalidInputError("Invalid subscribers:\n  " + "\n  ".join(shown) + more)
+    return orders

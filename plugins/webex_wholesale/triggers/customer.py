@@ -1,0 +1,184 @@
+"""Wait for a Wholesale customer's background provisioning in the triggerer, without holding a worker slot.
+
+:class:`WebexCustomerStatusTrigger` polls ``GET /wholesale/customers/{id}`` until the customer reaches a terminal
+status (``provisioned``, ``provisioned_with_errors``, ``error``), a compliance hold (``pending_rpl_review``) or
+its deadline, then yields exactly one :class:`~airflow.triggers.base.TriggerEvent`.
+
+The deadline is absolute (epoch seconds) and serialized, so a triggerer restart neither resets nor loses the
+wait. The trigger never carries a token: it resolves the Airflow connection by id in the triggerer.
+
+The synchronous :class:`~webex_wholesale.hooks.wholesale.WebexWholesaleHook` runs in a worker thread
+(``asyncio.to_thread``): in Airflow 3.3 a sync ``get_connection`` made from a thread other than the triggerer's
+event loop is bridged to the supervisor with ``run_coroutine_threadsafe``, and the HTTP calls and the hook's
+retry sleeps never block the event loop shared by every trigger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+if TYPE_CHECKING:
+    from webex_wholesale.models import Customer
+
+__all__ = [
+    "EVENT_STATUSES",
+    "WebexCustomerStatusTrigger",
+    "customer_event",
+]
+
+#: Every ``status`` a :class:`WebexCustomerStatusTrigger` event can carry.
+EVENT_STATUSES = ("provisioned", "provisioned_with_errors", "error", "on_hold", "timeout", "failure")
+#: Attempts of one poll inside the hook; the poll loop itself carries on after transient failures.
+POLL_MAX_ATTEMPTS = 3
+
+
+def customer_event(customer: Customer) -> dict[str, Any] | None:
+    """The event payload for a customer whose wait is over, or ``None`` while it is still being provisioned.
+
+    Shared by the trigger and the wait operator (its first check and its non-deferrable mode), so both end a
+    wait on exactly the same rule: a terminal status with no package still in progress, or a compliance hold.
+    """
+    status = customer.status
+    if status.is_on_hold():
+        kind = "on_hold"
+        message = (
+            f"Customer {customer.id} is pending_rpl_review: Webex holds it for a Denied Party List compliance "
+            "review that a human must clear in Partner Hub."
+        )
+    elif customer.is_terminal():
+        kind = str(status.value)
+        message = f"Customer {customer.id} reached status {status.value}."
+    else:
+        return None
+    return {
+        "status": kind,
+        "customer_id": customer.id,
+        "customer": customer.model_dump(mode="json", by_alias=True),
+        "message": message,
+    }
+
+
+class WebexCustomerStatusTrigger(BaseTrigger):
+    """Poll a Wholesale customer until its provisioning is over, it is put on hold, or ``end_time`` passes.
+
+    Yields exactly one event: ``{"status", "customer_id", "customer", "message"}`` where ``status`` is one of
+    ``provisioned``, ``provisioned_with_errors``, ``error``, ``on_hold`` (``pending_rpl_review``), ``timeout``
+    or ``failure`` (a permanent API error or an unusable connection), and ``customer`` is the last customer
+    read (camelCase JSON) or ``None``.
+
+    Transient API failures (429/423/5xx after the hook's retries, no answer) are logged and polling continues
+    until the deadline.
+
+    :param customer_id: the Wholesale customer id.
+    :param webex_wholesale_conn_id: the Airflow connection id, resolved in the triggerer.
+    :param end_time: absolute deadline, epoch seconds.
+    :param poll_interval: seconds between polls.
+    :param on_behalf_of_sub_partner_org_id: act for this sub-partner org.
+    """
+
+    def __init__(
+        self,
+        customer_id: str,
+        webex_wholesale_conn_id: str,
+        end_time: float,
+        poll_interval: float,
+        on_behalf_of_sub_partner_org_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.webex_wholesale_conn_id = webex_wholesale_conn_id
+        self.end_time = float(end_time)
+        self.poll_interval = float(poll_interval)
+        self.on_behalf_of_sub_partner_org_id = on_behalf_of_sub_partner_org_id
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Class path and ``__init__`` keyword arguments, key for key (no secrets)."""
+        return (
+            "webex_wholesale.triggers.customer.WebexCustomerStatusTrigger",
+            {
+                "customer_id": self.customer_id,
+                "webex_wholesale_conn_id": self.webex_wholesale_conn_id,
+                "end_time": self.end_time,
+                "poll_interval": self.poll_interval,
+                "on_behalf_of_sub_partner_org_id": self.on_behalf_of_sub_partner_org_id,
+            },
+        )
+
+    def _make_hook(self):
+        from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+        return WebexWholesaleHook(
+            self.webex_wholesale_conn_id,
+            max_attempts=POLL_MAX_ATTEMPTS,
+            max_retry_wait=max(1.0, min(30.0, self.poll_interval)),
+            on_behalf_of_sub_partner_org_id=self.on_behalf_of_sub_partner_org_id,
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        event = await self._wait()
+        yield TriggerEvent(event)
+
+    async def _wait(self) -> dict[str, Any]:
+        """Poll until the wait is over; always returns exactly one event payload."""
+        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
+
+        last: dict[str, Any] | None = None
+        polls = 0
+        try:
+            hook = await asyncio.to_thread(self._make_hook)
+        except Exception as e:  # a bad hook argument: report it rather than crash the trigger
+            return self._failure(f"could not build the Webex hook ({type(e).__name__}: {e})", None)
+        try:
+            while True:
+                polls += 1
+                try:
+                    customer = await asyncio.to_thread(hook.get_customer, self.customer_id)
+                except (WebexTransientError, WebexConnectionError) as e:
+                    self.log.warning(
+                        "webex_customer_poll customer_id=%s transient failure, polling on until the deadline: %s",
+                        self.customer_id,
+                        e,
+                    )
+                except Exception as e:
+                    # WebexPermanentError (e.g. 404 unknown customer, 403), WebexConfigurationError (connection
+                    # missing or unusable in the triggerer), or an unexpected answer: polling cannot fix it.
+                    return self._failure(f"{type(e).__name__}: {e}", last)
+                else:
+                    last = customer.model_dump(mode="json", by_alias=True)
+                    event = customer_event(customer)
+                    self.log.info(
+                        "webex_customer_poll customer_id=%s status=%s poll=%d",
+                        self.customer_id,
+                        customer.status.value,
+                        polls,
+                    )
+                    if event is not None:
+                        return event
+                remaining = self.end_time - time.time()
+                if remaining <= 0:
+                    status = (last or {}).get("status", "unknown")
+                    return {
+                        "status": "timeout",
+                        "customer_id": self.customer_id,
+                        "customer": last,
+                        "message": (
+                            f"Customer {self.customer_id} was still {status} at the deadline (after {polls} polls)."
+                        ),
+                    }
+                await asyncio.sleep(min(self.poll_interval, remaining))
+        finally:
+            hook.close()
+
+    def _failure(self, reason: str, last: dict[str, Any] | None) -> dict[str, Any]:
+        self.log.error("webex_customer_poll customer_id=%s failed: %s", self.customer_id, reason)
+        return {
+            "status": "failure",
+            "customer_id": self.customer_id,
+            "customer": last,
+            "message": f"Polling customer {self.customer_id} failed: {reason}",
+        }
