@@ -1,0 +1,175 @@
+"""Operators against the simulator over real HTTP on 127.0.0.1 (``op.execute`` with a minimal context)."""
+
+from __future__ import annotations
+
+import pytest
+from wholesale_op_helpers import context, meetings_subscribers, order_with, provisioned_customer
+
+
+def posts(sim, path: str = "/v1/wholesale/subscribers") -> list[dict]:
+    return [r for r in sim.state()["requests"] if r["method"] == "POST" and r["path"] == path]
+
+
+# ---------------------------------------------------------------------- check template
+
+
+def test_check_template_passes_for_a_known_template(sim):
+    from webex_wholesale.operators import WebexCheckTemplateOperator
+
+    result = WebexCheckTemplateOperator(task_id="check", order=order_with()).execute(context())
+
+    assert result["info"][0]["infoCode"] == 100
+    assert sim.state()["customers"] == []  # a precheck creates nothing
+
+
+def test_check_template_refuses_an_unknown_template(sim):
+    from webex_wholesale.operators import WebexCheckTemplateOperator, WebexTemplateRefusedError
+
+    op = WebexCheckTemplateOperator(task_id="check", order=order_with(provisioningId="no-such-template"))
+
+    with pytest.raises(WebexTemplateRefusedError) as info:
+        op.execute(context())
+
+    err = info.value
+    assert err.status_code == 400
+    assert err.error_codes
+    assert err.tracking_id
+    assert "no-such-template" in str(err)
+    assert err.tracking_id in str(err)
+
+
+# ---------------------------------------------------------------------- provision customer
+
+
+def test_provision_customer_twice_adopts_the_first(sim):
+    from webex_wholesale.operators import WebexProvisionCustomerOperator
+
+    order = order_with()
+    first = WebexProvisionCustomerOperator(task_id="p", order=order).execute(context())
+    second = WebexProvisionCustomerOperator(task_id="p", order=order).execute(context())
+
+    assert first["adopted"] is False
+    assert second["adopted"] is True
+    assert second["customerId"] == first["customerId"]
+    assert second["externalId"] == order["externalId"]
+    assert len(sim.state()["customers"]) == 1
+    assert len(posts(sim, "/v1/wholesale/customers")) == 1
+
+
+# ---------------------------------------------------------------------- provision subscribers
+
+
+def test_admin_then_250_subscribers_then_a_rerun_posts_nothing(sim):
+    from webex_wholesale.operators import WebexProvisionSubscribersOperator
+
+    customer = provisioned_customer()
+    admin = meetings_subscribers(1, domain="admin.example.com")
+    others = meetings_subscribers(250, domain="staff.example.com")
+
+    admin_ctx = context()
+    admin_out = WebexProvisionSubscribersOperator(
+        task_id="admin", customer=customer, subscribers=admin, is_admin_batch=True
+    ).execute(admin_ctx)
+    ctx = context()
+    out = WebexProvisionSubscribersOperator(
+        task_id="subs", customer=customer, subscribers=others, max_concurrency=8, batch_label="2-251"
+    ).execute(ctx)
+
+    assert admin_out[0]["isAdmin"] is True
+    assert admin_out[0]["result"] == "provisioned"
+    assert sim.state()["admins"] == {customer["id"]: admin[0]["email"]}
+    assert [o["result"] for o in out] == ["provisioned"] * 250
+    assert ctx["ti"].xcom["outcomes"] == out
+    assert len(posts(sim)) == 251
+
+    rerun_ctx = context()
+    rerun = WebexProvisionSubscribersOperator(
+        task_id="subs", customer=customer, subscribers=others, max_concurrency=8
+    ).execute(rerun_ctx)
+
+    assert [o["result"] for o in rerun] == ["already_present"] * 250
+    assert len(posts(sim)) == 251  # no new POST
+    assert all(o["subscriberId"] for o in rerun)
+
+
+def test_duplicate_email_fails_alone_and_is_reported(sim):
+    from webex_wholesale.operators import WebexProvisionSubscribersOperator, WebexSubscribersRefusedError
+
+    first = provisioned_customer()
+    second = provisioned_customer()
+    taken = meetings_subscribers(1, domain="shared.example.com")
+    WebexProvisionSubscribersOperator(task_id="a", customer=first, subscribers=taken).execute(context())
+    batch = meetings_subscribers(3, domain="second.example.com") + taken
+    ctx = context()
+
+    with pytest.raises(WebexSubscribersRefusedError) as info:
+        WebexProvisionSubscribersOperator(task_id="b", customer=second, subscribers=batch).execute(ctx)
+
+    outcomes = {o["email"]: o for o in ctx["ti"].xcom["outcomes"]}
+    refused = outcomes.pop(taken[0]["email"])
+    assert refused["result"] == "failed"
+    assert refused["httpStatus"] == 409
+    assert refused["errorCodes"] == [10022]
+    assert refused["trackingId"]
+    assert {o["result"] for o in outcomes.values()} == {"provisioned"}
+    assert taken[0]["email"] in str(info.value)
+
+
+def test_migrating_user_is_pending(sim):
+    from webex_wholesale.operators import WebexProvisionSubscribersOperator
+
+    customer = provisioned_customer()
+    subs = meetings_subscribers(1, domain="migrate.example.com")
+
+    (outcome,) = WebexProvisionSubscribersOperator(task_id="s", customer=customer, subscribers=subs).execute(context())
+
+    assert outcome["result"] == "pending_user_migration"
+    assert outcome["status"] == "pending_user_migration"
+
+
+# ---------------------------------------------------------------------- setup assistance
+
+
+def test_setup_assistance_is_delivered_to_the_intake(sim):
+    from webex_wholesale.operators import WebexSetupAssistanceOperator
+
+    order = order_with()
+    customer = {"id": "cust-9", "orgId": "org-9", "status": "provisioned"}
+
+    result = WebexSetupAssistanceOperator(task_id="sa", order=order, customer=customer).execute(context())
+
+    (intake,) = sim.state()["setupAssistRequests"]
+    assert result["reference"] == intake["id"]
+    assert intake["body"] == result["request"]
+    assert intake["body"]["orgId"] == "org-9"
+    assert intake["body"]["totalUsers"] == len(order["subscribers"])
+
+
+def test_setup_assistance_is_skipped_when_not_requested(sim):
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from webex_wholesale.operators import WebexSetupAssistanceOperator
+
+    order = order_with()
+    del order["setupAssistance"]
+    op = WebexSetupAssistanceOperator(task_id="sa", order=order, customer={"id": "c"})
+
+    with pytest.raises(AirflowSkipException, match="not requested"):
+        op.execute(context())
+    assert sim.state()["setupAssistRequests"] == []
+
+
+def test_setup_assistance_without_its_connection_fails_clearly(sim, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from webex_wholesale.operators import WebexSetupAssistanceOperator, WebexSetupAssistConnectionMissingError
+
+    monkeypatch.delenv("AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT")
+    op = WebexSetupAssistanceOperator(task_id="sa", order=order_with(), customer={"id": "c", "orgId": "o"})
+
+    with pytest.raises(WebexSetupAssistConnectionMissingError) as info:
+        op.execute(context())
+
+    assert isinstance(info.value, AirflowFailException)
+    assert "webex_setup_assist_default" in str(info.value)
+    assert "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT" in str(info.value)
