@@ -9,6 +9,12 @@ import requests
 from sim_payloads import customer_body, subscriber_body
 
 
+@pytest.fixture(scope="module")
+def simulator(module_simulator):
+    """One simulator for the module (a start per test would dominate the run time)."""
+    return module_simulator
+
+
 def follow(api: requests.Session, url: str, params: dict) -> list[tuple[int, list[str], str | None]]:
     """Every page from ``url``, following Link rel=next: (status, ids, Link header)."""
     pages = []
@@ -41,6 +47,7 @@ def test_subscribers_page_through_link_next_across_three_pages(api, simulator, c
 
 
 def test_customers_page_through_link_next(api, simulator):
+    simulator.reset()
     url = f"{simulator.base_url}/wholesale/customers"
     created = [api.post(url, json=customer_body(), timeout=5).headers["Location"].rsplit("/", 1)[1] for _ in range(3)]
 

@@ -11,6 +11,12 @@ from wholesale_sim.config import SimConfig
 from wholesale_sim.testing import running_simulator
 
 
+@pytest.fixture(scope="module")
+def simulator(module_simulator):
+    """One simulator for the module (a start per test would dominate the run time)."""
+    return module_simulator
+
+
 @pytest.fixture
 def partners(api, simulator) -> dict[str, str]:
     """provisioningState -> orgId of the shipped sub-partners."""
@@ -33,6 +39,7 @@ def test_list_sub_partners_and_filter_by_state(api, simulator):
 
 
 def test_records_created_on_behalf_are_visible_only_with_that_parameter(api, simulator, partners):
+    simulator.reset()
     on_behalf = {"onBehalfOfSubPartnerOrgId": partners["active"]}
     customers = f"{simulator.base_url}/wholesale/customers"
     response = api.post(customers, params=on_behalf, json=customer_body(), timeout=5)
