@@ -16,7 +16,7 @@ from airflow.sdk import BaseHook, TriggerRule, chain, dag, task
 
 from webex_wholesale.onboarding.params import load_order_file, onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
-from webex_wholesale.onboarding.steps import prepare_order, record_failure
+from webex_wholesale.onboarding.steps import plan_fan_out, prepare_order, record_failure
 from webex_wholesale.operators import (
     WebexCheckTemplateOperator,
     WebexProvisionCustomerOperator,
@@ -50,15 +50,18 @@ default_args = {
     params=onboarding_params(load_order_file(DEMO_ORDER)),
     tags=["webex", "wholesale", "onboarding"],
     doc_md=__doc__,
-    render_template_as_native_obj=True,
 )
 def webex_wholesale_onboarding() -> None:
     @task(multiple_outputs=True)
     def validate_order(params: dict) -> dict:
-        """Reject a bad order before any API call, naming each field and reason; plan the fan-out."""
-        extra = BaseHook.get_connection(CONN_ID).extra_dejson
-        budget = extra.get("requests_per_second")
-        return prepare_order(params, requests_per_second=float(budget) if budget else None)
+        """Reject a bad order before any API call, naming each field and reason."""
+        return prepare_order(params)
+
+    @task
+    def plan_subscriber_batches(order: dict) -> list[dict]:
+        """Split the subscribers after the admin into batches sharing the connection's request budget."""
+        budget = BaseHook.get_connection(CONN_ID).extra_dejson.get("requests_per_second")
+        return plan_fan_out(order, requests_per_second=float(budget) if budget else None)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def stop_if_dry_run(dry_run: bool) -> bool:
@@ -66,6 +69,7 @@ def webex_wholesale_onboarding() -> None:
         return not dry_run
 
     plan = validate_order()
+    batches = plan_subscriber_batches(plan["order"])
     check = WebexCheckTemplateOperator(task_id="check_template", order=plan["order"])
     gate = stop_if_dry_run(plan["dryRun"])
     customer_ref = WebexProvisionCustomerOperator(task_id="provision_customer", order=plan["order"])
@@ -87,7 +91,7 @@ def webex_wholesale_onboarding() -> None:
         customer=customer.output,
         pool=API_POOL,
         map_index_template="{{ task.batch_label }}",
-    ).expand_kwargs(plan["batches"])
+    ).expand_kwargs(batches)
     setup_assist = WebexSetupAssistanceOperator(
         task_id="request_setup_assistance",
         order=plan["order"],
@@ -105,8 +109,8 @@ def webex_wholesale_onboarding() -> None:
     )
 
     chain([check, gate], customer_ref, customer, admin, others)
-    [admin, others] >> setup_assist
-    [plan, check, gate, customer_ref, customer, admin, others, setup_assist] >> report.as_teardown()
+    [gate, admin, others] >> setup_assist  # the gate skips it directly in a dry run
+    [plan, batches, check, gate, customer_ref, customer, admin, others, setup_assist] >> report.as_teardown()
 
 
 webex_wholesale_onboarding()

@@ -23,11 +23,10 @@ class InvalidOrderError(AirflowFailException):
     """The run's order breaks a rule; retrying cannot help, so Airflow fails the task at once."""
 
 
-def prepare_order(params: dict[str, Any], *, requests_per_second: float | None) -> dict[str, Any]:
-    """Validate the order and plan the fan-out. Raises ``InvalidOrderError`` before any API call.
+def prepare_order(params: dict[str, Any]) -> dict[str, Any]:
+    """Validate the run's order; raises ``InvalidOrderError`` before any API call.
 
-    Returns the normalised order, the admin (first subscriber, provisioned alone) and the batches of the
-    others, each with its share of the API request budget.
+    Returns the normalised order, the dry-run flag and the admin (the first subscriber, provisioned alone).
     """
     conf = {k: v for k, v in params.items() if k != DRY_RUN_PARAM and v is not None}
     try:
@@ -35,16 +34,19 @@ def prepare_order(params: dict[str, Any], *, requests_per_second: float | None) 
     except OrderValidationError as err:
         raise InvalidOrderError(str(err)) from None
     normalised = order.to_conf()
-    subscribers = normalised["subscribers"]
-    parallel = int(Variable.get(PARALLEL_BATCHES_VARIABLE, default=DEFAULT_PARALLEL_BATCHES))
     return {
         "order": normalised,
         "dryRun": bool(params.get(DRY_RUN_PARAM, False)),
-        "admin": subscribers[:1],
-        "batches": plan_batches(
-            subscribers[1:], parallel_batches=parallel, requests_per_second=requests_per_second
-        ),
+        "admin": normalised["subscribers"][:1],
     }
+
+
+def plan_fan_out(order: dict[str, Any], *, requests_per_second: float | None) -> list[dict[str, Any]]:
+    """Batches of the subscribers after the admin, each with its share of the API request budget."""
+    parallel = int(Variable.get(PARALLEL_BATCHES_VARIABLE, default=DEFAULT_PARALLEL_BATCHES))
+    return plan_batches(
+        order["subscribers"][1:], parallel_batches=parallel, requests_per_second=requests_per_second
+    )
 
 
 def record_failure(context: Context) -> None:
