@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 
 from wholesale_sim.access import require_token
 from wholesale_sim.config import SimConfig
@@ -84,7 +85,25 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = {404: "The requested resource was not found.", 405: "Method not allowed on this resource."}.get(
         exc.status_code, str(exc.detail)
     )
-    return error_response(exc.status_code, message, code, tracking_id_of(request), exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return error_response(exc.status_code, message, code, tracking_id_of(request), headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods served at this path (Starlette's own ``Allow`` names only the first route's).
+
+    A literal route (``/validate``) wins over a parameterized one (``/{customer_id}``) that also matches.
+    """
+    literal: set[str] = set()
+    parameterized: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            target = parameterized if "{" in getattr(route, "path", "") else literal
+            target.update(getattr(route, "methods", None) or ())
+    return sorted(literal or parameterized)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -11,8 +11,13 @@ from wholesale_sim.errors import SIM_UNSUPPORTED_MEDIA_TYPE, ApiError, bad_reque
 
 
 async def json_object(request: Request) -> dict[str, Any]:
-    """FastAPI dependency for Webex endpoints: 415 unless ``application/json``, 400 unless a JSON object."""
+    """FastAPI dependency for Webex endpoints: 415 unless ``application/json``, 400 unless a JSON object.
+
+    A request without any body reads as ``{}``, so the request rules answer 400 naming the missing fields.
+    """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not media_type and not await request.body():
+        return {}  # no body at all (the spec makes bodies optional): the rules then say what is missing
     if media_type != "application/json":
         raise ApiError(
             415,

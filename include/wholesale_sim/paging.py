@@ -49,7 +49,10 @@ def paged_response(
 
 
 def _whole(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise bad_request(f"{name} may be given once, got {len(values)} values.")
+    raw = values[0] if values else None
     if raw is None or raw == "":
         return default
     try:

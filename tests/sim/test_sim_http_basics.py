@@ -79,3 +79,31 @@ def test_trackingid_is_generated_on_every_response_when_not_sent(api, simulator)
 
     assert all(re.fullmatch(r"SIM_[0-9a-f-]{36}", i) for i in ids), ids
     assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/v1/wholesale/customers", "GET, POST"),
+        ("/v1/wholesale/customers/abc", "DELETE, GET, PUT"),
+        ("/v1/wholesale/subscribers/validate", "POST"),
+    ],
+)
+def test_405_names_every_method_the_path_serves(api, simulator, path, allowed):
+    response = api.request("PATCH", f"{simulator.url}{path}", timeout=5)
+
+    assert_webex_error(response, 405)
+    assert response.headers["Allow"] == allowed
+
+
+def test_a_request_without_a_body_gets_a_400_naming_what_is_missing(api, simulator):
+    response = api.post(f"{simulator.base_url}/wholesale/subscribers/validate", timeout=5)
+
+    assert_webex_error(response, 400)
+    assert "email" in response.json()["message"]
+
+
+def test_a_repeated_paging_parameter_is_a_400(api, simulator):
+    response = api.get(f"{simulator.base_url}/wholesale/subscribers?offset=1&offset=2", timeout=5)
+
+    assert_webex_error(response, 400)

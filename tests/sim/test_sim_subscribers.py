@@ -198,6 +198,7 @@ def test_list_filters(api, provision, customer, subscribers_url):
     assert ids(personId=alice["personId"]) == [alice["id"]]
     assert ids(customerId=customer["id"], status="pending_user_migration") == [pending["id"]]
     assert ids(customerId=customer["id"], sortOrder="DESC") == [pending["id"], alice["id"]]
+    assert ids(customerId=customer["id"], sortBy="userCreationTimestamp") == [alice["id"], pending["id"]]
     assert ids(customerId="someone-else") == []
     assert api.get(subscribers_url, params={"status": "deleted"}, timeout=5).status_code == 400
 

@@ -23,7 +23,11 @@ router = APIRouter(prefix="/wholesale/subscribers")
 Body = Depends(json_object)
 Sim = Depends(runtime)
 SUBSCRIBER_STATUSES = ("provisioned", "pending_user_migration")
-SORT_KEYS = {"created": lambda s: s.created, "lastStatusChange": lambda s: s.last_status_change}
+SORT_KEYS = {
+    "created": lambda s: s.created,
+    "userCreationTimestamp": lambda s: s.created,  # the spec's example value for sortBy (notes §18.7)
+    "lastStatusChange": lambda s: s.last_status_change,
+}
 
 
 @router.get("")
@@ -32,7 +36,7 @@ async def list_subscribers(request: Request, sim: SimRuntime = Sim) -> Response:
     page = page_of(request, default_max=50, max_max=100)
     query = request.query_params
     state = sim.current_state()
-    status = query.get("status")
+    status = query.get("status") or None
     if status is not None and status not in SUBSCRIBER_STATUSES:
         raise bad_request(f"status must be one of {', '.join(SUBSCRIBER_STATUSES)}, got {status!r}.")
     after, changed_after = (
@@ -195,7 +199,7 @@ def _sorted(rows: list[SubscriberRecord], sort_by: str | None, sort_order: str |
         raise bad_request(f"sortBy must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}.")
     if sort_order is not None and sort_order.upper() not in ("ASC", "DESC"):
         raise bad_request(f"sortOrder must be ASC or DESC, got {sort_order!r}.")
-    if sort_by not in (None, "created"):  # creation order is the stored order
+    if sort_by == "lastStatusChange":  # otherwise creation order, which is the stored order
         rows = sorted(rows, key=SORT_KEYS[sort_by])
     return rows[::-1] if (sort_order or "ASC").upper() == "DESC" else rows
 
