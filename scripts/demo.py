@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,7 @@ def main() -> int:
         state = requests.get(f"{url}/_sim/state", timeout=10).json()
 
     print_simulator_view(state)
+    print_lifecycle(log_path)
     report = fetch_report(env)
     print(report["markdown"] if report else "no report was produced: see the log")
     print(f"full Airflow output: {log_path}")
@@ -60,6 +62,14 @@ def print_simulator_view(state: dict) -> None:
         print(f"\ncustomer {customer['externalId']}: status {customer['status']}, orgId {customer.get('orgId')}, "
               f"administrator {admin}")
     print()
+
+
+def print_lifecycle(log_path: Path) -> None:
+    """The customer's asynchronous lifecycle, as the deferred wait saw it poll by poll."""
+    seen = re.findall(r"webex_customer_poll .*?status=(\w+) poll=(\d+)", log_path.read_text(errors="replace"))
+    if seen:
+        print("customer lifecycle (deferred wait): " + " -> ".join(f"{status} (poll {n})" for status, n in seen))
+        print()
 
 
 def fetch_report(env: dict[str, str]) -> dict | None:
