@@ -38,6 +38,18 @@ def test_check_template_refuses_an_unknown_template(sim):
     assert err.tracking_id in str(err)
 
 
+def test_check_template_passes_again_when_the_customer_already_exists(sim):
+    from webex_wholesale.operators import WebexCheckTemplateOperator
+
+    order = order_with()
+    existing = provisioned_customer(order)
+
+    result = WebexCheckTemplateOperator(task_id="check", order=order).execute(context())
+
+    assert result["existingCustomerId"] == existing["id"]
+    assert result["info"][0]["infoCode"] == 100
+
+
 # ---------------------------------------------------------------------- provision customer
 
 

@@ -344,8 +344,11 @@ def test_wait_error_raises_provisioning_error_with_codes():
     from webex_wholesale.operators import WebexCustomerOnHoldError, WebexCustomerProvisioningError
 
     body = {"id": CID, "status": "error", "errors": [{"errorCode": 2560, "description": "Calling in maintenance"}]}
+    ctx = context()
     with pytest.raises(WebexCustomerProvisioningError) as info:
-        wait_op().execute_complete(context(), event("error", body))
+        wait_op().execute_complete(ctx, event("error", body))
+
+    assert ctx["ti"].xcom["customer"] == body  # the report can still show the status
 
     err = info.value
     assert isinstance(err, AirflowFailException)
@@ -695,3 +698,37 @@ def test_5000_subscribers_one_list_call_and_fast(fake):
     assert [c for c in fake.calls if c[0] == "list"] == [("list", CID, None)]
     assert sum(o["result"] == "already_present" for o in outcomes) == 2500
     assert [o["email"] for o in outcomes] == [s["email"] for s in subs]  # order kept
+
+
+def test_check_template_on_a_rerun_prechecks_without_the_taken_external_id(fake):
+    from webex_wholesale.operators import WebexCheckTemplateOperator
+
+    calls = []
+
+    def precheck(body):
+        calls.append(body)
+        if "externalId" in body:
+            raise permanent(409, "externalId exists", [900004], path="/wholesale/customers/validate")
+        from webex_wholesale.models import PrecheckResult
+
+        return PrecheckResult.model_validate({"message": "success", "info": [{"infoCode": 100}]})
+
+    fake.precheck_customer = precheck
+    fake.lookups = [customer("provisioned")]
+    op = with_hook(WebexCheckTemplateOperator(task_id="check", order=order_with()), fake)
+
+    result = op.execute(context())
+
+    assert result["message"] == "success"
+    assert result["existingCustomerId"] == CID
+    assert ["externalId" in body for body in calls] == [True, False]
+
+
+def test_check_template_409_without_an_existing_customer_is_refused(fake):
+    from webex_wholesale.operators import WebexCheckTemplateOperator, WebexTemplateRefusedError
+
+    fake.precheck = permanent(409, "conflict", path="/wholesale/customers/validate")
+    op = with_hook(WebexCheckTemplateOperator(task_id="check", order=order_with()), fake)
+
+    with pytest.raises(WebexTemplateRefusedError, match="conflict"):
+        op.execute(context())

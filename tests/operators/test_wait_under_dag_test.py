@@ -77,6 +77,7 @@ def test_deferred_wait_ends_provisioned_error_and_on_hold_distinctly(wait_dag, s
         returned = pull(session, dag_run, "wait_ok", "return_value")
         error = pull(session, dag_run, "wait_error", "failure")
         on_hold = pull(session, dag_run, "wait_on_hold", "failure")
+        seen = {name: pull(session, dag_run, f"wait_{name}", "customer") for name in ("error", "on_hold")}
     assert states == {"wait_ok": "success", "wait_error": "failed", "wait_on_hold": "failed"}
     assert returned["id"] == ok
     assert returned["status"] == "provisioned"
@@ -85,6 +86,8 @@ def test_deferred_wait_ends_provisioned_error_and_on_hold_distinctly(wait_dag, s
     assert "2560" in error
     assert on_hold.startswith("WebexCustomerOnHoldError:")
     assert "pending_rpl_review" in on_hold
+    assert seen["error"]["status"] == "error"  # a failed wait still publishes the customer it saw
+    assert seen["on_hold"]["status"] == "pending_rpl_review"
     # At least the first wait found its customer still provisioning, deferred, and the trigger polled it.
     gets = [r for r in slow_sim.state()["requests"] if r["method"] == "GET" and "/wholesale/customers/" in r["path"]]
     assert len(gets) > 3

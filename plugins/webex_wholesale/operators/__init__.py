@@ -4,7 +4,11 @@ Importing this package is cheap (DAG parse time): the hook (``requests``, HttpHo
 only imported when a task runs.
 """
 
-from webex_wholesale.operators.customer import WebexProvisionCustomerOperator, WebexWaitForCustomerOperator
+from webex_wholesale.operators.customer import (
+    CUSTOMER_XCOM_KEY,
+    WebexProvisionCustomerOperator,
+    WebexWaitForCustomerOperator,
+)
 from webex_wholesale.operators.exceptions import (
     WebexCustomerOnHoldError,
     WebexCustomerPollingError,
@@ -23,6 +27,7 @@ from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY, WebexProvis
 from webex_wholesale.operators.template import WebexCheckTemplateOperator
 
 __all__ = [
+    "CUSTOMER_XCOM_KEY",
     "OUTCOMES_XCOM_KEY",
     "WebexCheckTemplateOperator",
     "WebexCustomerOnHoldError",

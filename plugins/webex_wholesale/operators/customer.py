@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 #: Extra time given to Airflow's deferral timeout beyond the trigger's own deadline, so the trigger's clear
 #: ``timeout`` event normally arrives first and Airflow's generic ``TaskDeferralTimeout`` is only a safety net.
 DEFERRAL_TIMEOUT_MARGIN = timedelta(minutes=5)
+#: XCom key under which the wait operator keeps the last customer it saw, also when it fails (error, on hold,
+#: timeout), so the onboarding report can show the customer's status.
+CUSTOMER_XCOM_KEY = "customer"
 
 
 class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
@@ -119,6 +122,9 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
       task retry waits again).
     * permanent polling failure (unknown customer, refused access, connection unusable in the triggerer):
       :class:`~webex_wholesale.operators.exceptions.WebexCustomerPollingError`; no retry.
+
+    Whatever the outcome, the last customer read is also pushed to XCom key ``customer`` (so a failed wait
+    still tells the report the customer's status and errors).
 
     :param customer_id: the Wholesale customer id (templated).
     :param timeout: how long to wait in all (a ``timedelta`` or seconds).
@@ -252,6 +258,8 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
         customer_id = event.get("customer_id") or (customer or {}).get("id") or self.customer_id
         message = event.get("message") or ""
         codes, descriptions = _problems(customer)
+        if customer is not None:
+            context["ti"].xcom_push(key=CUSTOMER_XCOM_KEY, value=customer)
 
         if status == "provisioned":
             self.log.info("Customer %s is provisioned (orgId %s)", customer_id, (customer or {}).get("orgId"))

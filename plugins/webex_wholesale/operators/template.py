@@ -20,7 +20,12 @@ class WebexCheckTemplateOperator(WebexWholesaleBaseOperator):
     trackingId.
 
     :param order: the onboarding order as its camelCase dict (templated; may be an XComArg).
-    :return: the precheck result, ``{"message": ..., "info": [{"infoCode": 100, "description": ...}]}``.
+    Idempotent: when the precheck answers 409 because a customer with the order's ``externalId`` already exists
+    (a re-run of the same order), the order is prechecked again without ``externalId`` and the existing
+    customer's id is added to the result as ``existingCustomerId``; the provision step then adopts it.
+
+    :return: the precheck result, ``{"message": ..., "info": [{"infoCode": 100, "description": ...}]}``
+        (plus ``existingCustomerId`` on a re-run).
     """
 
     template_fields: Sequence[str] = ("order", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
@@ -35,8 +40,24 @@ class WebexCheckTemplateOperator(WebexWholesaleBaseOperator):
         from webex_wholesale.operators.exceptions import WebexTemplateRefusedError
 
         order = self._read_order(self.order)
+        body = order.precheck_body()
+        existing = None
         try:
-            result = self.hook.precheck_customer(order.precheck_body())
+            try:
+                result = self.hook.precheck_customer(body)
+            except WebexPermanentError as e:
+                existing = self.hook.find_customer_by_external_id(order.external_id) if e.status_code == 409 else None
+                if existing is None:
+                    raise
+                # A re-run: the customer exists already, which the precheck reports as a conflict on externalId.
+                # Check the rest of the order (template, packages, address) without it.
+                self.log.info(
+                    "Precheck answered 409 because customer %s already has externalId=%s (a re-run); "
+                    "prechecking the order again without externalId",
+                    existing.id,
+                    order.external_id,
+                )
+                result = self.hook.precheck_customer({k: v for k, v in body.items() if k != "externalId"})
         except WebexPermanentError as e:
             raise WebexTemplateRefusedError.from_api_error(
                 e, provisioning_id=order.provisioning_id, external_id=order.external_id
@@ -49,4 +70,7 @@ class WebexCheckTemplateOperator(WebexWholesaleBaseOperator):
             order.provisioning_id,
             result.message,
         )
-        return result.model_dump(mode="json", by_alias=True)
+        answer = result.model_dump(mode="json", by_alias=True)
+        if existing is not None:
+            answer["existingCustomerId"] = existing.id
+        return answer
