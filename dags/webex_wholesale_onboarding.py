@@ -68,6 +68,11 @@ def webex_wholesale_onboarding() -> None:
         """A dry run ends here: checks done, nothing created."""
         return not dry_run
 
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def setup_assistance_requested(order: dict) -> bool:
+        """Skip the Setup Assist step without starting it when the order does not ask for it."""
+        return bool(order.get("setupAssistance"))
+
     plan = validate_order()
     batches = plan_subscriber_batches(plan["order"])
     check = WebexCheckTemplateOperator(task_id="check_template", order=plan["order"])
@@ -109,7 +114,8 @@ def webex_wholesale_onboarding() -> None:
     )
 
     chain([check, gate], customer_ref, customer, admin, others)
-    [gate, admin, others] >> setup_assist  # the gate skips it directly in a dry run
+    # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
+    [gate, setup_assistance_requested(plan["order"]), admin, others] >> setup_assist
     [plan, batches, check, gate, customer_ref, customer, admin, others, setup_assist] >> report.as_teardown()
 
 

@@ -12,8 +12,9 @@ import pytest
 from dag_helpers import DAG_ID, DEMO_ORDER, ROOT, SIM_TOKEN, RunResult
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def onboarding_dag(airflow_db):
+    """Parsed afresh for each test: ``dag.test()`` writes a run's conf into the DAG's params in place."""
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(ROOT / "dags"))

@@ -132,3 +132,14 @@ def test_conf_breaking_the_form_schema_is_refused_at_trigger(onboarding_dag, wir
     with pytest.raises(ParamValidationError, match="packages"):
         onboarding_dag.test(run_conf=order_with(packages=["not_a_package"]))
     assert wired_simulator.state()["requests"] == []
+
+
+def test_single_subscriber_order_without_setup_assist_skips_both_and_succeeds(run_order):
+    run = run_order(order_with(subscribers=DEMO_ORDER["subscribers"][:1], setupAssistance=None))
+
+    assert run.state == "success", run.task_states
+    assert run.task_states["provision_subscribers"] == "skipped"  # nothing to fan out
+    assert run.task_states["request_setup_assistance"] == "skipped"
+    assert run.sim_state["setupAssistRequests"] == []
+    assert run.report["counts"] == {"provisioned": 1}
+    assert run.report["setupAssistReference"] is None
