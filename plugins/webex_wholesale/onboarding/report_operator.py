@@ -15,8 +15,9 @@ from airflow.sdk import BaseOperator, Context
 
 from webex_wholesale.onboarding.report import OnboardingReport, StepResult, build_report
 from webex_wholesale.onboarding.steps import FAILURE_XCOM_KEY
+from webex_wholesale.operators.customer import CUSTOMER_XCOM_KEY
+from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY
 
-OUTCOMES_XCOM_KEY = "outcomes"
 
 
 class OnboardingReportOperator(BaseOperator):
@@ -88,7 +89,8 @@ class OnboardingReportOperator(BaseOperator):
             dry_run=bool(self._pull(ti, self.prepare_task_id, None, "dryRun")),
             order=self._pull(ti, self.prepare_task_id, None, "order"),
             customer_ref=self._pull(ti, self.customer_ref_task_id, None),
-            customer=self._pull(ti, self.customer_task_id, None),
+            customer=self._pull(ti, self.customer_task_id, None)
+            or self._pull(ti, self.customer_task_id, None, CUSTOMER_XCOM_KEY),
             outcomes=outcomes,
             setup_assist=self._pull(ti, self.setup_assist_task_id, None),
             steps=steps,
