@@ -19,7 +19,6 @@ from webex_wholesale.operators.customer import CUSTOMER_XCOM_KEY
 from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY
 
 
-
 class OnboardingReportOperator(BaseOperator):
     """Build the onboarding report from the run's XComs and task states.
 
