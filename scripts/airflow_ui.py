@@ -44,7 +44,10 @@ def main() -> int:
         log_path = HOME / "standalone.log"
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
-                [str(BIN / "airflow"), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                [str(BIN / "airflow"), "standalone"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))

@@ -100,7 +100,10 @@ def airflow_run(sim_url: str, order: dict, rate: float) -> dict:
     airflow(env, "dags", "reserialize")
     with open(HOME / "standalone.log", "w") as log:
         proc = subprocess.Popen(
-            [str(BIN / "airflow"), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
+            [str(BIN / "airflow"), "standalone"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
@@ -134,7 +137,6 @@ def _wait_healthy(port: int, timeout: float = 120.0) -> None:
 def _seconds(run: dict) -> float:
     start, end = (datetime.fromisoformat(run[k]) for k in ("start_date", "end_date"))
     return (end - start).total_seconds()
-
 
 
 def main() -> int:

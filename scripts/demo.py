@@ -38,7 +38,10 @@ def main() -> int:
         with open(log_path, "w") as log:
             result = subprocess.run(
                 [str(BIN / "airflow"), "dags", "test", DAG_ID, "--conf", json.dumps(order)],
-                env=env, stdout=log, stderr=subprocess.STDOUT, check=False,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
             )
         state = requests.get(f"{url}/_sim/state", timeout=10).json()
 
@@ -55,12 +58,16 @@ def print_simulator_view(state: dict) -> None:
     """What Webex (the simulator) saw: every API call in order, the customer and its administrator."""
     print("\nAPI calls received by the simulator:")
     for entry in state["requests"]:
-        print(f"  {entry['method']:6} {entry['path']}{'?' + entry['query'] if entry.get('query') else ''} "
-              f"-> {entry['status']}")
+        print(
+            f"  {entry['method']:6} {entry['path']}{'?' + entry['query'] if entry.get('query') else ''} "
+            f"-> {entry['status']}"
+        )
     for customer in state["customers"]:
         admin = state["admins"].get(customer["id"], "-")
-        print(f"\ncustomer {customer['externalId']}: status {customer['status']}, orgId {customer.get('orgId')}, "
-              f"administrator {admin}")
+        print(
+            f"\ncustomer {customer['externalId']}: status {customer['status']}, orgId {customer.get('orgId')}, "
+            f"administrator {admin}"
+        )
     print()
 
 

@@ -102,9 +102,7 @@ def airflow_env(home: Path, sim_url: str, *, fresh: bool = True, **extra: str) -
 
 def airflow(env: dict[str, str], *args: str, quiet: bool = True) -> subprocess.CompletedProcess:
     """Run one ``airflow`` CLI command; raise with its output when it fails."""
-    result = subprocess.run(
-        [str(BIN / "airflow"), *args], env=env, capture_output=quiet, text=True, check=False
-    )
+    result = subprocess.run([str(BIN / "airflow"), *args], env=env, capture_output=quiet, text=True, check=False)
     if result.returncode != 0:
         output = (result.stdout or "") + (result.stderr or "")
         raise RuntimeError(f"airflow {' '.join(args)} failed ({result.returncode}):\n{output[-4000:]}")

@@ -38,8 +38,16 @@ def test_fan_out_is_mapped_in_the_api_pool(onboarding_dag):
 
 def test_trigger_form_mirrors_the_order(onboarding_dag):
     params = onboarding_dag.params
-    for field in ("provisioningId", "packages", "externalId", "address", "customerInfo", "subscribers",
-                  "setupAssistance", "dryRun"):
+    for field in (
+        "provisioningId",
+        "packages",
+        "externalId",
+        "address",
+        "customerInfo",
+        "subscribers",
+        "setupAssistance",
+        "dryRun",
+    ):
         assert field in params, field
     assert params["dryRun"] is False
     assert params["provisioningId"] == "demo-us-all"

@@ -24,9 +24,7 @@ def load_order_file(path: Path) -> dict[str, Any]:
 
 def onboarding_params(defaults: dict[str, Any]) -> dict[str, Param]:
     """Build the form: every order field with its schema, defaulting to ``defaults`` (the demo order)."""
-    params = {
-        name: Param(defaults.get(name), **schema) for name, schema in order_param_schemas().items()
-    }
+    params = {name: Param(defaults.get(name), **schema) for name, schema in order_param_schemas().items()}
     params[DRY_RUN_PARAM] = Param(
         False,
         type="boolean",

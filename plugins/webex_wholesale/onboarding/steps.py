@@ -44,9 +44,7 @@ def prepare_order(params: dict[str, Any]) -> dict[str, Any]:
 def plan_fan_out(order: dict[str, Any], *, requests_per_second: float | None) -> list[dict[str, Any]]:
     """Batches of the subscribers after the admin, each with its share of the API request budget."""
     parallel = int(Variable.get(PARALLEL_BATCHES_VARIABLE, default=DEFAULT_PARALLEL_BATCHES))
-    return plan_batches(
-        order["subscribers"][1:], parallel_batches=parallel, requests_per_second=requests_per_second
-    )
+    return plan_batches(order["subscribers"][1:], parallel_batches=parallel, requests_per_second=requests_per_second)
 
 
 def record_failure(context: Context) -> None:
