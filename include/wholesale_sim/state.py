@@ -124,6 +124,10 @@ class SimState:
         self.subscriber_by_email.pop(record.email.lower(), None)
         self.changed()
 
+    def find_setup_assist_request(self, request_key: str) -> dict[str, Any] | None:
+        """The request already received with this ``requestKey`` (a re-delivered request), if any."""
+        return next((r for r in self.setup_assist_requests if r["body"].get("requestKey") == request_key), None)
+
     def add_setup_assist_request(self, body: dict[str, Any], now: float) -> dict[str, Any]:
         entry = {"id": f"SA-{len(self.setup_assist_requests) + 1:06d}", "receivedAt": iso(now), "body": body}
         self.setup_assist_requests.append(entry)

@@ -51,6 +51,9 @@ def test_second_run_of_the_same_order_creates_nothing(run_order):
     assert second.report["customerAdopted"] is True
     assert second.report["counts"] == {"already_present": len(DEMO_ORDER["subscribers"])}
     assert len(second.sim_state["customers"]) == 1
+    # Setup Assist was re-delivered with the same requestKey: the intake kept one request, same reference.
+    assert len(second.sim_state["setupAssistRequests"]) == 1
+    assert second.report["setupAssistReference"] == first.report["setupAssistReference"]
 
 
 def test_subscriber_refused_by_webex_is_reported_and_fails_the_run(run_order):

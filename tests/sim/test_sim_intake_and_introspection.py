@@ -25,6 +25,18 @@ def test_setup_assist_intake_stores_requests_in_order_without_auth(simulator):
     assert simulator.state()["setupAssistRequests"] == listed
 
 
+def test_setup_assist_redelivery_with_the_same_request_key_is_not_recorded_twice(simulator):
+    url = f"{simulator.url}/setup-assist/v1/requests"
+
+    first = requests.post(url, json={"requestKey": "acme:c1", "users": 3}, timeout=5)
+    again = requests.post(url, json={"requestKey": "acme:c1", "users": 3}, timeout=5)
+    other = requests.post(url, json={"requestKey": "globex:c2"}, timeout=5)
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert again.json() == first.json()
+    assert [i["id"] for i in simulator.state()["setupAssistRequests"]] == ["SA-000001", "SA-000002"]
+
+
 def test_setup_assist_refuses_a_body_that_is_not_a_json_object(simulator):
     response = requests.post(f"{simulator.url}/setup-assist/v1/requests", json=[1, 2], timeout=5)
 
