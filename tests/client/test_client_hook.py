@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
@@ -665,13 +666,16 @@ def test_expired_oauth_token_is_refreshed_before_use(monkeypatch, requests_mock)
 def test_one_session_per_thread(hook, requests_mock):
     requests_mock.get(CUSTOMERS, **OK_LIST)
 
+    all_in_flight = threading.Barrier(4, timeout=10)  # four distinct threads, not one reused
+
     def call(_):
         hook._request("GET", "/wholesale/customers")
+        all_in_flight.wait()
         return id(hook.get_conn())
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         sessions = set(pool.map(call, range(4)))
-    assert len(sessions) >= 2
+    assert len(sessions) == 4
     assert id(hook.get_conn()) == id(hook.get_conn())
     hook.close()
 
