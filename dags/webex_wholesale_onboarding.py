@@ -28,6 +28,8 @@ from webex_wholesale.operators import (
 DAG_ID = "webex_wholesale_onboarding"
 API_POOL = "webex_wholesale_api"
 CONN_ID = "webex_wholesale_default"
+#: Steps that receive ids rather than the order still act for the order's sub-partner, when it names one.
+SUB_PARTNER = "{{ ti.xcom_pull(task_ids='validate_order', key='order').get('onBehalfOfSubPartnerOrgId') or '' }}"
 DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
 
 default_args = {
@@ -81,6 +83,7 @@ def webex_wholesale_onboarding() -> None:
     customer = WebexWaitForCustomerOperator(
         task_id="wait_for_customer",
         customer_id="{{ ti.xcom_pull(task_ids='provision_customer')['customerId'] }}",
+        on_behalf_of_sub_partner_org_id=SUB_PARTNER,
         poll_interval=5.0,
     )
     admin = WebexProvisionSubscribersOperator(
@@ -88,6 +91,7 @@ def webex_wholesale_onboarding() -> None:
         customer=customer.output,
         subscribers=plan["admin"],
         is_admin_batch=True,
+        on_behalf_of_sub_partner_org_id=SUB_PARTNER,
         batch_label="administrator",
         pool=API_POOL,
     )
@@ -95,6 +99,7 @@ def webex_wholesale_onboarding() -> None:
         task_id="provision_subscribers",
         customer=customer.output,
         pool=API_POOL,
+        on_behalf_of_sub_partner_org_id=SUB_PARTNER,
         map_index_template="{{ task.batch_label }}",
     ).expand_kwargs(batches)
     setup_assist = WebexSetupAssistanceOperator(

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -107,3 +108,65 @@ def airflow(env: dict[str, str], *args: str, quiet: bool = True) -> subprocess.C
         output = (result.stdout or "") + (result.stderr or "")
         raise RuntimeError(f"airflow {' '.join(args)} failed ({result.returncode}):\n{output[-4000:]}")
     return result
+
+
+def standalone_env(home: Path, sim_url: str, port: int, *, fresh: bool, **extra: str) -> dict[str, str]:
+    """``airflow_env`` for a whole local Airflow: API server on 127.0.0.1:``port``, small LocalExecutor."""
+    return airflow_env(
+        home,
+        sim_url,
+        fresh=fresh,
+        AIRFLOW__API__HOST="127.0.0.1",
+        AIRFLOW__API__PORT=str(port),
+        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
+        AIRFLOW__CORE__PARALLELISM="8",
+        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
+        **extra,
+    )
+
+
+@dataclass
+class LocalAirflow:
+    """A running ``airflow standalone``: its URL, the admin password, a REST session and the process."""
+
+    base_url: str
+    password: str
+    rest: requests.Session
+    process: subprocess.Popen
+
+
+@contextlib.contextmanager
+def standalone(env: dict[str, str], log_path: Path) -> Iterator[LocalAirflow]:
+    """Run ``airflow standalone`` until the block ends, logged in to its REST API as admin.
+
+    Started in its own process group and stopped group-wide: standalone does not stop its children itself.
+    """
+    home, port = Path(env["AIRFLOW_HOME"]), int(env["AIRFLOW__API__PORT"])
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "airflow"), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        _wait_healthy(port, proc)
+        base_url = f"http://127.0.0.1:{port}"
+        password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
+        login = requests.post(f"{base_url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
+        login.raise_for_status()
+        rest = requests.Session()
+        rest.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        yield LocalAirflow(base_url=base_url, password=password, rest=rest, process=proc)
+    finally:
+        stop_process_group(proc)
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("airflow standalone exited while starting")
+        with contextlib.suppress(requests.RequestException, ValueError):
+            health = requests.get(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2).json()
+            if all(part.get("status") == "healthy" for part in health.values() if isinstance(part, dict)):
+                return
+        time.sleep(1)
+    raise RuntimeError(f"Airflow did not become healthy within {timeout:.0f} s")

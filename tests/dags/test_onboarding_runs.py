@@ -146,3 +146,14 @@ def test_single_subscriber_order_without_setup_assist_skips_both_and_succeeds(ru
     assert run.sim_state["setupAssistRequests"] == []
     assert run.report["counts"] == {"provisioned": 1}
     assert run.report["setupAssistReference"] is None
+
+
+def test_order_for_a_sub_partner_acts_on_its_behalf_in_every_call(run_order):
+    sub_partner = "Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9zaW0tc3ViLXBhcnRuZXItYWN0aXZl"  # simulator's active one
+
+    run = run_order(order_with(externalId="acme-via-sub-partner", onBehalfOfSubPartnerOrgId=sub_partner))
+
+    assert run.state == "success", run.task_states
+    calls = run.api_calls()
+    assert calls
+    assert all(f"onBehalfOfSubPartnerOrgId={sub_partner}" in r["query"] for r in calls), calls
