@@ -24,6 +24,7 @@ def main() -> int:
     args = parser.parse_args()
     HOME.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, _stop_requested)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if started with SIGINT ignored
 
     try:
         with simulator(args.sim_port, "--provision-delay", "5", "--state-file", str(HOME / "sim-state.json")) as url:

@@ -66,14 +66,27 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> N
 
 
 def stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGINT, then SIGTERM, then SIGKILL to the whole group: Airflow's children ignore a lone SIGTERM."""
+    """SIGINT, then SIGTERM, then SIGKILL to the whole group, until no member is left.
+
+    The leader exiting is not enough: ``airflow standalone`` leaves its scheduler's workers running.
+    """
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        if proc.poll() is not None:
+        if not _group_alive(proc):
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=grace)
+        deadline = time.monotonic() + grace
+        while _group_alive(proc) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+
+def _group_alive(proc: subprocess.Popen) -> bool:
+    proc.poll()  # reap the leader if it has exited, so it does not linger as a zombie
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def airflow_env(home: Path, sim_url: str, *, fresh: bool = True, **extra: str) -> dict[str, str]:
