@@ -55,10 +55,14 @@ def run_order(onboarding_dag, wired_simulator) -> Callable[..., RunResult]:
                 )
             )
             report = XComModel.deserialize_value(row) if row is not None else None
-            task_states = {
-                ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]": ti.state
+            instances = {
+                ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]": ti
                 for ti in dag_run.get_task_instances(session=session)
             }
-        return RunResult(state=dag_run.state, task_states=task_states, report=report, sim_state=wired_simulator.state())
+            task_states = {key: ti.state for key, ti in instances.items()}
+            tries = {key: ti.try_number for key, ti in instances.items()}
+        return RunResult(
+            state=dag_run.state, task_states=task_states, tries=tries, report=report, sim_state=wired_simulator.state()
+        )
 
     return run

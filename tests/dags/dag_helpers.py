@@ -20,6 +20,7 @@ class RunResult:
 
     state: str
     task_states: dict[str, str]
+    tries: dict[str, int]
     report: dict[str, Any] | None
     sim_state: dict[str, Any]
 

@@ -82,6 +82,9 @@ def test_subscriber_refused_by_webex_is_reported_and_fails_the_run(run_order):
     assert provisioned == {"boss@other.example.com", "desk@other.example.com", "nurse@other.example.com"}
     assert run.task_states["request_setup_assistance"] == "upstream_failed"
     assert run.task_states["onboarding_report"] == "success"
+    # A refusal is permanent: the batch failed on its first try, without retries that cannot help.
+    assert run.task_states["provision_subscribers[0]"] == "failed"
+    assert run.tries["provision_subscribers[0]"] == 1
 
 
 def test_customer_ending_in_error_fails_before_any_subscriber(run_order):
@@ -89,6 +92,7 @@ def test_customer_ending_in_error_fails_before_any_subscriber(run_order):
 
     assert run.state == "failed"
     assert run.task_states["wait_for_customer"] == "failed"
+    assert run.tries["wait_for_customer"] == 1  # a customer in error is not retried
     assert posts(run, SUBSCRIBER_POST) == []
     (step,) = [s for s in run.report["steps"] if s["taskId"] == "wait_for_customer"]
     assert "2560" in step["message"]
