@@ -377,13 +377,13 @@ def test_post_retried_when_not_processed(hook, requests_mock, first):
 
 def test_post_refused_connection_is_retried():
     """A refused connection never reached the server: safe to repeat even a POST (real socket, closed port)."""
-    from webex_wholesale.hooks.wholesale import _not_sent
+    from webex_wholesale.hooks.retry import not_sent
 
     with pytest.raises(requests.ConnectionError) as info:
         requests.post("http://127.0.0.1:9/", timeout=2)
-    assert _not_sent(info.value)
-    assert not _not_sent(requests.exceptions.ReadTimeout("x"))
-    assert not _not_sent(requests.exceptions.ConnectionError("Connection aborted"))
+    assert not_sent(info.value)
+    assert not not_sent(requests.exceptions.ReadTimeout("x"))
+    assert not not_sent(requests.exceptions.ConnectionError("Connection aborted"))
 
 
 def test_precheck_post_is_retried_on_timeout(hook, requests_mock):
@@ -640,11 +640,11 @@ def test_refresh_with_a_stale_token_happens_once(monkeypatch, requests_mock):
     set_connection(monkeypatch, host=BASE, password="expired-token", extra=OAUTH_EXTRA)
     requests_mock.post(TOKEN_URL, **token_response("renewed-token"))
     hook = WebexWholesaleHook()
-    assert hook._get_token() == "expired-token"
+    assert hook._token.current() == "expired-token"
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda _: hook._refresh_access_token("expired-token"), range(8)))
+        list(pool.map(lambda _: hook._token.refresh("expired-token"), range(8)))
     assert requests_mock.call_count == 1
-    assert hook._get_token() == "renewed-token"
+    assert hook._token.current() == "renewed-token"
 
 
 def test_expired_oauth_token_is_refreshed_before_use(monkeypatch, requests_mock):
@@ -653,8 +653,8 @@ def test_expired_oauth_token_is_refreshed_before_use(monkeypatch, requests_mock)
     requests_mock.get(CUSTOMERS, **OK_LIST)
     hook = WebexWholesaleHook()
     hook._request("GET", "/wholesale/customers")
-    assert 3400 < hook._token_expires_at - time.monotonic() <= 3540  # refreshed a minute before expiry
-    hook._token_expires_at = time.monotonic() - 1  # an hour later
+    assert 3400 < hook._token.expires_at - time.monotonic() <= 3540  # refreshed a minute before expiry
+    hook._token.expires_at = time.monotonic() - 1  # an hour later
     hook._request("GET", "/wholesale/customers")
     tokens = [r.headers.get("Authorization") for r in requests_mock.request_history if r.method == "GET"]
     assert tokens == ["Bearer short-lived", "Bearer next"]

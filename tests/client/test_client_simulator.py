@@ -210,8 +210,8 @@ def test_oauth_token_obtained_from_the_simulator(monkeypatch):
         connect(monkeypatch, sim, password=None, extra=OAUTH_EXTRA)
         hook = make_hook()
         assert hook.list_customers() == []
-        assert hook._access_token
-        assert hook._access_token != "t"
+        assert hook._token.value
+        assert hook._token.value != "t"
 
 
 def test_oauth_refresh_after_401_against_the_simulator(monkeypatch):
