@@ -38,6 +38,11 @@ __all__ = [
 RETRYABLE_STATUS_CODES = frozenset({423, 429, 500, 502, 503, 504})
 
 
+def is_transient_status(status_code: int) -> bool:
+    """Whether Webex documents this HTTP status as temporary (423, 429, any 5xx): the one place this rule lives."""
+    return status_code in RETRYABLE_STATUS_CODES or status_code >= 500
+
+
 class WebexWholesaleError(Exception):
     """Base class of every error raised by the Webex Wholesale client."""
 
@@ -87,7 +92,7 @@ class WebexApiError(WebexWholesaleError):
     @property
     def retryable(self) -> bool:
         """Whether Webex documents this status as temporary (423, 429, 5xx)."""
-        return self.status_code in RETRYABLE_STATUS_CODES or self.status_code >= 500
+        return is_transient_status(self.status_code)
 
     def _kwargs(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,12 @@ from urllib.parse import urlsplit
 
 import requests
 
-from webex_wholesale.exceptions import WebexPermanentError, WebexTransientError, WebexWholesaleError
+from webex_wholesale.exceptions import (
+    WebexPermanentError,
+    WebexTransientError,
+    WebexWholesaleError,
+    is_transient_status,
+)
 
 __all__ = ["api_error", "id_from_location", "json_body", "json_or_none"]
 
@@ -80,7 +85,7 @@ def api_error(
         message = descriptions[0] if descriptions else (response.reason or f"HTTP {response.status_code}")
     tracking_id = tracking_id or response.headers.get("Trackingid") or sent_tracking_id
     status = response.status_code
-    cls = WebexTransientError if (status in (423, 429) or status >= 500) else WebexPermanentError
+    cls = WebexTransientError if is_transient_status(status) else WebexPermanentError
     return cls(
         status,
         message,
