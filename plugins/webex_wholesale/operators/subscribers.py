@@ -157,17 +157,26 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     def _outcome_present(
         self, order: SubscriberOrder, found: Subscriber, index: int, *, attempts: int = 1, message: str | None = None
     ) -> SubscriberOutcome:
-        from webex_wholesale.models import SubscriberOutcome, SubscriberResult
+        from webex_wholesale.models import SubscriberResult
+
+        return self._outcome_held(
+            order, found, index, result=SubscriberResult.ALREADY_PRESENT, attempts=attempts, message=message
+        )
+
+    def _outcome_held(
+        self, order: SubscriberOrder, held: Subscriber, index: int, *, attempts: int, **details: Any
+    ) -> SubscriberOutcome:
+        """The outcome for a subscriber Webex holds, found or just created; ``details`` adds result, message..."""
+        from webex_wholesale.models import SubscriberOutcome
 
         return SubscriberOutcome(
             email=order.email,
-            result=SubscriberResult.ALREADY_PRESENT,
             is_admin=self._is_admin(index),
-            subscriber_id=found.id,
-            status=str(found.status.value),
-            package=_package_of(found) or order.package,
+            subscriber_id=held.id,
+            status=str(held.status.value),
+            package=_package_of(held) or order.package,
             attempts=attempts,
-            message=message,
+            **details,
         )
 
     def _provision_one(
@@ -175,7 +184,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     ) -> SubscriberOutcome:
         """POST one subscriber, reconciling ambiguous answers and 409s by lookup. Never raises."""
         from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError, WebexConnectionError
-        from webex_wholesale.models import SubscriberOutcome, SubscriberStatus
+        from webex_wholesale.models import SubscriberStatus
 
         posts = 0
         body = order.provision_body(customer_id)
@@ -190,13 +199,11 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                     return self._failed(order, index, posts, lookup_error, context=str(e))
                 if found is not None:
                     self.log.info("Subscriber %s: the POST whose answer was lost did create it", order.email)
-                    return SubscriberOutcome(
-                        email=order.email,
+                    return self._outcome_held(
+                        order,
+                        found,
+                        index,
                         result=_result_for(found.status),
-                        is_admin=self._is_admin(index),
-                        subscriber_id=found.id,
-                        status=str(found.status.value),
-                        package=_package_of(found) or order.package,
                         attempts=posts,
                         message="reconciled by lookup after an ambiguous POST",
                         tracking_id=e.tracking_id,
@@ -214,15 +221,13 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
             except Exception as e:  # a bug or an unexpected answer must not stop the other subscribers
                 return self._failed(order, index, posts, e)
             pending = created.status == SubscriberStatus.PENDING_USER_MIGRATION
-            return SubscriberOutcome(
-                email=order.email,
+            return self._outcome_held(
+                order,
+                created,
+                index,
                 result=_result_for(created.status),
-                is_admin=self._is_admin(index),
-                subscriber_id=created.id,
-                status=str(created.status.value),
-                package=_package_of(created) or order.package,
-                http_status=202 if pending else 200,
                 attempts=posts,
+                http_status=202 if pending else 200,
                 message="an existing Webex user must consent to the move (consent email sent)" if pending else None,
             )
 
