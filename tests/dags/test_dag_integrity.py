@@ -51,3 +51,15 @@ def test_trigger_form_mirrors_the_order(onboarding_dag):
         assert field in params, field
     assert params["dryRun"] is False
     assert params["provisioningId"] == "demo-us-all"
+
+
+def test_plugin_loader_does_not_execute_the_package_a_second_time():
+    """Airflow's plugin loader imports every .py under plugins/ by bare file name; .airflowignore stops that."""
+    import sys
+
+    from airflow._shared.plugins_manager.plugins_manager import _load_plugins_from_plugin_directory
+
+    _, import_errors = _load_plugins_from_plugin_directory(plugins_folder=str(ROOT / "plugins"))
+
+    assert import_errors == {}
+    assert not {"wholesale", "subscribers", "customer", "rate_limit", "order"} & set(sys.modules)
