@@ -20,6 +20,7 @@ are built from the HTTP method, the API path (without the base URL) and Webex's 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
@@ -41,6 +42,11 @@ RETRYABLE_STATUS_CODES = frozenset({423, 429, 500, 502, 503, 504})
 def is_transient_status(status_code: int) -> bool:
     """Whether Webex documents this HTTP status as temporary (423, 429, any 5xx): the one place this rule lives."""
     return status_code in RETRYABLE_STATUS_CODES or status_code >= 500
+
+
+def connection_env_example(conn_id: str, connection: dict[str, Any]) -> str:
+    """How to define ``conn_id`` as an environment variable, for error messages that tell the user what to set."""
+    return f"AIRFLOW_CONN_{conn_id.upper()}='{json.dumps(connection)}'"
 
 
 class WebexWholesaleError(Exception):

@@ -117,3 +117,15 @@ def test_ambiguous_write_tells_what_to_do():
     error = WebexAmbiguousWriteError("POST", "/wholesale/subscribers", "ReadTimeout: no answer within 30 s")
     assert "may or may not have been processed" in str(error)
     assert "look the resource up" in str(error)
+
+
+def test_connection_env_example_is_a_pasteable_json_definition():
+    import json
+
+    from webex_wholesale.exceptions import connection_env_example
+
+    line = connection_env_example("webex_wholesale_default", {"conn_type": "webex_wholesale", "host": "h"})
+
+    name, _, value = line.partition("=")
+    assert name == "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT"
+    assert json.loads(value.strip("'")) == {"conn_type": "webex_wholesale", "host": "h"}

@@ -64,7 +64,12 @@ from airflow.providers.http.hooks.http import HttpHook
 from requests_toolbelt.adapters.socket_options import TCPKeepAliveAdapter
 
 import webex_wholesale
-from webex_wholesale.exceptions import WebexConfigurationError, WebexPermanentError, WebexWholesaleError
+from webex_wholesale.exceptions import (
+    WebexConfigurationError,
+    WebexPermanentError,
+    WebexWholesaleError,
+    connection_env_example,
+)
 from webex_wholesale.hooks.auth import AccessToken
 from webex_wholesale.hooks.connection import ConnectionSettings, api_base_url, read_settings
 from webex_wholesale.hooks.paging import paginate, parse_link_header
@@ -175,10 +180,10 @@ class WebexWholesaleHook(HttpHook):
         try:
             conn = self.get_connection(conn_id)
         except Exception as e:
+            example = {"conn_type": "webex_wholesale", "host": "https://webexapis.com/v1", "password": "<access token>"}
             raise WebexConfigurationError(
-                f"Airflow connection {conn_id!r} could not be loaded ({type(e).__name__}: {e}). Define it, e.g. "
-                f'AIRFLOW_CONN_{conn_id.upper()}=\'{{"conn_type": "webex_wholesale", '
-                f'"host": "https://webexapis.com/v1", "password": "<access token>"}}\''
+                f"Airflow connection {conn_id!r} could not be loaded ({type(e).__name__}: {e}). "
+                f"Define it, e.g. {connection_env_example(conn_id, example)}"
             ) from e
         self._set_base_url(conn)
         return read_settings(conn, conn_id, self.base_url)

@@ -260,6 +260,8 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
         codes, descriptions = _problems(customer)
         if customer is not None:
             context["ti"].xcom_push(key=CUSTOMER_XCOM_KEY, value=customer)
+        about = {"customer_id": customer_id, "customer": customer}
+        problems = {"error_codes": codes, "descriptions": descriptions}
 
         if status == "provisioned":
             self.log.info("Customer %s is provisioned (orgId %s)", customer_id, (customer or {}).get("orgId"))
@@ -279,36 +281,30 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
                 + (f": {'; '.join(descriptions)}" if descriptions else "")
                 + ". Fix the cause (errorCode 2560: Webex Calling under maintenance, see status.webex.com), "
                 "then update or remove the customer and re-run.",
-                customer_id=customer_id,
                 status="error",
-                error_codes=codes,
-                descriptions=descriptions,
-                customer=customer,
+                **about,
+                **problems,
             )
         if status == "on_hold":
             raise WebexCustomerOnHoldError(
                 f"Customer {customer_id} is on hold (status pending_rpl_review): Webex is running a Denied Party "
                 "List (RPL) compliance review. A human must clear it in Partner Hub; then re-run this DAG run "
                 "(or clear this task). Re-running is safe: every step is idempotent and adopts what exists.",
-                customer_id=customer_id,
                 status="pending_rpl_review",
-                error_codes=codes,
-                descriptions=descriptions,
-                customer=customer,
+                **about,
+                **problems,
             )
         if status == "timeout":
             raise WebexCustomerTimeoutError(
                 f"Timed out waiting for customer {customer_id} after {self.timeout_seconds:.0f} s: {message} "
                 "A task retry waits again.",
-                customer_id=customer_id,
                 status=(customer or {}).get("status"),
-                customer=customer,
+                **about,
             )
         raise WebexCustomerPollingError(
             message or f"Waiting for customer {customer_id} ended without a usable event ({event!r}).",
-            customer_id=customer_id,
             status=(customer or {}).get("status"),
-            customer=customer,
+            **about,
         )
 
 

@@ -146,6 +146,7 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
         import requests
         from airflow.providers.http.hooks.http import HttpHook
 
+        from webex_wholesale.exceptions import connection_env_example
         from webex_wholesale.operators.exceptions import (
             WebexSetupAssistConnectionMissingError,
             WebexSetupAssistDeliveryError,
@@ -153,14 +154,14 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
         )
 
         conn_id = self.setup_assist_conn_id
+        example = {"conn_type": "http", "host": "https://tickets.example.com/setup-assist/v1"}
         try:
             connection = HttpHook.get_connection(conn_id)
         except Exception as e:
             raise WebexSetupAssistConnectionMissingError(
                 f"Setup Assist was requested, but the Airflow connection {conn_id!r} cannot be loaded "
                 f"({type(e).__name__}: {e}). Define it as an http connection pointing at the channel that takes "
-                f"Setup Assist requests, e.g. AIRFLOW_CONN_{conn_id.upper()}="
-                '\'{"conn_type": "http", "host": "https://tickets.example.com/setup-assist/v1"}\' '
+                f"Setup Assist requests, e.g. {connection_env_example(conn_id, example)} "
                 "(locally the simulator's intake: http://127.0.0.1:8123/setup-assist/v1), or remove "
                 "setupAssistance from the order."
             ) from None

@@ -183,7 +183,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         self, hook: WebexWholesaleHook, customer_id: str, order: SubscriberOrder, index: int
     ) -> SubscriberOutcome:
         """POST one subscriber, reconciling ambiguous answers and 409s by lookup. Never raises."""
-        from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError, WebexConnectionError
+        from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError
         from webex_wholesale.models import SubscriberStatus
 
         posts = 0
@@ -216,9 +216,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                 if e.status_code == 409:
                     return self._reconcile_conflict(hook, customer_id, order, index, posts, e)
                 return self._failed(order, index, posts, e)
-            except WebexConnectionError as e:
-                return self._failed(order, index, posts, e)
-            except Exception as e:  # a bug or an unexpected answer must not stop the other subscribers
+            except Exception as e:  # no answer, a bug or an unexpected answer: the others still go on
                 return self._failed(order, index, posts, e)
             pending = created.status == SubscriberStatus.PENDING_USER_MIGRATION
             return self._outcome_held(
