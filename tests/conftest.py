@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM_TOKEN = "test-sim-token"
+#: `.ci/run` sets WWA_REQUIRE_SERVICES=1: PostgreSQL and Redis are there, so a test that needs them fails
+#: instead of skipping when it cannot reach them.
+SERVICES_REQUIRED = os.environ.get("WWA_REQUIRE_SERVICES") == "1"
+POSTGRES_ADMIN_URL = os.environ.get("WWA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("WWA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="wwa-airflow-home-")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
@@ -40,3 +46,46 @@ def simulator() -> Iterator:
 
     with running_simulator(SimConfig(token=SIM_TOKEN, provision_delay=0.2)) as sim:
         yield sim
+
+
+def service_missing(service: str, reason: str) -> None:
+    """Skip when a local service is absent, unless CI said it is there: then its absence is a failure."""
+    if SERVICES_REQUIRED:
+        pytest.fail(f"{service} is required here (WWA_REQUIRE_SERVICES=1) but unreachable: {reason}")
+    pytest.skip(f"{service} unreachable ({reason}); set WWA_REQUIRE_SERVICES=1 to make this a failure")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database on the local server, created for this test session and dropped after.
+
+    One database per session keeps parallel test runs (and other projects on the server) out of each other's way.
+    """
+    import sqlalchemy as sa
+
+    name = f"wwa_test_{uuid.uuid4().hex[:12]}"
+    # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; the project installs psycopg2 (Airflow's driver).
+    server = sa.make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg2")
+    try:
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any driver or network error means "not here"
+        service_missing("PostgreSQL", f"{POSTGRES_ADMIN_URL}: {type(exc).__name__}: {exc}")
+    url = server.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis server's URL (database 15); tests namespace their keys so parallel runs do not collide."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        service_missing("Redis", f"{REDIS_URL}: {type(exc).__name__}: {exc}")
+    return REDIS_URL
