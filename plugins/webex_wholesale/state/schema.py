@@ -25,15 +25,15 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "AUDIT_KINDS",
     "ORDER_STATES",
     "RUN_STATES",
-    "AUDIT_KINDS",
     "UtcDateTime",
+    "audit_table",
     "metadata",
     "order_table",
-    "transition_table",
     "run_table",
-    "audit_table",
+    "transition_table",
     "utcnow",
 ]
 
