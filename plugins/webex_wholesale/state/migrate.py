@@ -8,6 +8,7 @@ works from an installed wheel as well as from a clone. Alembic's version table i
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -52,8 +53,15 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or ``None`` when it was never migrated."""
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+    # Alembic logs its dialect at INFO each time; on every CLI command and task that is noise.
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(max(level, logging.WARNING))
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+    finally:
+        alembic_log.setLevel(level)
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
