@@ -10,7 +10,7 @@ import pytest
 # The order builders are shared with the state tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "state"))
 
-from state_helpers import migrated_engine  # noqa: E402
+from state_helpers import migrated_engine
 
 
 @pytest.fixture

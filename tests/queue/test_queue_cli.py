@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from state_helpers import ROOT, order_data
 
 from webex_wholesale.queue.cli import main
@@ -170,14 +169,14 @@ def test_list_show_retry_and_cancel(state_db, capsys, tmp_path):
     assert (status, err.strip()) == (1, "wholesale-queue show: no order with id or externalId 'nobody'")
 
 
-@pytest.mark.parametrize("command", [["list"], ["add", str(EXAMPLE_CSV), "--customer", str(EXAMPLE_CUSTOMER)]])
-def test_the_console_script_refuses_an_unmigrated_database_and_db_upgrade_fixes_it(tmp_path, command):
+def test_the_console_script_refuses_an_unmigrated_database_and_db_upgrade_fixes_it(tmp_path):
     env = {**os.environ, "AIRFLOW_CONN_WHOLESALE_DB": f"sqlite:///{tmp_path / 'new.db'}"}
     script = Path(sys.executable).with_name("wholesale-queue")
-    refused = subprocess.run([script, *command], env=env, capture_output=True, text=True, check=False)
+    refused = subprocess.run([script, "list"], env=env, capture_output=True, text=True, check=False)
     assert refused.returncode == 1
     assert "has no tables yet: run `wholesale-queue db upgrade`" in refused.stderr
     for expected in ("upgraded from empty to revision", "is already at revision"):
         upgraded = subprocess.run([script, "db", "upgrade"], env=env, capture_output=True, text=True, check=True)
         assert expected in upgraded.stdout
-    assert subprocess.run([script, *command], env=env, capture_output=True, text=True, check=False).returncode == 0
+    listed = subprocess.run([script, "list"], env=env, capture_output=True, text=True, check=True)
+    assert listed.stdout.splitlines()[-1] == "(no orders)"
