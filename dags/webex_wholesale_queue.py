@@ -17,7 +17,7 @@ Orders enter the queue with ``wholesale-queue add`` (see docs/queue.md). Each ro
 Schedule: every 10 minutes, or the cron expression in the environment variable
 ``WEBEX_WHOLESALE_QUEUE_SCHEDULE`` of the scheduler/DAG processor (``none`` for trigger-only).
 ``airflow dags trigger webex_wholesale_queue`` starts a round at once. Follow each order with
-``wholesale-queue show ID`` or on the Wholesale orders page of the Airflow UI.
+``wholesale-queue show ID`` or on the Wholesale onboarding page of the Airflow UI.
 """
 
 from __future__ import annotations
