@@ -42,3 +42,4 @@ airflow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_onboarding.py
+	$(BIN)/python scripts/bench_audit.py
