@@ -17,7 +17,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import select
 
-from webex_wholesale.state.audit import AuditWriter, RunContext
+from webex_wholesale.state.audit import DEFAULT_BATCH_SIZE, AuditWriter, RunContext
 from webex_wholesale.state.orders import OrderNotFound
 from webex_wholesale.state.runs import OrderNotRunnable, begin_order_run, finish_run, record_run_start
 from webex_wholesale.state.schema import run_table
@@ -75,8 +75,11 @@ def order_for_run(conf: Mapping[str, Any], context: Mapping[str, Any]) -> dict[s
     return dict(conf)
 
 
-def audit_writer_for(context: Mapping[str, Any]) -> AuditWriter:
-    """An audit writer stamped with this task and the run's order and customer (from its ``wholesale_run`` row)."""
+def audit_writer_for(context: Mapping[str, Any], *, buffered: bool = False) -> AuditWriter:
+    """An audit writer stamped with this task and the run's order and customer (from its ``wholesale_run`` row).
+
+    ``buffered`` writes in batches (the caller must close the writer); otherwise each row is written at once.
+    """
     engine = open_state()
     _, run_id = _run_ids(context)
     with engine.connect() as conn:
@@ -89,7 +92,8 @@ def audit_writer_for(context: Mapping[str, Any]) -> AuditWriter:
     if run is not None:
         order = {"order_id": run.order_id, "customer_external_id": run.customer_external_id}
         order["customer_id"] = run.customer_id
-    return AuditWriter(engine, RunContext.from_airflow(context, **order))
+    batch_size = DEFAULT_BATCH_SIZE if buffered else 1
+    return AuditWriter(engine, RunContext.from_airflow(context, **order), batch_size=batch_size)
 
 
 def record_subscriber_outcomes(writer: AuditWriter, outcomes: Iterable[Mapping[str, Any]]) -> None:
