@@ -4,10 +4,11 @@ Each sample is a fresh Python process that first imports what every DAG parse in
 (``airflow`` and ``airflow.sdk``), then times executing the DAG file alone. The figure is the median of
 ``--runs`` samples; the ratio compares it with the one-task baseline measured in the same run, so a slower
 machine moves both. ``--report`` also runs ``airflow dags report`` (a throw-away AIRFLOW_HOME, dags/ and
-plugins/ as folders, no examples) and prints its per-file figure, and ``--imports`` lists the modules the DAG
-file imports beyond the baseline, by cumulative import time (``python -X importtime``), to show what costs.
+plugins/ as folders, no examples) and prints its per-file figure; ``--imports`` lists the modules the DAG
+file imports beyond the baseline, by cumulative import time (``python -X importtime``), to show what costs;
+``--preload`` imports modules before the timed parse, to show what the file would cost without them.
 
-    .venv/bin/python scripts/bench_parse.py [--runs 7] [--report] [--imports]
+    .venv/bin/python scripts/bench_parse.py [--runs 7] [--report] [--imports N] [--preload webex_wholesale.models]
 """
 
 from __future__ import annotations
@@ -43,18 +44,22 @@ bench_parse_baseline()
 # Runs in the child: warm up as a running dag-processor is (airflow imported, one DAG already parsed), mark the
 # start on stderr (for ``-X importtime``), then time the file.
 TIMED_PARSE = """
-import runpy, sys, time
+import importlib, os, runpy, sys, time
 import airflow
 runpy.run_path(sys.argv[1], run_name="bench_parse_warmup")
+for name in filter(None, os.environ.get("BENCH_PARSE_PRELOAD", "").split(",")):
+    importlib.import_module(name)
 print("bench-parse-start", file=sys.stderr, flush=True)
-start = time.perf_counter()
+wall, cpu = time.perf_counter(), time.process_time()
 runpy.run_path(sys.argv[2], run_name="bench_parse_dag")
-print(time.perf_counter() - start)
+print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 
 
-def parse_seconds(path: Path, warmup: Path) -> float:
-    """Time executing ``path`` in a fresh interpreter, after importing airflow and parsing ``warmup``."""
+def parse_seconds(path: Path, warmup: Path) -> tuple[float, float]:
+    """Wall and CPU seconds executing ``path`` in a fresh interpreter, after importing airflow and parsing
+    ``warmup``. CPU time is the steadier figure on a shared machine; wall time is what a parse waits.
+    """
     result = subprocess.run(
         [sys.executable, "-c", TIMED_PARSE, str(warmup), str(path)],
         capture_output=True,
@@ -62,11 +67,14 @@ def parse_seconds(path: Path, warmup: Path) -> float:
         check=True,
         env=_env(),
     )
-    return float(result.stdout.strip().splitlines()[-1])
+    wall, cpu = result.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
-def median_parse_ms(path: Path, warmup: Path, runs: int) -> float:
-    return statistics.median(parse_seconds(path, warmup) for _ in range(runs)) * 1000
+def median_parse_ms(path: Path, warmup: Path, runs: int) -> tuple[float, float]:
+    """Median wall and CPU milliseconds over ``runs`` fresh processes."""
+    samples = [parse_seconds(path, warmup) for _ in range(runs)]
+    return tuple(statistics.median(sample[i] for sample in samples) * 1000 for i in (0, 1))
 
 
 def imported_modules_ms(path: Path, warmup: Path, top: int) -> list[tuple[str, float]]:
@@ -131,15 +139,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="fresh-process samples per file (median reported)")
     parser.add_argument("--report", action="store_true", help="also run `airflow dags report`")
     parser.add_argument("--imports", type=int, default=0, metavar="N", help="list the N heaviest imports")
+    parser.add_argument("--preload", default="", help="comma-separated modules imported before the timed parse")
     args = parser.parse_args()
+    os.environ["BENCH_PARSE_PRELOAD"] = args.preload
 
     with tempfile.TemporaryDirectory(prefix="bench-parse-") as tmp:
         baseline = Path(tmp) / "baseline_dag.py"
         baseline.write_text(BASELINE_DAG, encoding="utf-8")
         baseline_ms = median_parse_ms(baseline, baseline, args.runs)
         onboarding_ms = median_parse_ms(DAG_FILE, baseline, args.runs)
-        print(f"parse {DAG_FILE.name}: {onboarding_ms:.1f} ms (median of {args.runs} fresh processes)")
-        print(f"parse one-task baseline: {baseline_ms:.1f} ms; ratio {onboarding_ms / baseline_ms:.1f}x")
+        preloaded = f", with {args.preload} preloaded" if args.preload else ""
+        print(f"parse {DAG_FILE.name}, median of {args.runs} fresh processes{preloaded}:")
+        for label, ours, base in zip(("wall", "cpu"), onboarding_ms, baseline_ms, strict=True):
+            print(f"  {label}: {ours:.1f} ms; one-task baseline {base:.1f} ms; ratio {ours / base:.1f}x")
         if args.imports:
             print(f"heaviest imports of {DAG_FILE.name} (cumulative ms):")
             for name, ms in imported_modules_ms(DAG_FILE, baseline, args.imports):
