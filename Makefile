@@ -41,5 +41,6 @@ airflow: $(STAMP)
 	$(BIN)/python scripts/airflow_ui.py
 
 bench: $(STAMP)
+	$(BIN)/python scripts/bench_parse.py --report --imports 8
 	$(BIN)/python scripts/bench_onboarding.py
 	$(BIN)/python scripts/bench_audit.py
