@@ -118,7 +118,6 @@ def webex_wholesale_onboarding() -> None:
         task_id="request_setup_assistance",
         request=plan["setupAssistRequest"],
         customer=customer.output,
-        on_behalf_of_sub_partner_org_id=sub_partner,
         trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
     )
     steps = [plan, batches, check, gate, customer_ref, customer, admin, others, setup_assist]
