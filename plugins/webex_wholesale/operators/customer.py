@@ -16,7 +16,7 @@ from webex_wholesale.exceptions import (
     WebexTransientError,
 )
 from webex_wholesale.models import Customer, CustomerStatus, CustomerWaitStatus, customer_event
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
 from webex_wholesale.operators.exceptions import (
     WebexCustomerOnHoldError,
     WebexCustomerPollingError,
@@ -170,7 +170,7 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
         return timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        customer_id = self.customer_id
+        customer_id = require_customer_id(self.customer_id)
         if not self.deferrable:
             try:
                 event = self.hook.wait_for_customer(
