@@ -68,10 +68,14 @@ def split_order(order: OnboardingOrder) -> dict[str, Any]:
     }
 
 
-def plan_fan_out(others: list[dict[str, Any]], *, requests_per_second: float | None) -> list[dict[str, Any]]:
-    """Batches of the subscribers after the admin, each with its share of the API request budget."""
+def plan_fan_out(others: list[dict[str, Any]], *, conn_id: str) -> list[dict[str, Any]]:
+    """Batches of the subscribers after the admin, each with its share of the connection's request budget
+    (its ``requests_per_second`` extra, as the hook reads it)."""
+    from webex_wholesale.hooks.wholesale import WebexWholesaleHook  # the HTTP stack: when the task runs, not at parse
+
     parallel = int(Variable.get(PARALLEL_BATCHES_VARIABLE, default=DEFAULT_PARALLEL_BATCHES))
-    return plan_batches(others, parallel_batches=parallel, requests_per_second=requests_per_second)
+    budget = WebexWholesaleHook(conn_id).settings.requests_per_second
+    return plan_batches(others, parallel_batches=parallel, requests_per_second=budget)
 
 
 def record_failure(context: Context) -> None:
