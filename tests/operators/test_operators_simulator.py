@@ -189,11 +189,10 @@ def test_setup_assistance_without_its_connection_is_left_to_submit_by_hand(sim, 
 
 
 def test_setup_assistance_with_an_unusable_connection_fails_clearly(sim, monkeypatch):
+    from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowFailException
 
     from webex_wholesale.operators import WebexSetupAssistanceOperator, WebexSetupAssistConnectionMissingError
-
-    from airflow.sdk import BaseHook
 
     def unreadable(conn_id):
         raise RuntimeError(f"secrets backend unreachable while reading {conn_id}")
