@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from dag_helpers import BASE_ORDER, DAG_ID, DEMO_ORDER, ROOT, SETUP_ASSISTANCE
@@ -56,14 +57,20 @@ def order_without(field: str) -> dict[str, Any]:
     return order
 
 
-def leaked_demo_values(order: dict[str, Any], sent: str) -> set[str]:
+def leaked_demo_values(order: dict[str, Any], sent: set[str]) -> set[str]:
     """Values of the demo order that the order does not hold but that were sent anyway."""
     demo_only = set(strings(DEMO_ORDER)) - set(strings(order))
-    return {value for value in demo_only if value in sent}
+    return demo_only & sent
 
 
-def everything_sent(run: Any) -> str:
-    return json.dumps([run.bodies, run.sim_state["requests"], run.sim_state["setupAssistRequests"]])
+def values_sent(bodies: list, requests: list[dict[str, Any]], setup_assist_requests: list) -> set[str]:
+    """Every string value of every body, query parameter and Setup Assist request, whole (never a substring)."""
+    query_values = {value for r in requests for _, value in parse_qsl(r["query"])}
+    return set(strings([bodies, setup_assist_requests])) | query_values
+
+
+def everything_sent(run: Any) -> set[str]:
+    return values_sent(run.bodies, run.sim_state["requests"], run.sim_state["setupAssistRequests"])
 
 
 @pytest.mark.parametrize("field", OPTIONAL_FIELDS)
@@ -104,6 +111,13 @@ def test_airflow_dags_test_with_an_order_without_setup_assistance_requests_none(
     state = wired_simulator.state()
     assert len(state["customers"]) == 1
     assert state["setupAssistRequests"] == []
-    sent = json.dumps([received_bodies, state["requests"]])
     assert received_bodies
-    assert leaked_demo_values(order, sent) == set()
+    assert leaked_demo_values(order, values_sent(received_bodies, state["requests"], [])) == set()
+
+
+def test_the_leak_check_sees_a_demo_value_that_was_sent():
+    """The check above would catch the bug it guards against: the demo's Setup Assist contact, sent."""
+    order = order_without("setupAssistance")
+    sent = values_sent([], [], [{"body": {"contact": {"name": DEMO_ORDER["setupAssistance"]["contactName"]}}}])
+
+    assert leaked_demo_values(order, sent) == {"Dana Admin"}
