@@ -65,11 +65,7 @@ def webex_wholesale_onboarding() -> None:
     @task
     def plan_subscriber_batches(others: list[dict]) -> list[dict]:
         """Split the subscribers after the admin into batches sharing the connection's request budget."""
-        from webex_wholesale.hooks.wholesale import WebexWholesaleHook  # the HTTP stack, only when the task runs
-
-        return plan_fan_out(
-            others, requests_per_second=WebexWholesaleHook(DEFAULT_CONN_ID).settings.requests_per_second
-        )
+        return plan_fan_out(others, conn_id=DEFAULT_CONN_ID)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def stop_if_dry_run(dry_run: bool) -> bool:
