@@ -42,6 +42,7 @@ def test_orders_page_filters_by_state(browser, seeded):
     assert "acme-dental-0001" in text
     assert "globex-clinic-0002" not in text
     assert "initech-0003" not in text
+    assert "umbrella-ad-hoc-0009" not in text  # the ad-hoc run succeeded
 
 
 def test_orders_page_refuses_an_unknown_state_naming_the_choices(browser, seeded):

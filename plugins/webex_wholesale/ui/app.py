@@ -133,7 +133,7 @@ def create_app() -> FastAPI:
             q=search,
             orders=rows,
             total=total,
-            adhoc=queries.adhoc_runs(conn, search=search),
+            adhoc=queries.adhoc_runs(conn, state=state or None, search=search),
         )
 
     @app.get("/orders/{order_id}", response_class=HTMLResponse, name="order")

@@ -58,9 +58,13 @@ def list_orders(
     return _rows(conn, query.limit(limit)), total
 
 
-def adhoc_runs(conn: Connection, *, search: str | None = None, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
+def adhoc_runs(
+    conn: Connection, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
+) -> list[dict[str, Any]]:
     """Runs triggered with an inline order (no queued order), grouped by customer, newest first within one."""
     query = select(*(c for c in run_table.c if c.name != "report_json")).where(run_table.c.order_id.is_(None))
+    if state:
+        query = query.where(run_table.c.state == state)
     if search:
         query = query.where(_contains(run_table.c.customer_external_id, search))
     query = query.order_by(run_table.c.customer_external_id, run_table.c.started_at.desc()).limit(limit)
