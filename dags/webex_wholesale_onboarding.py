@@ -7,7 +7,7 @@ Trigger it from the form (defaults onboard the demo customer on the simulator), 
 Every step is idempotent: re-running an order, or clearing any task, adopts what already exists.
 
 The run's report: the **Wholesale report** tab of this DAG run (failures first, every subscriber's outcome, the
-audit records with Webex tracking ids), and the **Wholesale onboarding** page in the navigation for all orders and
+audit records with Webex tracking ids), and the **Wholesale** page in the navigation bar for all orders and
 runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON.
 """
 
