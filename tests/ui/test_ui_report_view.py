@@ -50,6 +50,7 @@ def test_unknown_fields_are_kept_as_columns_and_under_more():
     assert "newField" in view.subscribers.columns
     assert ("Setup assist to submit", {"form": {"seats": 3}}) in view.more
     assert not any(name == "Subscribers" for name, _ in view.more)
+    assert "package" not in view.subscribers.columns  # no subscriber has one: no empty column
 
 
 def test_snake_case_reports_read_the_same():
