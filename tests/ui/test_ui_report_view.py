@@ -68,3 +68,10 @@ def test_labels_and_camel_case():
     assert label("requested_not_sent") == "Requested not sent"
     assert camel("customer_external_id") == "customerExternalId"
     assert camel("orgId") == "orgId"
+
+
+def test_a_report_that_needs_a_human_is_marked_so():
+    view = report_view({"outcome": "succeeded, some users must consent", "subscribers": []})
+
+    assert view.state == "needs_attention"
+    assert not view.failed

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from webex_wholesale.state.onboarding import outcome_of_report
+
 #: Known top-level fields in the order the summary lists them, with their labels.
 SUMMARY_FIELDS: dict[str, str] = {
     "customerName": "Customer",
@@ -66,6 +68,8 @@ class Table:
 @dataclass(frozen=True)
 class ReportView:
     outcome: str
+    #: ``succeeded``, ``failed`` or ``needs_attention``: the state the run records for this report.
+    state: str
     failed: bool
     failures: list[Failure]
     summary: list[tuple[str, Any]]
@@ -129,11 +133,13 @@ def report_view(report: Mapping[str, Any]) -> ReportView:
     steps = _table(data.get("steps"), STEP_COLUMNS, _step_failed)
     failures = _failures(subscribers, steps)
     outcome = str(data.get("outcome") or "unknown")
+    state = "failed" if failures else outcome_of_report(data)
     summary = [(text, data[key]) for key, text in SUMMARY_FIELDS.items() if data.get(key) not in _EMPTY]
     more = [(label(k), v) for k, v in data.items() if k not in SUMMARY_FIELDS and k not in _PLACED]
     return ReportView(
         outcome=outcome,
-        failed=outcome.startswith("failed") or bool(failures),
+        state=state,
+        failed=state == "failed",
         failures=failures,
         summary=summary,
         more=more,
