@@ -24,7 +24,7 @@ from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.schema import audit_table, metadata
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from local_stack import SIM_TOKEN, airflow, free_port, simulator, standalone, standalone_env
+from local_stack import SIM_TOKEN, free_port, simulator, standalone, standalone_env
 
 pytestmark = pytest.mark.airflow_run
 
@@ -66,12 +66,15 @@ def test_three_queued_orders_are_onboarded_by_the_queue_dag(tmp_path):
             check=True,
         )
         assert added.stdout.count("queued order") == 3
-        airflow(env, "db", "migrate")
-        airflow(env, "dags", "reserialize")
         with standalone(env, tmp_path / "standalone.log") as local:
+            pool = {"name": "webex_wholesale_api", "slots": 4, "include_deferred": False}
+            assert local.rest.post(f"{local.base_url}/api/v2/pools", json=pool, timeout=60).status_code == 201
             runs_url = f"{local.base_url}/api/v2/dags/webex_wholesale_queue/dagRuns"
-            created = local.rest.post(runs_url, json={"logical_date": None}, timeout=60)
-            assert created.status_code == 200, created.text
+            # 404 until the DAG processor has parsed the DAG folder for the first time.
+            wait_for(
+                lambda: local.rest.post(runs_url, json={"logical_date": None}, timeout=60).status_code == 200,
+                "the queue DAG to be parsed and triggered",
+            )
             wait_for(
                 lambda: all(
                     o["state"] in ("succeeded", "failed", "needs_attention") for o in orders.list_orders(engine)

@@ -12,6 +12,7 @@ from webex_wholesale.state.onboarding import (
     audit_writer_for,
     order_for_run,
     outcome_of_report,
+    problem_of_report,
     record_outcome,
     record_subscriber_outcomes,
 )
@@ -55,10 +56,11 @@ def test_a_queued_order_is_loaded_by_its_run_and_its_outcome_recorded(state):
                 {"email": "b@bridge.example.com", "result": "failed", "errorCodes": [400101], "message": "bad"},
             ],
         )
-    report = {"outcome": "succeeded, some users must consent", "customerId": "cust-9", "summary": "2 users"}
+    report = {"outcome": "succeeded, some users must consent", "customerId": "cust-9", "subscribers": []}
     assert record_outcome(context, report) == "needs_attention"
     stored = orders.find_order(state, order_id)
     assert (stored["state"], stored["customer_id"]) == ("needs_attention", "cust-9")
+    assert stored["last_error"] == "succeeded, some users must consent"
     with state.connect() as conn:
         results = conn.execute(audit_table.select().order_by(audit_table.c.id)).mappings().all()
         run = conn.execute(run_table.select()).mappings().one()
@@ -86,7 +88,7 @@ def test_a_hand_made_run_cannot_take_a_queued_order(state):
 def test_an_inline_order_is_recorded_as_an_ad_hoc_run(state):
     conf = order_data("bridge-adhoc")
     assert order_for_run(conf, task_context("manual__1")) == conf
-    record_outcome(task_context("manual__1"), {"outcome": "failed", "summary": "customer refused"})
+    record_outcome(task_context("manual__1"), {"outcome": "failed"})
     with state.connect() as conn:
         run = conn.execute(run_table.select()).mappings().one()
     assert (run["order_id"], run["customer_external_id"], run["customer_name"], run["state"]) == (
@@ -104,8 +106,27 @@ def test_an_inline_order_is_recorded_as_an_ad_hoc_run(state):
         ({"outcome": "dry run passed"}, "succeeded"),
         ({"outcome": "failed"}, "failed"),
         ({"outcome": "succeeded, some users must consent"}, "needs_attention"),
-        ({"outcome": "succeeded", "customerStatus": "pending_rpl_review"}, "needs_attention"),
+        ({"outcome": "failed", "customerStatus": "pending_rpl_review"}, "needs_attention"),
     ],
 )
 def test_outcome_of_report(report, outcome):
     assert outcome_of_report(report) == outcome
+
+
+def test_the_problem_names_failed_steps_and_subscribers():
+    report = {
+        "outcome": "failed",
+        "steps": [
+            {"taskId": "provision_subscribers[0]", "state": "failed", "message": "1 of 3 subscribers failed"},
+            {"taskId": "onboarding_succeeded", "state": "upstream_failed", "message": None},
+            {"taskId": "validate_order", "state": "success", "message": None},
+        ],
+        "subscribers": [
+            {"email": "a@x.example.com", "result": "failed"},
+            {"email": "b@x.example.com", "result": "provisioned"},
+        ],
+    }
+    assert problem_of_report(report) == "provision_subscribers[0]: 1 of 3 subscribers failed; 1 subscriber(s) failed"
+    held = {"outcome": "failed", "customerStatus": "pending_rpl_review", "steps": []}
+    assert problem_of_report(held) == "customer held in pending_rpl_review: clear it in Partner Hub, then retry"
+    assert problem_of_report({"outcome": "succeeded"}) is None

@@ -26,6 +26,7 @@ __all__ = [
     "audit_writer_for",
     "order_for_run",
     "outcome_of_report",
+    "problem_of_report",
     "record_outcome",
     "record_subscriber_outcomes",
 ]
@@ -95,19 +96,39 @@ def record_subscriber_outcomes(writer: AuditWriter, outcomes: Iterable[Mapping[s
 
 
 def outcome_of_report(report: Mapping[str, Any]) -> str:
-    """``succeeded``, ``failed`` or ``needs_attention`` from the onboarding report's ``outcome`` line.
+    """``succeeded``, ``failed`` or ``needs_attention`` from the onboarding report.
 
-    Needs attention: the customer is held for review (``pending_rpl_review``) or users still have to consent.
+    Needs attention: the customer is held for compliance review (``pending_rpl_review``: a human clears it in
+    Partner Hub, then a retry adopts the customer), or users still have to consent.
     """
     outcome = str(report.get("outcome", ""))
+    if report.get("customerStatus") == "pending_rpl_review":
+        return "needs_attention"
     if outcome.startswith("failed"):
         return "failed"
-    if "consent" in outcome or report.get("customerStatus") == "pending_rpl_review":
+    if "consent" in outcome:
         return "needs_attention"
     return "succeeded"
 
 
-def record_outcome(context: Mapping[str, Any], report: Mapping[str, Any], error: str | None = None) -> str:
+def problem_of_report(report: Mapping[str, Any]) -> str | None:
+    """One line saying what went wrong (the order's ``last_error``), or ``None`` when nothing did."""
+    problems = [
+        f"{step.get('taskId')}: {step.get('message') or step.get('state')}"
+        for step in report.get("steps") or []
+        if step.get("state") in ("failed", "upstream_failed") and step.get("message")
+    ]
+    failed_users = sum(1 for s in report.get("subscribers") or [] if s.get("result") == "failed")
+    if failed_users:
+        problems.append(f"{failed_users} subscriber(s) failed")
+    if report.get("customerStatus") == "pending_rpl_review":
+        problems.insert(0, "customer held in pending_rpl_review: clear it in Partner Hub, then retry")
+    if not problems and outcome_of_report(report) != "succeeded":
+        problems.append(str(report.get("outcome")))
+    return "; ".join(problems) or None
+
+
+def record_outcome(context: Mapping[str, Any], report: Mapping[str, Any]) -> str:
     """Record how this run ended on its ``wholesale_run`` row and its order; return the outcome recorded."""
     _, run_id = _run_ids(context)
     outcome = outcome_of_report(report)
@@ -117,6 +138,6 @@ def record_outcome(context: Mapping[str, Any], report: Mapping[str, Any], error:
         outcome,
         report=dict(report),
         customer_id=report.get("customerId"),
-        error=error or (str(report.get("summary")) if outcome != "succeeded" and report.get("summary") else None),
+        error=problem_of_report(report),
     )
     return outcome
