@@ -174,10 +174,6 @@ class WebexSubscribersFailedError(AirflowException):
         self.outcomes = list(outcomes or [])
         super().__init__(message)
 
-    @property
-    def emails(self) -> list[str]:
-        return [o.get("email", "") for o in self.outcomes]
-
     def __reduce__(self):
         return (_rebuild, (type(self), (str(self),), {"outcomes": self.outcomes}))
 
@@ -187,7 +183,8 @@ class WebexSubscribersRefusedError(WebexSubscribersFailedError, AirflowFailExcep
 
 
 class WebexSetupAssistConnectionMissingError(AirflowFailException):
-    """Setup Assist was requested but its delivery connection does not exist."""
+    """The Setup Assist channel's connection is defined but cannot be loaded (an undefined one is not an error:
+    the request is then submitted by hand)."""
 
 
 class WebexSetupAssistDeliveryError(AirflowException):
