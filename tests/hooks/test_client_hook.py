@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 from airflow.sdk.exceptions import AirflowFailException
-from client_helpers import BASE, TOKEN, api_lines, set_connection
+from hook_helpers import BASE, TOKEN, api_lines, set_connection
 
 from webex_wholesale.exceptions import (
     WebexAmbiguousWriteError,
@@ -22,7 +22,8 @@ from webex_wholesale.exceptions import (
     WebexTransientError,
     WebexWholesaleError,
 )
-from webex_wholesale.hooks.wholesale import WebexWholesaleHook, is_retryable, parse_link_header
+from webex_wholesale.hooks.retry import is_retryable
+from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 
 CUSTOMERS = f"{BASE}/wholesale/customers"
 SUBSCRIBERS = f"{BASE}/wholesale/subscribers"
