@@ -101,4 +101,3 @@ def throttled(state: BudgetState, policy: BudgetPolicy, now: float, *, retry_aft
         state.last_cut = now
         state.probing = False
     state.paused_until = max(state.paused_until, now + retry_after)
-    state.next_slot = max(state.next_slot, state.paused_until)

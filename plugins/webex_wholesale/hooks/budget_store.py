@@ -94,7 +94,7 @@ class LocalBudgetStore:
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS budget (key TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL)"
                 )
-            except sqlite3.Error as e:
+            except (OSError, sqlite3.Error) as e:
                 raise unavailable(self.description, e) from e
             self._local.conn = conn
         return conn
@@ -184,7 +184,6 @@ elseif op == 'throttled' then
     probing = false
   end
   paused = math.max(paused, now + tonumber(ARGV[9]))
-  next_slot = math.max(next_slot, paused)
 end
 redis.call('HSET', key, 'rate', tostring(rate), 'next_slot', tostring(next_slot), 'paused_until', tostring(paused),
   'probing', probing and '1' or '0', 'last_cut', tostring(last_cut), 'latency', tostring(latency))
