@@ -25,6 +25,8 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
+from webex_wholesale.http_status import is_transient_status
+
 __all__ = [
     "WebexAmbiguousWriteError",
     "WebexApiError",
@@ -34,15 +36,8 @@ __all__ = [
     "WebexPermanentError",
     "WebexTransientError",
     "WebexWholesaleError",
+    "is_transient_status",
 ]
-
-#: HTTP status codes that Webex documents as "try again later".
-RETRYABLE_STATUS_CODES = frozenset({423, 429, 500, 502, 503, 504})
-
-
-def is_transient_status(status_code: int) -> bool:
-    """Whether Webex documents this HTTP status as temporary (423, 429, any 5xx): the one place this rule lives."""
-    return status_code in RETRYABLE_STATUS_CODES or status_code >= 500
 
 
 def connection_env_example(conn_id: str, connection: dict[str, Any]) -> str:

@@ -188,6 +188,34 @@ class WebexWholesaleHook(WebexTransportHook):
         )
         return [SubPartner.model_validate(item) for item in items]
 
+    def wait_for_customer(self, customer_id: str, *, end_time: float, poll_interval: float) -> dict[str, Any]:
+        """Poll the customer until its wait is over or ``end_time`` (epoch seconds) passes; the worker's loop.
+
+        Returns the same event as ``WebexCustomerStatusTrigger`` (``webex_wholesale.models.wait``). Transient
+        failures (429/423/5xx after retries, no answer) are logged and polling goes on; a permanent error
+        (unknown customer, refused access) raises. Polls at once, then every ``poll_interval`` seconds.
+        """
+        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
+        from webex_wholesale.models.wait import customer_event, timeout_event
+
+        last: Customer | None = None
+        polls = 0
+        while True:
+            polls += 1
+            try:
+                last = self.get_customer(customer_id)
+            except (WebexTransientError, WebexConnectionError) as e:
+                self.log.warning("Polling customer %s failed transiently, polling on: %s", customer_id, e)
+            else:
+                self.log.info("webex_customer_poll customer_id=%s status=%s poll=%d", customer_id, last.status, polls)
+                event = customer_event(last)
+                if event is not None:
+                    return event
+            remaining = end_time - time.time()
+            if remaining <= 0:
+                return timeout_event(customer_id, last, polls)
+            time.sleep(min(poll_interval, remaining))
+
     # ------------------------------------------------------------------ UI
 
     def test_connection(self) -> tuple[bool, str]:
