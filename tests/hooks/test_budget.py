@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hook_helpers import CUSTOMERS, OK_LIST
 
-from webex_wholesale.hooks.budget import BudgetStats
+from webex_wholesale.hooks.budget_stats import BudgetStats
 
 
 def test_a_429_with_retry_after_pauses_the_other_workers_too(make_hook, make_budget, fake_time, requests_mock):

@@ -37,6 +37,7 @@ from webex_wholesale.exceptions import (
 )
 from webex_wholesale.hooks.auth import AccessToken
 from webex_wholesale.hooks.budget import ApiBudget, open_budget
+from webex_wholesale.hooks.budget_stats import BudgetStats
 from webex_wholesale.hooks.call_record import ApiCallRecord, CallObserver
 from webex_wholesale.hooks.connection import ConnectionSettings, api_base_url, read_settings
 from webex_wholesale.hooks.paging import paginate
@@ -160,6 +161,10 @@ class WebexTransportHook(HttpHook):
                         self.webex_wholesale_conn_id, settings.base_url, settings.requests_per_second
                     )
         return self._budget
+
+    def budget_stats(self) -> BudgetStats | None:
+        """What this hook's requests did with the budget; ``None`` when it sent none (the budget never opened)."""
+        return self._budget.stats if self._budget is not None else None
 
     def get_conn(self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None):
         """Return this thread's ``requests.Session`` (created on first use, then reused).

@@ -7,15 +7,17 @@ ambiguous-write rules and the budget are described in docs/connection.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 import webex_wholesale
-from webex_wholesale.exceptions import WebexWholesaleError
+from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError, WebexWholesaleError
 from webex_wholesale.hooks.responses import id_from_location, json_body
 from webex_wholesale.hooks.transport import WebexTransportHook
 from webex_wholesale.models import Customer, PrecheckResult, SubPartner, Subscriber
+from webex_wholesale.models.wait import customer_event, timeout_event
 
 __all__ = ["WebexWholesaleHook"]
 
@@ -37,7 +39,7 @@ class WebexWholesaleHook(WebexTransportHook):
     """
 
     conn_name_attr = "webex_wholesale_conn_id"
-    default_conn_name = "webex_wholesale_default"
+    default_conn_name = webex_wholesale.DEFAULT_CONN_ID
     conn_type = "webex_wholesale"
     hook_name = "Webex Wholesale"
 
@@ -195,9 +197,6 @@ class WebexWholesaleHook(WebexTransportHook):
         failures (429/423/5xx after retries, no answer) are logged and polling goes on; a permanent error
         (unknown customer, refused access) raises. Polls at once, then every ``poll_interval`` seconds.
         """
-        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
-        from webex_wholesale.models.wait import customer_event, timeout_event
-
         last: Customer | None = None
         polls = 0
         while True:
