@@ -184,7 +184,12 @@ def run_scenario(local: LocalAirflow, scenario: Scenario, stamp: int) -> Result:
 def airflow_runs(selected: list[Scenario], stamp: int) -> list[Result]:
     """One standalone (after a warm-up dry run: fresh workers pay a one-time start-up), the scenarios in turn."""
     with simulator(free_port()) as warm_url:
-        env = standalone_env(HOME, warm_url, free_port(), fresh=True)
+        # Other Airflows may run on this machine: their log servers hold the default ports.
+        log_ports = {
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        }
+        env = standalone_env(HOME, warm_url, free_port(), fresh=True, **log_ports)
         env.pop("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT")  # defined over REST, per scenario
         airflow(env, "db", "migrate")
         airflow(env, "pools", "set", "webex_wholesale_api", str(POOL_SLOTS), "Webex Wholesale API concurrency")
