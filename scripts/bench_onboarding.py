@@ -88,7 +88,7 @@ def make_order(subscribers: int, external_id: str) -> dict:
     order["externalId"] = external_id
     order["customerInfo"]["name"] = f"Bench {external_id}"
     order["setupAssistance"] = None
-    admin = order["subscribers"][0]
+    admin = {**order["subscribers"][0], "email": f"admin@{external_id}.example.com"}  # one per customer
     users = [
         {
             "email": f"user{i:05d}@{external_id}.example.com",
