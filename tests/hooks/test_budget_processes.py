@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,19 +45,31 @@ def store_env(request, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def start_workers(env: dict[str, str], go: Path, count: int, threads: int, workers: int) -> list[Worker]:
+@pytest.fixture
+def started() -> Iterator[list[Worker]]:
+    """The worker processes a test started; any still running when it ends (a failed test) are killed."""
+    workers: list[Worker] = []
+    yield workers
+    for worker in workers:
+        if worker.proc.poll() is None:
+            worker.proc.kill()
+            worker.proc.wait()
+
+
+def start_workers(
+    started: list[Worker], env: dict[str, str], go: Path, count: int, threads: int, workers: int
+) -> list[Worker]:
     """Start the workers and wait until each has opened the budget (Airflow's import takes seconds)."""
-    started = []
     for number in range(workers):
         out = go.with_name(f"worker-{number}.json")
         command = [sys.executable, str(WORKER), str(go), str(count), str(threads), str(out)]
         proc = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
         started.append(Worker(proc, out))
-    for worker in started:
+    for worker in started[-workers:]:
         while not worker.out.with_suffix(".ready").exists():
             assert worker.proc.poll() is None, "worker died before it was ready"
             time.sleep(0.05)
-    return started
+    return started[-workers:]
 
 
 def finish(workers: list[Worker]) -> list[dict]:
@@ -84,11 +97,11 @@ def cleanup_redis(store_env: dict[str, str], sim) -> None:
             client.delete(key)
 
 
-def test_two_processes_stay_within_one_configured_budget(store_env, tmp_path):
+def test_two_processes_stay_within_one_configured_budget(store_env, tmp_path, started):
     with running_simulator(SimConfig(token=SIM_TOKEN, rate_limit=RATE)) as sim:
         env = {**store_env, **sim_connection(sim, requests_per_second=RATE)}
         go = tmp_path / "go"
-        procs = start_workers(env, go, count=40, threads=4, workers=2)
+        procs = start_workers(started, env, go, count=40, threads=4, workers=2)
         go.touch()
         stats = finish(procs)
         calls = customer_calls(sim)
@@ -99,12 +112,12 @@ def test_two_processes_stay_within_one_configured_budget(store_env, tmp_path):
     assert sum(s["requests"] for s in stats) == len(calls)  # the budget saw every request the simulator saw
 
 
-def test_a_429_pauses_workers_in_other_processes(tmp_path, monkeypatch):
+def test_a_429_pauses_workers_in_other_processes(tmp_path, monkeypatch, started):
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
     with running_simulator(SimConfig(token=SIM_TOKEN)) as sim:
         env = {"AIRFLOW_HOME": str(tmp_path), **sim_connection(sim, requests_per_second=RATE)}
         go = tmp_path / "go"
-        (worker,) = start_workers(env, go, count=60, threads=4, workers=1)
+        (worker,) = start_workers(started, env, go, count=60, threads=4, workers=1)
         go.touch()
         while len(customer_calls(sim)) < 5:
             time.sleep(0.05)
