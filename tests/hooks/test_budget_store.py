@@ -103,9 +103,11 @@ def test_configured_but_unreachable_store_fails_the_call_before_sending(monkeypa
     set_connection(monkeypatch, host=BASE, password=TOKEN)
     monkeypatch.setenv(f"AIRFLOW_CONN_{BUDGET_CONN_ID.upper()}", f"redis://127.0.0.1:{free_port()}/0")
     requests_mock.get(CUSTOMERS, **OK_LIST)
+    records = []
     with pytest.raises(WebexBudgetUnavailableError, match=BUDGET_CONN_ID) as info:
-        WebexWholesaleHook().list_customers()
+        WebexWholesaleHook(call_observer=records.append).list_customers()
     assert requests_mock.call_count == 0  # never unlimited
+    assert records == []  # nothing was sent, nothing to audit
     assert not isinstance(info.value, AirflowFailException)  # Airflow retries the task
 
 

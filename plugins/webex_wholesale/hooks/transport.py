@@ -30,6 +30,7 @@ from requests_toolbelt.adapters.socket_options import TCPKeepAliveAdapter
 import webex_wholesale
 from webex_wholesale.exceptions import (
     WebexApiError,
+    WebexBudgetUnavailableError,
     WebexConfigurationError,
     WebexPermanentError,
     WebexWholesaleError,
@@ -282,6 +283,8 @@ class WebexTransportHook(HttpHook):
                     response = self._attempt(
                         url, method, log_path=log_path, attempt=attempt.retry_state.attempt_number, **request
                     )
+        except WebexBudgetUnavailableError:
+            raise  # nothing was sent: no call to record
         except Exception as error:
             if token is not None:
                 self._observe(started_at, started, method, log_path, json, retrying, error=error)
