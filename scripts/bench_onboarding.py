@@ -186,9 +186,11 @@ def run_scenario(local: LocalAirflow, scenario: Scenario, stamp: int) -> Result:
 
 
 def budget_figures(local: LocalAirflow, run_id: str) -> list[dict]:
-    """What the run's subscriber tasks said the budget did (XCom ``budget`` of each, mapped or not)."""
+    """What the run's fan-out batches said the budget did (XCom ``budget`` of each mapped instance)."""
     base = f"{local.base_url}/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances"
-    listed = local.rest.get(f"{base}/~/xcomEntries", params={"xcom_key": "budget", "limit": 1000}, timeout=60)
+    listed = local.rest.get(
+        f"{base}/provision_subscribers/xcomEntries", params={"xcom_key": "budget", "limit": 1000}, timeout=60
+    )
     figures = []
     for entry in listed.json()["xcom_entries"]:
         url = f"{base}/{entry['task_id']}/xcomEntries/budget"
@@ -251,7 +253,7 @@ def report(results: list[Result], baseline: float | None, subscribers: int) -> b
         span = (b.last_at or 0.0) - (b.first_at or 0.0)
         fan_out = f"{span / (b.requests / s.rate_limit):.2f}x its bound" if s.rate_limit and b.requests else ""
         print(
-            f"   budget (subscriber tasks): {b.requests} requests over {span:.1f} s ({fan_out}), "
+            f"   fan-out batches (budget figures): {b.requests} requests over {span:.1f} s ({fan_out}), "
             f"average {b.average_rate:.1f}/s, peak {b.peak_rate}/s, {b.throttled} answered 429, "
             f"paused {b.paused_s:.1f} s; Airflow scheduling outside the fan-out: {r.wall - span:.1f} s"
         )
