@@ -41,4 +41,5 @@ airflow: $(STAMP)
 	$(BIN)/python scripts/airflow_ui.py
 
 bench: $(STAMP)
+	$(BIN)/python scripts/bench_parse.py --report --imports 8
 	$(BIN)/python scripts/bench_onboarding.py
