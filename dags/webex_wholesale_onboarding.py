@@ -127,14 +127,15 @@ def webex_wholesale_onboarding() -> None:
         retries=0,
     )
     # Airflow derives a run's state from its leaves and ignores teardowns, and a skipped Setup Assist is a
-    # leaf too: this leaf makes the run fail whenever a step failed, whatever else was skipped.
+    # leaf too: this leaf makes the run fail whenever a step failed, whatever else was skipped. No short
+    # circuit is directly upstream of it, as a short circuit skips its direct downstream tasks.
     succeeded = EmptyOperator(task_id="onboarding_succeeded", trigger_rule=TriggerRule.NONE_FAILED)
 
     chain([check, gate], customer_ref, customer, admin, others)
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
     [gate, setup_assistance_requested(plan["setupAssistRequest"]), admin, others] >> setup_assist
     steps >> report.as_teardown()
-    steps >> succeeded
+    [step for step in steps if step is not gate] >> succeeded
 
 
 webex_wholesale_onboarding()

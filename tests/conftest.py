@@ -41,6 +41,7 @@ def airflow_db() -> None:
 def simulator() -> Iterator:
     """A fresh simulator on a free loopback port, with a short provisioning delay."""
     from helpers import SIM_TOKEN
+
     from wholesale_sim.config import SimConfig
     from wholesale_sim.testing import running_simulator
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from webex_wholesale import DEFAULT_CONN_ID
+from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
 if TYPE_CHECKING:
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
@@ -56,3 +57,10 @@ class WebexWholesaleBaseOperator(BaseOperator):
             on_behalf_of_sub_partner_org_id=self.on_behalf_of_sub_partner_org_id or None,
             **self.hook_kwargs(),
         )
+
+
+def require_customer_id(customer_id: Any) -> str:
+    """The customer id an operator was given, or a clear failure before any call when it is missing."""
+    if not isinstance(customer_id, str) or not customer_id:
+        raise WebexInvalidInputError(f"customer_id must be a Wholesale customer id, got {customer_id!r}")
+    return customer_id

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError
 from webex_wholesale.models import Subscriber, SubscriberOrder, SubscriberOutcome, SubscriberResult, SubscriberStatus
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
 from webex_wholesale.operators.exceptions import (
     WebexInvalidInputError,
     WebexSubscribersFailedError,
@@ -97,10 +97,11 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         return self.batch_label or ("administrator" if self.is_admin_batch else self.task_id)
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
+        customer_id = require_customer_id(self.customer_id)
         orders = _parse_subscribers(self.subscribers)
         outcomes: list[SubscriberOutcome] = []
         try:
-            outcomes = self.provision(self.customer_id, orders)
+            outcomes = self.provision(customer_id, orders)
         finally:
             # Always published, even when the listing itself failed (then empty): the report reads these keys.
             published = [o.model_dump(mode="json") for o in outcomes]
@@ -332,7 +333,8 @@ def _parse_subscribers(value: Any) -> list[SubscriberOrder]:
         return _SUBSCRIBERS.validate_python(value)
     except ValidationError as e:
         first = e.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
+        index, *field = first["loc"]
+        where = f"subscribers[{index}]" + "".join(f".{name}" for name in field)
         raise WebexInvalidInputError(
-            f"Invalid subscribers ({e.error_count()} problems), first: subscribers[{where}]: {first['msg']}"
+            f"Invalid subscribers ({e.error_count()} problems), the first: {where}: {first['msg']}"
         ) from None
