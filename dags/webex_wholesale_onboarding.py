@@ -1,6 +1,6 @@
 """Onboard one Webex Wholesale customer: check the template, provision the customer, wait for it, provision the
-administrator alone, then the other subscribers in throttled parallel batches, request Setup Assist when the
-order asks for it, and always finish with the onboarding report.
+administrator alone, then the other subscribers in parallel batches sharing one API budget, request Setup Assist
+when the order asks for it, and always finish with the onboarding report.
 
 Trigger it from the form (defaults onboard the demo customer on the simulator), from
 ``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or from the REST API.
@@ -19,10 +19,10 @@ from pathlib import Path
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 
-from webex_wholesale import DEFAULT_CONN_ID
+from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.params import load_order_file, onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
-from webex_wholesale.onboarding.tasks import plan_fan_out, prepare_order, record_failure
+from webex_wholesale.onboarding.tasks import prepare_order, record_failure
 from webex_wholesale.operators import (
     WebexCheckTemplateOperator,
     WebexProvisionCustomerOperator,
@@ -68,8 +68,8 @@ def webex_wholesale_onboarding() -> None:
 
     @task
     def plan_subscriber_batches(others: list[dict]) -> list[dict]:
-        """Split the subscribers after the admin into batches sharing the connection's request budget."""
-        return plan_fan_out(others, conn_id=DEFAULT_CONN_ID)
+        """Split the subscribers after the admin into batches; all take from the connection's one API budget."""
+        return plan_batches(others)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def stop_if_dry_run(dry_run: bool) -> bool:

@@ -30,6 +30,7 @@ from webex_wholesale.http_status import is_transient_status
 __all__ = [
     "WebexAmbiguousWriteError",
     "WebexApiError",
+    "WebexBudgetUnavailableError",
     "WebexConfigurationError",
     "WebexConnectionError",
     "WebexPermanentError",
@@ -52,6 +53,13 @@ class WebexConfigurationError(WebexWholesaleError):
     """The Airflow connection cannot be used (missing token, bad host, incomplete OAuth settings).
 
     The message names the connection id and what to set.
+    """
+
+
+class WebexBudgetUnavailableError(WebexWholesaleError):
+    """The shared API budget's store cannot be reached. Not an ``AirflowFailException``: the task is retried.
+
+    Running without the budget would let every worker hammer the API, so the hook refuses to send instead.
     """
 
 

@@ -259,13 +259,8 @@ def init_problems(compose: dict) -> Problems:
     if "airflow db migrate" not in script:
         problems.append("airflow-init does not migrate the DB")
     pool = re.search(r"airflow pools set (\S+) (\d+)", script)
-    batches = re.search(r"airflow variables set webex_wholesale_parallel_batches (\d+)", script)
     if pool is None or pool[1] != "webex_wholesale_api":
         problems.append("airflow-init does not create the pool webex_wholesale_api")
-    if batches is None:
-        problems.append("airflow-init does not set the Variable webex_wholesale_parallel_batches")
-    elif pool is not None and pool[2] != batches[1]:
-        problems.append(f"pool slots {pool[2]} differ from webex_wholesale_parallel_batches {batches[1]}")
     if init.get("restart", "no") != "no":
         problems.append("airflow-init restarts after it completes")
     return problems
@@ -524,12 +519,6 @@ BROKEN_FILES = {
         init_problems,
         lambda c: c["services"]["airflow-init"]["command"].__setitem__(
             2, c["services"]["airflow-init"]["command"][2].replace("webex_wholesale_api", "webex_api")
-        ),
-    ),
-    "pool slots differ": (
-        init_problems,
-        lambda c: c["services"]["airflow-init"]["command"].__setitem__(
-            2, c["services"]["airflow-init"]["command"][2].replace("webex_wholesale_api 4", "webex_wholesale_api 8")
         ),
     ),
     "undeclared volume": (volume_problems, _drop("volumes/sim-data")),

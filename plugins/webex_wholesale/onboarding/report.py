@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from webex_wholesale.hooks.budget_stats import BudgetStats
 from webex_wholesale.models import SubscriberOutcome, SubscriberResult
 from webex_wholesale.operators.setup_assist import TO_SUBMIT_BY_HAND
 
@@ -63,6 +64,8 @@ class OnboardingReport(BaseModel):
     started_at: datetime | None = Field(default=None, alias="startedAt")
     finished_at: datetime | None = Field(default=None, alias="finishedAt")
     duration_seconds: float | None = Field(default=None, alias="durationSeconds")
+    api_budget: dict[str, Any] | None = Field(default=None, alias="apiBudget")
+    """What the subscriber steps' requests did with the shared API budget (requests, 429s, rates, pauses)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -109,6 +112,12 @@ class OnboardingReport(BaseModel):
         ]
         if self.duration_seconds is not None:
             lines.append(f"- duration: {self.duration_seconds:.1f} s")
+        if self.api_budget:
+            b = self.api_budget
+            lines.append(
+                f"- API budget (subscriber steps): {b['requests']} requests, {b['throttled']} answered 429, "
+                f"average {b['averageRate']}/s, peak {b['peakRate']}/s, paused {b['pausedSeconds']} s"
+            )
         if self.failed_steps:
             lines += ["", "## Failed steps", ""]
             lines += [f"- `{s.task_id}`: {s.message}" for s in self.failed_steps]
@@ -169,6 +178,7 @@ def build_report(
     customer: Mapping[str, Any] | None,
     outcomes: Iterable[Mapping[str, Any]],
     setup_assist: Mapping[str, Any] | None,
+    budget: Iterable[Mapping[str, Any]] = (),
     steps: Iterable[StepResult],
     started_at: datetime | None = None,
     finished_at: datetime | None = None,
@@ -218,7 +228,16 @@ def build_report(
         started_at=started_at,
         finished_at=finished_at,
         duration_seconds=duration,
+        api_budget=_budget_figures(list(budget)),
     )
+
+
+def _budget_figures(summaries: list[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The batches' budget stats taken together, without the per-second detail."""
+    if not summaries:
+        return None
+    merged = BudgetStats.merged(summaries).summary()
+    return {k: merged[k] for k in ("requests", "throttled", "averageRate", "peakRate", "pausedSeconds")}
 
 
 def _setup_assist_state(

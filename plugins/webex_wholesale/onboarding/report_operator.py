@@ -17,7 +17,7 @@ from airflow.sdk import BaseOperator, Context
 from webex_wholesale.onboarding.report import OnboardingReport, StepResult, build_report
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_XCOM_KEY
-from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY
+from webex_wholesale.operators.subscribers import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 
 class OnboardingReportOperator(BaseOperator):
@@ -87,6 +87,13 @@ class OnboardingReportOperator(BaseOperator):
             if task_id in self.subscriber_task_ids
             for outcome in (self._pull(ti, task_id, map_index, OUTCOMES_XCOM_KEY) or [])
         ]
+        budget = [
+            figures
+            for task_id, map_index, _ in instances
+            if task_id in self.subscriber_task_ids
+            for figures in [self._pull(ti, task_id, map_index, BUDGET_XCOM_KEY)]
+            if figures
+        ]
         dag_run = context["dag_run"]
         return build_report(
             run_id=ti.run_id,
@@ -96,6 +103,7 @@ class OnboardingReportOperator(BaseOperator):
             customer=self._pull(ti, self.customer_task_id, None)
             or self._pull(ti, self.customer_task_id, None, CUSTOMER_XCOM_KEY),
             outcomes=outcomes,
+            budget=budget,
             setup_assist=self._pull(ti, self.setup_assist_task_id, None),
             steps=steps,
             started_at=dag_run.start_date,

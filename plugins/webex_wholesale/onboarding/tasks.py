@@ -1,24 +1,20 @@
-"""The TaskFlow bodies of the onboarding DAG that are not API operations: the one validation gate, the fan-out
-plan, and recording why a step failed so the report can say it."""
+"""The TaskFlow bodies of the onboarding DAG that are not API operations: the one validation gate and recording
+why a step failed so the report can say it (the fan-out plan is :mod:`~webex_wholesale.onboarding.batching`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from airflow.sdk import Context, Variable
+from airflow.sdk import Context
 
 from webex_wholesale.models import OnboardingOrder, OrderValidationError, parse_order
-from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.params import DRY_RUN_PARAM
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 from webex_wholesale.operators.setup_assist import build_setup_assist_request
 
 #: XCom key under which ``record_failure`` keeps a failed step's reason for the report.
 FAILURE_XCOM_KEY = "failure"
-#: How many fan-out batches may run at once; keep it equal to the ``webex_wholesale_api`` pool's slots.
-PARALLEL_BATCHES_VARIABLE = "webex_wholesale_parallel_batches"
-DEFAULT_PARALLEL_BATCHES = 4
 
 
 def order_from_conf(conf: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -66,16 +62,6 @@ def split_order(order: OnboardingOrder) -> dict[str, Any]:
             "setupAssistRequested": order.setup_assistance is not None,
         },
     }
-
-
-def plan_fan_out(others: list[dict[str, Any]], *, conn_id: str) -> list[dict[str, Any]]:
-    """Batches of the subscribers after the admin, each with its share of the connection's request budget
-    (its ``requests_per_second`` extra, as the hook reads it)."""
-    from webex_wholesale.hooks.wholesale import WebexWholesaleHook  # the HTTP stack: when the task runs, not at parse
-
-    parallel = int(Variable.get(PARALLEL_BATCHES_VARIABLE, default=DEFAULT_PARALLEL_BATCHES))
-    budget = WebexWholesaleHook(conn_id).settings.requests_per_second
-    return plan_batches(others, parallel_batches=parallel, requests_per_second=budget)
 
 
 def record_failure(context: Context) -> None:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: XCom key of the per-subscriber outcomes (always pushed, also when the task fails).
 OUTCOMES_XCOM_KEY = "outcomes"
+#: XCom key of what this task's requests did with the API budget (``BudgetStats.summary()``).
+BUDGET_XCOM_KEY = "budget"
 #: Failed subscribers named in the exception message; the rest are counted ("... and N more").
 MAX_FAILURES_IN_MESSAGE = 20
 #: POSTs per subscriber at most: a first one, and one more only after a lookup proved an ambiguous one created
@@ -37,9 +39,10 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     """Provision a batch of subscribers into one customer; one refused subscriber does not stop the others.
 
     Idempotent: the customer's subscribers are listed once (one paged list); those already present are
-    skipped (``already_present``); the rest are posted by ``max_concurrency`` threads sharing one hook, whose
-    rate limiter bounds the request rate (``requests_per_second``). A POST whose outcome is unknown (timeout,
-    500/502/504) is reconciled by looking the email up in the customer, never repeated blindly (it is posted
+    skipped (``already_present``); the rest are posted by threads sharing one hook, as many as the connection's
+    shared API budget can keep busy at the latency observed (``hook.budget.in_flight()``); the budget, not the
+    thread count, bounds the request rate of every batch of every run together. A POST whose outcome is unknown
+    (timeout, 500/502/504) is reconciled by looking the email up in the customer, never repeated blindly (it is posted
     once more only when the lookup proves nothing was created). A 409 with errorCode 10022 counts as
     ``already_present`` when the lookup finds the email in this customer, and fails otherwise (the email
     belongs to a user elsewhere).
@@ -58,8 +61,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         ``.output["customerId"]``).
     :param subscribers: ``SubscriberOrder`` JSON dicts (templated), as the validated order holds them.
     :param is_admin_batch: the first subscriber is the administrator.
-    :param max_concurrency: parallel POSTs.
-    :param requests_per_second: client-side rate limit of this task's hook (``None``: the connection's).
+    :param max_concurrency: parallel POSTs at most; ``None`` sizes them from the budget.
     :param batch_label: names the batch in logs (templated).
     :return: the outcomes list (JSON dicts).
     """
@@ -79,8 +81,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         customer_id: str,
         subscribers: Any,
         is_admin_batch: bool = False,
-        max_concurrency: int = 4,
-        requests_per_second: float | None = None,
+        max_concurrency: int | None = None,
         batch_label: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -89,11 +90,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         self.subscribers = subscribers
         self.is_admin_batch = is_admin_batch
         self.max_concurrency = max_concurrency
-        self.requests_per_second = requests_per_second
         self.batch_label = batch_label
-
-    def hook_kwargs(self) -> dict[str, Any]:
-        return {**super().hook_kwargs(), "requests_per_second": self.requests_per_second}
 
     @property
     def _label(self) -> str:
@@ -106,9 +103,13 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         try:
             outcomes = self.provision(customer_id, orders)
         finally:
-            # Always published, even when the listing itself failed (then empty): the report reads this key.
+            # Always published, even when the listing itself failed (then empty): the report reads these keys.
             published = [o.model_dump(mode="json") for o in outcomes]
             context["ti"].xcom_push(key=OUTCOMES_XCOM_KEY, value=published)
+            budget = self.hook.budget_stats()
+            if budget is not None:
+                self.log.info("Batch %s API budget: %s", self._label, budget.describe())
+                context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
         self._raise_if_failed(outcomes)
         return published
 
@@ -139,7 +140,8 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                 results[0] = self._provision_one(hook, customer_id, orders[0], 0)  # the admin goes first, alone
                 todo = todo[1:]
             if todo:
-                workers = max(1, min(int(self.max_concurrency), len(todo)))
+                workers = max(1, min(self.max_concurrency or hook.budget.in_flight(), len(todo)))
+                self.log.info("Batch %s: %d requests in flight (sized from the API budget)", self._label, workers)
                 with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webex-subscriber") as pool:
                     done = pool.map(lambda i: (i, self._provision_one(hook, customer_id, orders[i], i)), todo)
                     for index, outcome in done:
