@@ -61,10 +61,13 @@ def webex_wholesale_onboarding() -> None:
     def validate_order() -> dict:
         """Reject a bad order before any API call, naming each field and reason; hand each step what it sends.
 
-        The order is the run's conf, never ``params``: Airflow fills keys a conf leaves out with the form's
-        defaults (the demo order).
+        The order is the run's conf (inline), or the queued order the conf names (``{"orderId": N}``), never
+        ``params``: Airflow fills keys a conf leaves out with the form's defaults (the demo order).
         """
-        return prepare_order(get_current_context()["dag_run"].conf)
+        from webex_wholesale.state.onboarding import order_for_run  # the state database, only when the task runs
+
+        context = get_current_context()
+        return prepare_order(order_for_run(context["dag_run"].conf or {}, context))
 
     @task
     def plan_subscriber_batches(others: list[dict]) -> list[dict]:

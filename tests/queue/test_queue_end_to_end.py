@@ -57,6 +57,11 @@ def test_three_queued_orders_are_onboarded_by_the_queue_dag(tmp_path):
             fresh=True,
             AIRFLOW_CONN_WHOLESALE_DB=state_url,
             WEBEX_WHOLESALE_QUEUE_SCHEDULE="none",
+            # tests/conftest.py sets unit-test mode for this process; in it every Airflow process would sign its
+            # Execution API tokens with its own random secret, and the api-server would refuse the workers'.
+            AIRFLOW__CORE__UNIT_TEST_MODE="False",
+            # A loaded CI machine answers slowly; Airflow's 5 s default fails tasks that would have run.
+            AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
         )
         added = subprocess.run(
             [Path(sys.executable).with_name("wholesale-queue"), "add", orders_file],

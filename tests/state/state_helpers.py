@@ -24,12 +24,15 @@ def order_data(external_id: str, subscribers: int = 2) -> dict[str, Any]:
     """A valid order (the demo customer's shape) with its own externalId and ``subscribers`` users."""
     order = copy.deepcopy(DEMO_ORDER)
     order["externalId"] = external_id
-    admin = order["subscribers"][0]
+    domain = f"{external_id.replace('_', '-')}.example.com"
+    # Webex users are global: each customer needs its own emails, the administrator's included.
+    order["customerInfo"]["primaryEmail"] = f"admin@{domain}"
+    admin = {**order["subscribers"][0], "email": f"admin@{domain}"}
     users = [admin]
     for index in range(1, subscribers):
         users.append(
             {
-                "email": f"user{index}@{external_id.replace('_', '-')}.example.com",
+                "email": f"user{index}@{domain}",
                 "packages": ["webex_meetings"],
                 "provisioningParameters": {"firstName": "User", "lastName": f"Number{index}"},
             }

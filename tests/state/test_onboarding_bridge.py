@@ -9,6 +9,7 @@ from state_helpers import order_data, queued
 
 from webex_wholesale.state import orders
 from webex_wholesale.state.onboarding import (
+    OrderRefused,
     audit_writer_for,
     order_for_run,
     outcome_of_report,
@@ -16,7 +17,6 @@ from webex_wholesale.state.onboarding import (
     record_outcome,
     record_subscriber_outcomes,
 )
-from webex_wholesale.state.runs import OrderNotRunnable
 from webex_wholesale.state.schema import audit_table, run_table
 
 DAG_ID = "webex_wholesale_onboarding"
@@ -72,15 +72,17 @@ def test_a_queued_order_is_loaded_by_its_run_and_its_outcome_recorded(state):
 
 
 def test_an_order_id_conf_takes_nothing_else_and_must_be_an_integer(state):
-    with pytest.raises(ValueError, match=r"takes no other key; remove \['dryRun'\]"):
+    with pytest.raises(OrderRefused, match=r"takes no other key; remove \['dryRun'\]"):
         order_for_run({"orderId": 1, "dryRun": True}, task_context("r"))
-    with pytest.raises(ValueError, match="orderId must be an integer"):
+    with pytest.raises(OrderRefused, match="orderId must be an integer"):
         order_for_run({"orderId": "1"}, task_context("r"))
+    with pytest.raises(OrderRefused, match="no order with id 99"):
+        order_for_run({"orderId": 99}, task_context("r"))
 
 
 def test_a_hand_made_run_cannot_take_a_queued_order(state):
     (order_id,) = orders.enqueue(state, [queued("bridge-hand")])
-    with pytest.raises(OrderNotRunnable):
+    with pytest.raises(OrderRefused, match="is queued"):
         order_for_run({"orderId": order_id}, task_context("manual__2026-12-01"))
     assert orders.find_order(state, order_id)["state"] == "queued"
 

@@ -74,6 +74,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         "on_behalf_of_sub_partner_org_id",
     )
     ui_color = "#a9d3f0"
+    audit_buffered = True  # up to 20,000 rows: written in batches, the writer closed when the batch ends
 
     def __init__(
         self,
@@ -100,6 +101,9 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         customer_id = require_customer_id(self.customer_id)
         orders = _parse_subscribers(self.subscribers)
         outcomes: list[SubscriberOutcome] = []
+        audit = self.audit
+        if audit is not None:
+            audit.set_customer_id(customer_id)
         try:
             outcomes = self.provision(customer_id, orders)
         finally:
@@ -110,6 +114,11 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
             if budget is not None:
                 self.log.info("Batch %s API budget: %s", self._label, budget.describe())
                 context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
+            if audit is not None:
+                from webex_wholesale.state.onboarding import record_subscriber_outcomes
+
+                record_subscriber_outcomes(audit, published)
+                audit.close()
         self._raise_if_failed(outcomes)
         return published
 

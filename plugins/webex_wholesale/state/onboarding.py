@@ -14,15 +14,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import select
 
-from webex_wholesale.state.audit import AuditWriter, RunContext
-from webex_wholesale.state.runs import begin_order_run, finish_run, record_run_start
+from webex_wholesale.state.audit import DEFAULT_BATCH_SIZE, AuditWriter, RunContext
+from webex_wholesale.state.orders import OrderNotFound
+from webex_wholesale.state.runs import OrderNotRunnable, begin_order_run, finish_run, record_run_start
 from webex_wholesale.state.schema import run_table
 from webex_wholesale.state.store import open_state
 
 __all__ = [
     "ORDER_ID_KEY",
+    "OrderRefused",
     "audit_writer_for",
     "order_for_run",
     "outcome_of_report",
@@ -35,6 +38,10 @@ __all__ = [
 ORDER_ID_KEY = "orderId"
 
 
+class OrderRefused(AirflowFailException):
+    """The run's ``{"orderId": N}`` cannot be onboarded by this run; retrying cannot help (Airflow does not)."""
+
+
 def _run_ids(context: Mapping[str, Any]) -> tuple[str, str]:
     ti = context["ti"]
     return ti.dag_id, ti.run_id
@@ -44,7 +51,7 @@ def order_for_run(conf: Mapping[str, Any], context: Mapping[str, Any]) -> dict[s
     """The order this run onboards, and its ``wholesale_run`` row recorded.
 
     ``{"orderId": N}`` (nothing else) loads order N as validated at enqueue time and marks it ``running``; only the
-    run the queue started for it may do so (:class:`~webex_wholesale.state.runs.OrderNotRunnable` otherwise). Any
+    run the queue started for it may do so (:class:`OrderRefused` otherwise, as for a malformed or unknown id). Any
     other conf is an inline order, returned as given for the caller to validate, and recorded as an ad-hoc run
     under its externalId and customer name (as far as the conf has them).
     """
@@ -53,11 +60,14 @@ def order_for_run(conf: Mapping[str, Any], context: Mapping[str, Any]) -> dict[s
     if ORDER_ID_KEY in conf:
         extra = sorted(set(conf) - {ORDER_ID_KEY})
         if extra:
-            raise ValueError(f"conf {{'orderId': N}} names a queued order and takes no other key; remove {extra}")
+            raise OrderRefused(f"conf {{'orderId': N}} names a queued order and takes no other key; remove {extra}")
         order_id = conf[ORDER_ID_KEY]
         if not isinstance(order_id, int) or isinstance(order_id, bool):
-            raise ValueError(f"orderId must be an integer order id, not {order_id!r}")
-        return begin_order_run(engine, order_id, dag_id, run_id)
+            raise OrderRefused(f"orderId must be an integer order id, not {order_id!r}")
+        try:
+            return begin_order_run(engine, order_id, dag_id, run_id)
+        except (OrderNotFound, OrderNotRunnable) as refusal:
+            raise OrderRefused(str(refusal)) from None
     info = conf.get("customerInfo")
     name = info.get("name") if isinstance(info, Mapping) else None
     external_id = conf.get("externalId")
@@ -65,8 +75,11 @@ def order_for_run(conf: Mapping[str, Any], context: Mapping[str, Any]) -> dict[s
     return dict(conf)
 
 
-def audit_writer_for(context: Mapping[str, Any]) -> AuditWriter:
-    """An audit writer stamped with this task and the run's order and customer (from its ``wholesale_run`` row)."""
+def audit_writer_for(context: Mapping[str, Any], *, buffered: bool = False) -> AuditWriter:
+    """An audit writer stamped with this task and the run's order and customer (from its ``wholesale_run`` row).
+
+    ``buffered`` writes in batches (the caller must close the writer); otherwise each row is written at once.
+    """
     engine = open_state()
     _, run_id = _run_ids(context)
     with engine.connect() as conn:
@@ -79,7 +92,8 @@ def audit_writer_for(context: Mapping[str, Any]) -> AuditWriter:
     if run is not None:
         order = {"order_id": run.order_id, "customer_external_id": run.customer_external_id}
         order["customer_id"] = run.customer_id
-    return AuditWriter(engine, RunContext.from_airflow(context, **order))
+    batch_size = DEFAULT_BATCH_SIZE if buffered else 1
+    return AuditWriter(engine, RunContext.from_airflow(context, **order), batch_size=batch_size)
 
 
 def record_subscriber_outcomes(writer: AuditWriter, outcomes: Iterable[Mapping[str, Any]]) -> None:
