@@ -32,7 +32,7 @@ class StepResult(BaseModel):
     state: str | None
     message: str | None = None
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)  # built when a report is, not at parse
 
 
 class OnboardingReport(BaseModel):
@@ -64,7 +64,7 @@ class OnboardingReport(BaseModel):
     finished_at: datetime | None = Field(default=None, alias="finishedAt")
     duration_seconds: float | None = Field(default=None, alias="durationSeconds")
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)  # built when a report is, not at parse
 
     @property
     def failed_steps(self) -> list[StepResult]:
