@@ -43,3 +43,4 @@ airflow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_parse.py --report --imports 8
 	$(BIN)/python scripts/bench_onboarding.py
+	$(BIN)/python scripts/bench_audit.py
