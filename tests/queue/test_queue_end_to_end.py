@@ -86,9 +86,17 @@ def test_three_queued_orders_are_onboarded_by_the_queue_dag(tmp_path):
                 ),
                 "the three orders to end",
             )
-            onboarding = local.rest.get(
-                f"{local.base_url}/api/v2/dags/webex_wholesale_onboarding/dagRuns", timeout=30
-            ).json()["dag_runs"]
+            onboarding_url = f"{local.base_url}/api/v2/dags/webex_wholesale_onboarding/dagRuns"
+            # The order's outcome is recorded by the report teardown; the run itself ends a moment later, with
+            # its final leaf.
+            wait_for(
+                lambda: all(
+                    r["state"] in ("success", "failed")
+                    for r in local.rest.get(onboarding_url, timeout=30).json()["dag_runs"]
+                ),
+                "the three onboarding runs to end",
+            )
+            onboarding = local.rest.get(onboarding_url, timeout=30).json()["dag_runs"]
 
     stored = orders.list_orders(engine)
     assert [(o["external_id"], o["state"], o["attempts"]) for o in stored] == [
