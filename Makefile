@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint airflow bench lock clean
+.PHONY: install demo test lint airflow bench lock clean distributed browser-check
 
 install: $(STAMP)
 
@@ -42,3 +42,7 @@ airflow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_onboarding.py
+
+# The Compose file's topology natively on 127.0.0.1: PostgreSQL, Redis, Celery workers x2; checked end to end.
+distributed: $(STAMP)
+	$(BIN)/python scripts/distributed.py
