@@ -5,6 +5,10 @@ order asks for it, and always finish with the onboarding report.
 Trigger it from the form (defaults onboard the demo customer on the simulator), from
 ``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or from the REST API.
 Every step is idempotent: re-running an order, or clearing any task, adopts what already exists.
+
+The run's report: the **Wholesale report** tab of this DAG run (failures first, every subscriber's outcome, the
+audit records with Webex tracking ids), and the **Wholesale onboarding** page in the navigation for all orders and
+runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON.
 """
 
 from __future__ import annotations

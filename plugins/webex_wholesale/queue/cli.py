@@ -1,0 +1,168 @@
+"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, migrate the state database.
+
+The state database is the one the DAGs use: the Airflow connection ``wholesale_db`` (for instance
+``AIRFLOW_CONN_WHOLESALE_DB=postgresql://user@host:5432/db``), else ``$AIRFLOW_HOME/wholesale.db``.
+Exit status: 0 done, 1 refused (bad file, duplicate, illegal transition, unknown order, un-migrated database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from webex_wholesale.queue.loader import ImportRefused, load_files
+from webex_wholesale.state import migrate, orders
+from webex_wholesale.state.engine import get_engine
+from webex_wholesale.state.machine import IllegalTransition
+from webex_wholesale.state.migrate import StateDatabaseNotReady
+from webex_wholesale.state.orders import DuplicateOrder, OrderNotFound
+from webex_wholesale.state.schema import ORDER_STATES
+from webex_wholesale.state.store import open_state
+
+__all__ = ["main"]
+
+#: What a refusal looks like to the user: a message and exit status 1, never a traceback.
+_REFUSALS = (ImportRefused, DuplicateOrder, IllegalTransition, OrderNotFound, StateDatabaseNotReady)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
+
+
+def _add(args: argparse.Namespace) -> None:
+    queued = load_files(args.files, customer=args.customer)
+    ids = orders.enqueue(open_state(), queued)
+    for order_id, item in zip(ids, queued, strict=True):
+        subscribers = len(item.order.subscribers)
+        print(f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}")
+
+
+def _list(args: argparse.Namespace) -> None:
+    rows = orders.list_orders(open_state(), state=args.state)
+    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  LAST CHANGE")
+    for row in rows:
+        print(
+            f"{row['id']:>6}  {row['external_id']:<32} {row['state']:<16} {row['subscriber_count']:>11}  "
+            f"{_when(row['updated_at'])}"
+        )
+    if not rows:
+        print("(no orders" + (f" in state {args.state})" if args.state else ")"))
+
+
+def _table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    print(f"\n{title}:")
+    if not rows:
+        print("  (none)")
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if isinstance(value, datetime):
+                value = _when(value)
+            if value not in (None, [], ""):
+                cells.append(f"{column}={value}")
+        print("  " + "  ".join(cells))
+
+
+def _show(args: argparse.Namespace) -> None:
+    engine = open_state()
+    order = orders.find_order(engine, args.order)
+    print(f"order {order['id']}: {order['external_id']} ({order['customer_name']})")
+    for label, key in (
+        ("state", "state"),
+        ("subscribers", "subscriber_count"),
+        ("attempts", "attempts"),
+        ("DAG run", "dag_run_id"),
+        ("Webex customer id", "customer_id"),
+        ("source", "source"),
+        ("last error", "last_error"),
+    ):
+        print(f"  {label + ':':<19}{order[key] if order[key] not in (None, '') else '-'}")
+    print(f"  {'created:':<19}{_when(order['created_at'])}\n  {'updated:':<19}{_when(order['updated_at'])}")
+    _table("State history", orders.order_transitions(engine, order["id"]), ("at", "from_state", "to_state", "reason"))
+    _table("Runs", orders.order_runs(engine, order["id"]), ("dag_run_id", "state", "started_at", "ended_at"))
+    audit = orders.order_audit(engine, order["id"])
+    outcomes = sorted(
+        (row for row in audit if row["kind"] == "subscriber_outcome"),
+        key=lambda row: not str(row["result"]).startswith("failed"),
+    )
+    _table(
+        "Subscriber outcomes (failures first)", outcomes, ("subscriber_email", "result", "tracking_id", "error_codes")
+    )
+    calls = [row for row in audit if row["kind"] == "api_call"]
+    _table(
+        "Audit (API calls that changed something)",
+        calls,
+        ("at", "dag_run_id", "task_id", "method", "path", "http_status", "tracking_id", "error_codes", "result"),
+    )
+
+
+def _retry(args: argparse.Namespace) -> None:
+    orders.retry(open_state(), args.order_id)
+    print(f"order {args.order_id} is queued again; the next queue run starts it as a new attempt")
+
+
+def _cancel(args: argparse.Namespace) -> None:
+    orders.cancel(open_state(), args.order_id)
+    print(f"order {args.order_id} is cancelled")
+
+
+def _db_upgrade(_args: argparse.Namespace) -> None:
+    engine = get_engine()
+    before, after = migrate.upgrade(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        print(f"state database {where} is already at revision {after}")
+    else:
+        print(f"state database {where} upgraded from {before or 'empty'} to revision {after}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wholesale-queue", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    add = commands.add_parser("add", help="validate order files and queue them, all or nothing")
+    add.add_argument("files", nargs="+", type=Path, help="a JSON order, a JSON list of orders, or a CSV of subscribers")
+    add.add_argument("--customer", type=Path, help="the order (without subscribers) that a CSV's subscribers join")
+    add.set_defaults(run=_add)
+
+    listing = commands.add_parser("list", help="one line per order")
+    listing.add_argument("--state", choices=ORDER_STATES)
+    listing.set_defaults(run=_list)
+
+    show = commands.add_parser("show", help="an order's summary, state history, subscriber outcomes and audit")
+    show.add_argument("order", metavar="ID_OR_EXTERNAL_ID")
+    show.set_defaults(run=_show)
+
+    for name, handler, text in (
+        ("retry", _retry, "queue a failed or needs_attention order again"),
+        ("cancel", _cancel, "cancel a queued, failed or needs_attention order"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("order_id", metavar="ID", type=int)
+        command.set_defaults(run=handler)
+
+    db = commands.add_parser("db", help="state database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or migrate the tables (safe to repeat)").set_defaults(
+        run=_db_upgrade
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except _REFUSALS as refusal:
+        print(f"wholesale-queue {args.command}: {refusal}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

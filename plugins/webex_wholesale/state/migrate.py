@@ -1,0 +1,88 @@
+"""Bring the state database to the current schema, and refuse to work on one that is not there yet.
+
+The migrations ship inside the package (``webex_wholesale/state/migrations``), so ``wholesale-queue db upgrade``
+works from an installed wheel as well as from a clone. Alembic's version table is named
+``wholesale_alembic_version``, so pointing ``wholesale_db`` at a database that also holds Airflow's own
+``alembic_version`` (say, one PostgreSQL database for both) cannot mix the two histories up.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+__all__ = [
+    "VERSION_TABLE",
+    "StateDatabaseNotReady",
+    "current_revision",
+    "head_revision",
+    "require_current",
+    "upgrade",
+]
+
+VERSION_TABLE = "wholesale_alembic_version"
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_FIX = "run `wholesale-queue db upgrade` (with the same AIRFLOW_HOME / AIRFLOW_CONN_WHOLESALE_DB)"
+
+
+class StateDatabaseNotReady(RuntimeError):
+    """The state database has not been migrated to the schema this code expects; the message says how to fix it."""
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["version_table"] = VERSION_TABLE
+    return config
+
+
+@cache
+def head_revision() -> str:
+    """The newest schema revision this code ships."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, f"no migrations found in {_MIGRATIONS}"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or ``None`` when it was never migrated."""
+    # Alembic logs its dialect at INFO each time; on every CLI command and task that is noise.
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(max(level, logging.WARNING))
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+    finally:
+        alembic_log.setLevel(level)
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Migrate to the newest revision (a no-op when already there); return (revision before, revision after)."""
+    before = current_revision(engine)
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return before, head_revision()
+
+
+def require_current(engine: Engine) -> None:
+    """Raise :class:`StateDatabaseNotReady` unless the database is at this code's schema revision."""
+    current = current_revision(engine)
+    if current == head_revision():
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        raise StateDatabaseNotReady(f"The wholesale state database {where} has no tables yet: {_FIX}.")
+    raise StateDatabaseNotReady(
+        f"The wholesale state database {where} is at schema revision {current}, this code needs {head_revision()}: "
+        f"{_FIX}."
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the state database, shipped inside the package (run by ``wholesale-queue db upgrade``)."""

@@ -1,0 +1,200 @@
+"""The onboarding run's side: load a queued order, record the run, record its outcome; and reconciliation.
+
+Every onboarding run, queued or ad hoc, gets a ``wholesale_run`` row when it starts and records its outcome there
+(and on its order, if it has one) when it ends. The queue DAG cannot ask Airflow's metadata database how a run
+went (the Task SDK forbids it), so it reads these rows, and asks the Execution API (``ti.get_dagrun_state``)
+only whether a run exists and has ended: see :func:`reconcile`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from webex_wholesale.state.engine import immediate
+from webex_wholesale.state.orders import Claim, OrderNotFound, transition
+from webex_wholesale.state.schema import order_table, run_table, utcnow
+
+__all__ = [
+    "OrderNotRunnable",
+    "Reconciliation",
+    "begin_order_run",
+    "finish_run",
+    "reconcile",
+    "record_run_start",
+]
+
+#: How a run may end, as recorded on the run and on its order.
+RUN_OUTCOMES = frozenset({"succeeded", "failed", "needs_attention"})
+#: Airflow DAG run states meaning "this run will do nothing more".
+_AIRFLOW_ENDED = frozenset({"success", "failed"})
+
+
+class OrderNotRunnable(RuntimeError):
+    """A run was asked to onboard an order the queue has not handed to it (so it would onboard it twice)."""
+
+
+def _upsert_run(conn: Connection, dag_id: str, dag_run_id: str, **values: Any) -> None:
+    exists = conn.execute(select(run_table.c.id).where(run_table.c.dag_run_id == dag_run_id)).scalar()
+    if exists is None:
+        conn.execute(
+            insert(run_table).values(
+                dag_id=dag_id, dag_run_id=dag_run_id, state="running", started_at=utcnow(), **values
+            )
+        )
+    else:
+        conn.execute(update(run_table).where(run_table.c.id == exists).values(**values))
+
+
+def begin_order_run(engine: Engine, order_id: int, dag_id: str, dag_run_id: str) -> dict[str, Any]:
+    """Mark a claimed order ``running`` in this run and return the order as validated at enqueue time.
+
+    Only the run the claim named may take the order (a retried task of that run finds it ``running`` already), so an
+    order is never onboarded by two runs. Anything else raises :class:`OrderNotRunnable` saying why.
+    """
+    with immediate(engine) as conn:
+        row = conn.execute(select(order_table).where(order_table.c.id == order_id)).mappings().first()
+        if row is None:
+            raise OrderNotFound(f"no order with id {order_id} in the wholesale state database")
+        if row["dag_run_id"] != dag_run_id or row["state"] not in ("claimed", "running"):
+            raise OrderNotRunnable(
+                f"order {order_id} ({row['external_id']}) is {row['state']} and assigned to run "
+                f"{row['dag_run_id'] or 'none'}, not to {dag_run_id}: the queue DAG starts queued orders "
+                "(`wholesale-queue retry ID` re-queues a failed one); to onboard it by hand, trigger with the order "
+                "itself as conf"
+            )
+        if row["state"] == "claimed":
+            transition(conn, order_id, "running", f"run {dag_run_id} started")
+        _upsert_run(
+            conn,
+            dag_id,
+            dag_run_id,
+            order_id=order_id,
+            customer_external_id=row["external_id"],
+            customer_name=row["customer_name"],
+        )
+    return row["order_json"]
+
+
+def record_run_start(engine: Engine, dag_id: str, dag_run_id: str, external_id: str, customer_name: str) -> None:
+    """Record an ad-hoc run (an inline order, no queue row) so it is listed by customer with the queued ones."""
+    with immediate(engine) as conn:
+        _upsert_run(conn, dag_id, dag_run_id, customer_external_id=external_id, customer_name=customer_name)
+
+
+def finish_run(
+    engine: Engine,
+    dag_run_id: str,
+    outcome: str,
+    *,
+    report: dict[str, Any] | None = None,
+    customer_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Record how a run ended (``succeeded``, ``failed`` or ``needs_attention``), on the run and on its order.
+
+    Idempotent: recording the same outcome again (a retried task) changes nothing more. An order the run had not
+    yet taken (still ``claimed``) can only have failed. A run without a ``wholesale_run`` row is ignored: it never
+    got as far as starting (its order, if any, is then reconciled by the queue).
+    """
+    if outcome not in RUN_OUTCOMES:
+        raise ValueError(f"outcome must be one of {sorted(RUN_OUTCOMES)}, not {outcome!r}")
+    with immediate(engine) as conn:
+        run = conn.execute(select(run_table).where(run_table.c.dag_run_id == dag_run_id)).mappings().first()
+        if run is None:
+            return
+        values: dict[str, Any] = {"state": outcome, "ended_at": utcnow()}
+        if report is not None:
+            values["report_json"] = report
+        if customer_id is not None:
+            values["customer_id"] = customer_id
+        conn.execute(update(run_table).where(run_table.c.id == run["id"]).values(**values))
+        if run["order_id"] is not None:
+            _settle_order(conn, run["order_id"], dag_run_id, outcome, error, customer_id)
+
+
+def _settle_order(
+    conn: Connection, order_id: int, dag_run_id: str, outcome: str, error: str | None, customer_id: str | None
+) -> None:
+    order = conn.execute(select(order_table).where(order_table.c.id == order_id)).mappings().first()
+    if order is None or order["dag_run_id"] != dag_run_id or order["state"] not in ("claimed", "running"):
+        return  # a later attempt owns the order now, or this outcome was recorded already
+    target = "failed" if order["state"] == "claimed" else outcome
+    changes: dict[str, Any] = {"last_error": error if target != "succeeded" else None}
+    if customer_id is not None:
+        changes["customer_id"] = customer_id
+    transition(conn, order_id, target, f"run {dag_run_id} ended {outcome}" + (f": {error}" if error else ""), **changes)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What one reconciliation pass did: claims to start (again) and orders it settled."""
+
+    to_trigger: list[Claim]
+    settled: dict[int, str]
+
+
+def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) -> Reconciliation:
+    """Settle orders left ``claimed`` or ``running`` whose run ended or vanished; return claims to start again.
+
+    ``airflow_run_state(run_id)`` gives the onboarding DAG run's state (``queued``, ``running``, ``success``,
+    ``failed``) or ``None`` when there is no such run. For each such order:
+
+    - its run recorded an outcome (``wholesale_run``) that did not reach the order: the outcome is applied;
+    - ``claimed`` and no run exists: the trigger never happened (or the run was deleted before starting): the claim
+      is returned to be triggered again with the same run id, which is a no-op should the run exist after all;
+    - the run ended in Airflow, or vanished while ``running``, without recording an outcome (killed, marked by
+      hand, deleted): the order is ``failed`` with that reason, ready for ``wholesale-queue retry``;
+    - otherwise the run is still queued or running: left alone.
+    """
+    with engine.connect() as conn:
+        pending = conn.execute(
+            select(order_table.c.id, order_table.c.state, order_table.c.dag_run_id, order_table.c.attempts).where(
+                order_table.c.state.in_(("claimed", "running"))
+            )
+        ).all()
+        recorded = {
+            row.dag_run_id: row.state
+            for row in conn.execute(
+                select(run_table.c.dag_run_id, run_table.c.state).where(
+                    run_table.c.dag_run_id.in_([order.dag_run_id for order in pending])
+                )
+            )
+        }
+    to_trigger: list[Claim] = []
+    settled: dict[int, str] = {}
+    for order in pending:
+        outcome = recorded.get(order.dag_run_id)
+        if outcome in RUN_OUTCOMES:
+            with immediate(engine) as conn:
+                _settle_order(conn, order.id, order.dag_run_id, outcome, None, None)
+            settled[order.id] = outcome
+            continue
+        airflow_state = airflow_run_state(order.dag_run_id)
+        if airflow_state is None and order.state == "claimed":
+            to_trigger.append(Claim(order_id=order.id, attempt=order.attempts, dag_run_id=order.dag_run_id))
+        elif airflow_state is None or airflow_state in _AIRFLOW_ENDED:
+            why = "vanished" if airflow_state is None else f"ended {airflow_state}"
+            error = f"its DAG run {order.dag_run_id} {why} without recording an outcome"
+            if _fail_unsettled(engine, order.id, order.dag_run_id, error):
+                settled[order.id] = "failed"
+    return Reconciliation(to_trigger=to_trigger, settled=settled)
+
+
+def _fail_unsettled(engine: Engine, order_id: int, dag_run_id: str, error: str) -> bool:
+    with immediate(engine) as conn:
+        state = conn.execute(
+            select(order_table.c.state).where(order_table.c.id == order_id, order_table.c.dag_run_id == dag_run_id)
+        ).scalar()
+        if state not in ("claimed", "running"):
+            return False  # settled meanwhile (the run recorded its outcome after all)
+        transition(conn, order_id, "failed", f"reconciled: {error}", last_error=error)
+        conn.execute(
+            update(run_table)
+            .where(run_table.c.dag_run_id == dag_run_id, run_table.c.state == "running")
+            .values(state="failed", ended_at=utcnow())
+        )
+    return True

@@ -1,0 +1,170 @@
+"""The state database's tables (SQLAlchemy Core): the order queue, its history, runs and the audit trail.
+
+These names and columns are a contract: the UI plugin reads them, and the Alembic migrations in
+``webex_wholesale.state.migrations`` create exactly them. Change one only together with a new migration.
+All times are UTC and timezone-aware. No column ever holds a token or an HTTP header.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+__all__ = [
+    "AUDIT_KINDS",
+    "ORDER_STATES",
+    "RUN_STATES",
+    "UtcDateTime",
+    "audit_table",
+    "metadata",
+    "order_table",
+    "run_table",
+    "transition_table",
+    "utcnow",
+]
+
+#: Every state an order can be in (the allowed moves between them live in ``webex_wholesale.state.machine``).
+ORDER_STATES = ("queued", "claimed", "running", "succeeded", "failed", "needs_attention", "cancelled")
+#: Every state an onboarding run can be in, as recorded by the run itself.
+RUN_STATES = ("running", "succeeded", "failed", "needs_attention")
+#: What an audit record is about: one API call that changed something, or one subscriber's outcome.
+AUDIT_KINDS = ("api_call", "subscriber_outcome")
+
+#: Constraint names are fixed so Alembic migrations can refer to them on SQLite and PostgreSQL alike.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def utcnow() -> datetime:
+    """The current time, UTC and timezone-aware (the only kind of time stored here)."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the zone (``timestamptz``); SQLite keeps none, so values are normalised to UTC on the way in
+    and given the UTC zone on the way out. A naive value is refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the state database stores timezone-aware UTC times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc() -> UtcDateTime:
+    return UtcDateTime()
+
+
+#: The id is a BIGINT on PostgreSQL and an INTEGER (the rowid alias) on SQLite, so ids grow on both.
+_Id = BigInteger().with_variant(Integer(), "sqlite")
+
+order_table = Table(
+    "wholesale_order",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("external_id", String(255), nullable=False),
+    Column("customer_name", String(255), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("order_json", JSON, nullable=False),
+    Column("subscriber_count", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("dag_run_id", String(250)),
+    Column("customer_id", String(255)),
+    Column("source", String(1024)),
+    Column("created_at", _utc(), nullable=False, default=utcnow),
+    Column("updated_at", _utc(), nullable=False, default=utcnow),
+    Index("ix_wholesale_order_state", "state"),
+    Index("ix_wholesale_order_external_id", "external_id"),
+)
+
+transition_table = Table(
+    "wholesale_order_transition",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("order_id", _Id, ForeignKey("wholesale_order.id", ondelete="CASCADE"), nullable=False),
+    #: ``None`` for the first transition (the order entering the queue).
+    Column("from_state", String(32)),
+    Column("to_state", String(32), nullable=False),
+    Column("at", _utc(), nullable=False, default=utcnow),
+    Column("reason", Text),
+    Index("ix_wholesale_order_transition_order_id", "order_id"),
+)
+
+run_table = Table(
+    "wholesale_run",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("dag_id", String(250), nullable=False),
+    Column("dag_run_id", String(250), nullable=False, unique=True),
+    #: ``None`` for an ad-hoc run (an inline order triggered by hand).
+    Column("order_id", _Id, ForeignKey("wholesale_order.id", ondelete="SET NULL")),
+    Column("customer_external_id", String(255)),
+    Column("customer_name", String(255)),
+    Column("customer_id", String(255)),
+    Column("state", String(32), nullable=False),
+    Column("report_json", JSON),
+    Column("started_at", _utc(), nullable=False, default=utcnow),
+    Column("ended_at", _utc()),
+    Index("ix_wholesale_run_order_id", "order_id"),
+    Index("ix_wholesale_run_customer_external_id", "customer_external_id"),
+)
+
+audit_table = Table(
+    "wholesale_audit",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("at", _utc(), nullable=False),
+    Column("dag_id", String(250)),
+    Column("dag_run_id", String(250)),
+    Column("task_id", String(250)),
+    Column("map_index", Integer),
+    Column("try_number", Integer),
+    Column("order_id", _Id),
+    Column("customer_external_id", String(255)),
+    Column("customer_id", String(255)),
+    Column("subscriber_email", String(320)),
+    Column("kind", String(32), nullable=False),
+    Column("method", String(10)),
+    Column("path", String(2048)),
+    Column("http_status", Integer),
+    Column("tracking_id", String(255)),
+    Column("error_codes", JSON),
+    Column("duration_ms", Integer),
+    Column("result", Text),
+    Index("ix_wholesale_audit_dag_run_id", "dag_run_id"),
+    Index("ix_wholesale_audit_order_id", "order_id"),
+    Index("ix_wholesale_audit_customer_external_id", "customer_external_id"),
+)

@@ -1,0 +1,176 @@
+"""The onboarding pages: a FastAPI app with server-rendered HTML, mounted on Airflow's api-server by the plugin.
+
+Routes (relative to the mount, ``/wholesale``):
+
+- ``/orders``: orders by state (counts, filter by state, search by externalId) and the ad-hoc runs by customer;
+- ``/orders/{id}``: one order: summary, state history, its runs, the latest report, its audit records;
+- ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab).
+
+Every route, present and future, depends on :func:`~webex_wholesale.ui.auth.require_onboarding_reader` through
+the app's own ``dependencies``; the OpenAPI and docs routes are switched off because they would bypass it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection, Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from webex_wholesale.state.migrate import StateDatabaseNotReady
+from webex_wholesale.state.schema import ORDER_STATES
+from webex_wholesale.state.store import open_state
+from webex_wholesale.ui import URL_PREFIX, queries
+from webex_wholesale.ui.auth import require_onboarding_reader
+from webex_wholesale.ui.report_view import report_view
+
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+#: The columns of a list of records: every field any of them has, in first-seen order.
+templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for row in rows for k in row))
+
+#: Pages hold customer data: never cached, never framed by another site (the Airflow UI itself may frame them).
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def state_engine() -> Engine:
+    """The state database (``wholesale_db``), checked to be migrated; a dependency so tests can point it elsewhere."""
+    return open_state()
+
+
+def state_connection(engine: Annotated[Engine, Depends(state_engine)]) -> Iterator[Connection]:
+    """One read connection per request."""
+    with engine.connect() as conn:
+        yield conn
+
+
+StateDep = Annotated[Connection, Depends(state_connection)]
+
+
+def _airflow_root(request: Request) -> str:
+    """Airflow's own URL root (``[api] base_url``'s path), taken from where this app is mounted."""
+    return request.scope.get("root_path", "").removesuffix(URL_PREFIX)
+
+
+def _context(request: Request, **values: Any) -> dict[str, Any]:
+    root = _airflow_root(request)
+    app_root = request.scope.get("root_path", "")
+
+    def airflow_run_url(dag_id: str, run_id: str) -> str:
+        return f"{root}/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
+
+    def run_page_url(dag_id: str, run_id: str) -> str:
+        return f"{app_root}/runs/{quote(dag_id, safe='')}/{quote(run_id, safe='')}"
+
+    return {
+        "app_root": app_root,
+        "airflow_run_url": airflow_run_url,
+        "run_page_url": run_page_url,
+        "order_states": ORDER_STATES,
+        **values,
+    }
+
+
+def _page(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    response = templates.TemplateResponse(request, template, _context(request, **values), status_code=status_code)
+    response.headers.update(_HEADERS)
+    return response
+
+
+def create_app() -> FastAPI:
+    """A new app; the plugin mounts one, tests make their own."""
+    app = FastAPI(
+        title="Webex Wholesale onboarding",
+        dependencies=[Depends(require_onboarding_reader)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """Errors as a short HTML page (401/403/404 included), with the same headers as every page."""
+        response = _page(request, "error.html", status_code=exc.status_code, message=exc.detail)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(StateDatabaseNotReady)
+    async def not_migrated_page(request: Request, exc: StateDatabaseNotReady) -> Response:
+        """An un-migrated state database: say so and how to fix it, rather than a bare 500."""
+        return _page(request, "error.html", status_code=status.HTTP_503_SERVICE_UNAVAILABLE, message=str(exc))
+
+    @app.get("/", include_in_schema=False)
+    def index(request: Request) -> RedirectResponse:
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/orders")
+
+    @app.get("/orders", response_class=HTMLResponse, name="orders")
+    def orders(
+        request: Request,
+        conn: StateDep,
+        state: Annotated[str | None, Query(description="show only orders in this state")] = None,
+        q: Annotated[str | None, Query(max_length=255, description="part of an externalId")] = None,
+    ) -> HTMLResponse:
+        if state and state not in ORDER_STATES:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {', '.join(ORDER_STATES)}")
+        search = (q or "").strip() or None
+        rows, total = queries.list_orders(conn, state=state or None, search=search)
+        return _page(
+            request,
+            "orders.html",
+            counts=queries.state_counts(conn),
+            state=state or None,
+            q=search,
+            orders=rows,
+            total=total,
+            adhoc=queries.adhoc_runs(conn, state=state or None, search=search),
+        )
+
+    @app.get("/orders/{order_id}", response_class=HTMLResponse, name="order")
+    def order(request: Request, conn: StateDep, order_id: int) -> HTMLResponse:
+        found = queries.get_order(conn, order_id)
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no order with id {order_id}")
+        runs = queries.order_runs(conn, order_id)
+        latest_report = next((r for r in runs if r.get("report_json")), None)
+        audit, audit_total = queries.audit_records(conn, order_id=order_id)
+        return _page(
+            request,
+            "order.html",
+            order=found,
+            transitions=queries.order_transitions(conn, order_id),
+            runs=runs,
+            report_run=latest_report,
+            report=report_view(latest_report["report_json"]) if latest_report else None,
+            audit=audit,
+            audit_total=audit_total,
+        )
+
+    @app.get("/runs/{dag_id}/{run_id:path}", response_class=HTMLResponse, name="run")
+    def run(request: Request, conn: StateDep, dag_id: str, run_id: str) -> HTMLResponse:
+        found = queries.get_run(conn, dag_id, run_id)
+        audit, audit_total = queries.audit_records(conn, dag_id=dag_id, dag_run_id=run_id)
+        report_json = (found or {}).get("report_json")
+        return _page(
+            request,
+            "run.html",
+            dag_id=dag_id,
+            run_id=run_id,
+            run=found,
+            order=queries.get_order(conn, found["order_id"]) if found and found["order_id"] else None,
+            report=report_view(report_json) if report_json else None,
+            audit=audit,
+            audit_total=audit_total,
+        )
+
+    return app

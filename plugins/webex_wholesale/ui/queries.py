@@ -1,0 +1,123 @@
+"""Read-only queries behind the onboarding pages (SQLAlchemy Core on the state database's tables).
+
+Page-shaped: filtered and searched lists with a cap, failures sorted first. The queue's own read and write
+functions live in :mod:`webex_wholesale.state`; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, case, func, or_, select
+
+from webex_wholesale.state.schema import audit_table, order_table, run_table, transition_table
+
+#: Most rows one list shows; the page says when there are more, and the search narrows them.
+LIST_LIMIT = 500
+#: Most audit records one page shows (failures first); a 1,000-subscriber order has about 2,000.
+AUDIT_LIMIT = 2_500
+
+#: An audit record that tells of something going wrong: an HTTP error, no answer, or a failed subscriber.
+#: ``result`` is written by ``webex_wholesale.state.audit`` ("ok", "error after 3 attempts", "failed: reason", ...).
+_audit_failed = or_(
+    audit_table.c.http_status >= 400,
+    audit_table.c.result.like("error%"),
+    audit_table.c.result.like("failed%"),
+    audit_table.c.result.like("no response%"),
+)
+
+
+def _rows(conn: Connection, query) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _contains(column, text: str):
+    """Case-insensitive substring match, with the user's % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped.lower()}%", escape="\\")
+
+
+def state_counts(conn: Connection) -> dict[str, int]:
+    """How many orders are in each state (states with none are left out)."""
+    rows = conn.execute(select(order_table.c.state, func.count()).group_by(order_table.c.state)).all()
+    return dict(rows)
+
+
+def list_orders(
+    conn: Connection, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
+) -> tuple[list[dict[str, Any]], int]:
+    """Orders (without their JSON), most recently changed first, and how many matched in all."""
+    conditions = []
+    if state:
+        conditions.append(order_table.c.state == state)
+    if search:
+        conditions.append(_contains(order_table.c.external_id, search))
+    columns = [column for column in order_table.c if column.name != "order_json"]
+    query = select(*columns).where(*conditions).order_by(order_table.c.updated_at.desc(), order_table.c.id.desc())
+    total = conn.execute(select(func.count()).select_from(order_table).where(*conditions)).scalar_one()
+    return _rows(conn, query.limit(limit)), total
+
+
+def adhoc_runs(
+    conn: Connection, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
+) -> list[dict[str, Any]]:
+    """Runs triggered with an inline order (no queued order), grouped by customer, newest first within one."""
+    query = select(*(c for c in run_table.c if c.name != "report_json")).where(run_table.c.order_id.is_(None))
+    if state:
+        query = query.where(run_table.c.state == state)
+    if search:
+        query = query.where(_contains(run_table.c.customer_external_id, search))
+    query = query.order_by(run_table.c.customer_external_id, run_table.c.started_at.desc()).limit(limit)
+    return _rows(conn, query)
+
+
+def get_order(conn: Connection, order_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(order_table).where(order_table.c.id == order_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def order_transitions(conn: Connection, order_id: int) -> list[dict[str, Any]]:
+    """The order's state history, oldest first."""
+    return _rows(
+        conn, select(transition_table).where(transition_table.c.order_id == order_id).order_by(transition_table.c.id)
+    )
+
+
+def order_runs(conn: Connection, order_id: int) -> list[dict[str, Any]]:
+    """The onboarding runs recorded for the order, newest first (with their reports)."""
+    return _rows(conn, select(run_table).where(run_table.c.order_id == order_id).order_by(run_table.c.id.desc()))
+
+
+def get_run(conn: Connection, dag_id: str, dag_run_id: str) -> dict[str, Any] | None:
+    query = select(run_table).where(run_table.c.dag_id == dag_id, run_table.c.dag_run_id == dag_run_id)
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def audit_records(
+    conn: Connection,
+    *,
+    order_id: int | None = None,
+    dag_id: str | None = None,
+    dag_run_id: str | None = None,
+    limit: int = AUDIT_LIMIT,
+) -> tuple[list[dict[str, Any]], int]:
+    """An order's or a run's audit records, failures first, then in the order they happened; and the total."""
+    conditions = []
+    if order_id is not None:
+        conditions.append(audit_table.c.order_id == order_id)
+    if dag_run_id is not None:
+        conditions.append(audit_table.c.dag_run_id == dag_run_id)
+        if dag_id is not None:
+            conditions.append(or_(audit_table.c.dag_id == dag_id, audit_table.c.dag_id.is_(None)))
+    if not conditions:
+        raise ValueError("audit_records needs an order id or a DAG run id")
+    failed_first = case((_audit_failed, 0), else_=1)
+    query = (
+        select(audit_table, _audit_failed.label("failed"))
+        .where(*conditions)
+        .order_by(failed_first, audit_table.c.at, audit_table.c.id)
+        .limit(limit)
+    )
+    total = conn.execute(select(func.count()).select_from(audit_table).where(*conditions)).scalar_one()
+    return _rows(conn, query), total

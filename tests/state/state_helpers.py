@@ -1,0 +1,54 @@
+"""Orders and databases for the state and queue tests (imported by tests/state and tests/queue)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from webex_wholesale.models import parse_order
+from webex_wholesale.state import migrate
+from webex_wholesale.state.engine import create_state_engine
+from webex_wholesale.state.orders import QueuedOrder
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
+TABLES = ("wholesale_audit", "wholesale_run", "wholesale_order_transition", "wholesale_order")
+
+
+def order_data(external_id: str, subscribers: int = 2) -> dict[str, Any]:
+    """A valid order (the demo customer's shape) with its own externalId and ``subscribers`` users."""
+    order = copy.deepcopy(DEMO_ORDER)
+    order["externalId"] = external_id
+    admin = order["subscribers"][0]
+    users = [admin]
+    for index in range(1, subscribers):
+        users.append(
+            {
+                "email": f"user{index}@{external_id}.example.com",
+                "packages": ["webex_meetings"],
+                "provisioningParameters": {"firstName": "User", "lastName": f"Number{index}"},
+            }
+        )
+    order["subscribers"] = users
+    return order
+
+
+def queued(external_id: str, subscribers: int = 2, source: str = "test") -> QueuedOrder:
+    return QueuedOrder(parse_order(order_data(external_id, subscribers)), source)
+
+
+def migrated_engine(url: str) -> Engine:
+    """A fresh engine on ``url`` with the schema migrated and every table emptied."""
+    engine = create_state_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+    return engine

@@ -1,0 +1,69 @@
+"""How a report is arranged for the page: failures first, known fields labelled, new fields kept."""
+
+from __future__ import annotations
+
+from webex_wholesale.ui.report_view import camel, label, report_view
+
+REPORT = {
+    "runId": "order-7",
+    "outcome": "failed",
+    "externalId": "acme-1",
+    "subscribers": [
+        {"email": "a@x.example", "result": "provisioned", "isAdmin": True},
+        {"email": "b@x.example", "result": "failed", "errorCodes": [400106], "message": "in another org",
+         "trackingId": "WWA_1"},
+        {"email": "c@x.example", "result": "already_present"},
+        {"email": "d@x.example", "result": "failed", "message": "bad extension", "newField": "kept"},
+    ],
+    "steps": [
+        {"taskId": "provision_customer", "state": "success"},
+        {"taskId": "provision_subscribers", "state": "failed", "message": "2 of 3 subscribers failed"},
+        {"taskId": "request_setup_assistance", "state": "upstream_failed"},
+    ],
+    "setupAssistToSubmit": {"form": {"seats": 3}},
+}  # fmt: skip
+
+
+def test_failed_subscribers_come_first_in_their_reported_order():
+    view = report_view(REPORT)
+
+    assert [r["email"] for r in view.subscribers.rows] == ["b@x.example", "d@x.example", "a@x.example", "c@x.example"]
+    assert view.subscribers.failed == [True, True, False, False]
+
+
+def test_failures_list_failed_steps_then_subscribers_with_webex_details():
+    view = report_view(REPORT)
+
+    assert view.failed
+    assert [(f.what, f.reason) for f in view.failures] == [
+        ("step provision_subscribers", "2 of 3 subscribers failed"),
+        ("b@x.example", "in another org"),
+        ("d@x.example", "bad extension"),
+    ]
+    assert view.failures[1].details == [("Error codes", [400106]), ("Tracking id", "WWA_1")]
+
+
+def test_unknown_fields_are_kept_as_columns_and_under_more():
+    view = report_view(REPORT)
+
+    assert view.subscribers.columns[:2] == ["email", "result"]
+    assert "newField" in view.subscribers.columns
+    assert ("Setup assist to submit", {"form": {"seats": 3}}) in view.more
+    assert not any(name == "Subscribers" for name, _ in view.more)
+
+
+def test_snake_case_reports_read_the_same():
+    view = report_view(
+        {"outcome": "succeeded", "customer_name": "Acme", "subscribers": [{"email": "a", "result": "ok"}]}
+    )
+
+    assert ("Customer", "Acme") in view.summary
+    assert not view.failed
+    assert view.failures == []
+
+
+def test_labels_and_camel_case():
+    assert label("setupAssistReference") == "Setup assist reference"
+    assert label("requested_not_sent") == "Requested not sent"
+    assert camel("customer_external_id") == "customerExternalId"
+    assert camel("orgId") == "orgId"

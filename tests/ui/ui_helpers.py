@@ -1,0 +1,159 @@
+"""A state database filled the way the queue and the onboarding runs fill it, for the page tests."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from webex_wholesale.hooks.call_record import ApiCallRecord
+from webex_wholesale.models import parse_order
+from webex_wholesale.onboarding.report import StepResult, build_report
+from webex_wholesale.state import migrate
+from webex_wholesale.state.audit import AuditWriter, RunContext
+from webex_wholesale.state.engine import create_state_engine
+from webex_wholesale.state.orders import QueuedOrder, claim, enqueue
+from webex_wholesale.state.runs import begin_order_run, finish_run, record_run_start
+from webex_wholesale.state.schema import metadata
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
+DAG_ID = "webex_wholesale_onboarding"
+
+
+def webex_id(kind: str, n: int) -> str:
+    """An 88-character Webex id, like the real ones (base64 of a ciscospark:// URI)."""
+    uri = f"ciscospark://us/{kind}/{n:08d}-1111-2222-3333-444444444444"[:64].ljust(64, "0")
+    return base64.b64encode(uri.encode()).decode()
+
+
+CUSTOMER_ID = webex_id("CUSTOMER", 1)
+FAILED_TRACKING_ID = "WWA_" + webex_id("TRACKING", 99)
+FAILED_EMAIL = "dr.lee@acme-dental.example.com"
+FAILED_REASON = "User is already part of another Webex organization"
+
+
+def order_data(external_id: str, name: str | None = None) -> dict[str, Any]:
+    order = copy.deepcopy(DEMO_ORDER)
+    order["externalId"] = external_id
+    if name:
+        order["customerInfo"]["name"] = name
+    return order
+
+
+def migrated_engine(url: str) -> Engine:
+    """An engine on ``url`` with the schema migrated and no rows (the PostgreSQL database is shared by a session)."""
+    engine = create_state_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+    return engine
+
+
+def report_for(run_id: str, order: dict[str, Any], *, failed: bool, extra: dict[str, Any] | None = None) -> dict:
+    """The report the onboarding_report task would write, as JSON (one failed subscriber when ``failed``)."""
+    emails = [s["email"] for s in order["subscribers"]]
+    outcomes = [
+        {"email": emails[0], "result": "provisioned", "isAdmin": True, "subscriberId": webex_id("SUBSCRIBER", 1),
+         "trackingId": "WWA_" + webex_id("TRACKING", 1)},
+        {"email": emails[1], "result": "provisioned", "subscriberId": webex_id("SUBSCRIBER", 2),
+         "trackingId": "WWA_" + webex_id("TRACKING", 2)},
+    ]  # fmt: skip
+    if failed:
+        outcomes.append(
+            {"email": FAILED_EMAIL, "result": "failed", "httpStatus": 409, "errorCodes": [400106],
+             "message": FAILED_REASON, "trackingId": FAILED_TRACKING_ID}
+        )  # fmt: skip
+    steps = [StepResult(task_id="provision_customer", state="success")]
+    if failed:
+        steps.append(StepResult(task_id="provision_subscribers", state="failed", message="1 of 2 subscribers failed"))
+    started = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    report = build_report(
+        run_id=run_id,
+        dry_run=False,
+        order=order,
+        customer_ref={"customerId": CUSTOMER_ID, "externalId": order["externalId"]},
+        customer={"id": CUSTOMER_ID, "orgId": webex_id("ORGANIZATION", 1), "status": "provisioned"},
+        outcomes=outcomes,
+        setup_assist=None,
+        steps=steps,
+        started_at=started,
+        finished_at=started + timedelta(seconds=42),
+    ).model_dump(mode="json", by_alias=True)
+    return {**report, **(extra or {})}
+
+
+def audit_run(engine: Engine, run_id: str, order_id: int | None, external_id: str, *, failed: bool) -> None:
+    """The audit rows a run writes: its API calls and its subscribers' outcomes."""
+    context = RunContext(
+        dag_id=DAG_ID, dag_run_id=run_id, task_id="provision_subscribers", map_index=0, try_number=1,
+        order_id=order_id, customer_external_id=external_id, customer_id=CUSTOMER_ID,
+    )  # fmt: skip
+    at = datetime(2026, 12, 1, 9, 0, 5, tzinfo=UTC)
+    with AuditWriter(engine, context) as writer:
+        writer(ApiCallRecord(at=at, method="POST", path="/wholesale/subscribers", http_status=200,
+                             tracking_id="WWA_" + webex_id("TRACKING", 2), duration_ms=104, attempts=1,
+                             subscriber_email="reception@acme-dental.example.com"))  # fmt: skip
+        writer.subscriber_outcome("reception@acme-dental.example.com", "provisioned", http_status=200)
+        if failed:
+            writer(ApiCallRecord(at=at, method="POST", path="/wholesale/subscribers", http_status=409,
+                                 tracking_id=FAILED_TRACKING_ID, duration_ms=98, attempts=1, error_codes=(400106,),
+                                 subscriber_email=FAILED_EMAIL))  # fmt: skip
+            writer.subscriber_outcome(FAILED_EMAIL, "failed", http_status=409, tracking_id=FAILED_TRACKING_ID,
+                                      error_codes=[400106], reason=FAILED_REASON)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What :func:`seed` put in the database."""
+
+    failed_order: int
+    succeeded_order: int
+    queued_order: int
+    failed_run: str
+    adhoc_run: str
+
+
+def seed(engine: Engine) -> Seeded:
+    """Three queued orders (one onboarded, one failed, one waiting) and one ad-hoc run, with reports and audit."""
+    ids = enqueue(engine, [
+        QueuedOrder(parse_order(order_data("acme-dental-0001")), "orders.csv"),
+        QueuedOrder(parse_order(order_data("globex-clinic-0002", "Globex Clinic")), "orders.csv"),
+        QueuedOrder(parse_order(order_data("initech-0003", "Initech <b>Ltd</b>")), "orders.csv"),
+    ])  # fmt: skip
+    claims = {c.order_id: c for c in claim(engine, 2)}
+    for order_id, failed in ((ids[0], True), (ids[1], False)):
+        run_id = claims[order_id].dag_run_id
+        order = begin_order_run(engine, order_id, DAG_ID, run_id)
+        audit_run(engine, run_id, order_id, order["externalId"], failed=failed)
+        outcome = "failed" if failed else "succeeded"
+        finish_run(engine, run_id, outcome, report=report_for(run_id, order, failed=failed),
+                   customer_id=CUSTOMER_ID, error=FAILED_REASON if failed else None)  # fmt: skip
+    adhoc = "manual__2026-12-01T10:00:00+00:00"
+    adhoc_order = order_data("umbrella-ad-hoc-0009", "Umbrella Labs")
+    record_run_start(engine, DAG_ID, adhoc, "umbrella-ad-hoc-0009", "Umbrella Labs")
+    audit_run(engine, adhoc, None, "umbrella-ad-hoc-0009", failed=False)
+    finish_run(engine, adhoc, "succeeded", report=report_for(adhoc, adhoc_order, failed=False))
+    return Seeded(ids[0], ids[1], ids[2], claims[ids[0]].dag_run_id, adhoc)
+
+
+def mounted_client(engine: Engine | Callable[[], Engine]) -> tuple[FastAPI, TestClient]:
+    """The pages' app reading ``engine`` (or what a factory returns), mounted at /wholesale as the api-server does."""
+    from webex_wholesale.ui import URL_PREFIX
+    from webex_wholesale.ui.app import create_app, state_engine
+
+    pages = create_app()
+    pages.dependency_overrides[state_engine] = engine if callable(engine) else (lambda: engine)
+    parent = FastAPI()
+    parent.mount(URL_PREFIX, pages)
+    return pages, TestClient(parent)
