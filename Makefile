@@ -46,3 +46,7 @@ bench: $(STAMP)
 # The Compose file's topology natively on 127.0.0.1: PostgreSQL, Redis, Celery workers x2; checked end to end.
 distributed: $(STAMP)
 	$(BIN)/python scripts/distributed.py
+
+# Headless Chromium drives the Airflow UI (tests/browser); screenshots in build/screenshots.
+browser-check: $(STAMP)
+	$(BIN)/python scripts/browser_check.py

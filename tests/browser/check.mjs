@@ -1,0 +1,147 @@
+// The Airflow UI in a real browser: Debian's headless Chromium driven by playwright-core (no browser download).
+//
+// Logs in, opens the trigger form of webex_wholesale_onboarding, submits an order, waits for the run to succeed,
+// opens the run's page and its "Wholesale report" tab, then the "Wholesale" page (orders) and the run's audit,
+// saving a screenshot of each. Run by scripts/browser_check.py (`make browser-check`), which starts Airflow or
+// points this at a running one. Any step that does not happen fails the check (exit code 1).
+//
+// Environment: AIRFLOW_URL, AIRFLOW_PASSWORD (user admin), SCREENSHOT_DIR, EXTERNAL_ID (the order's externalId),
+// CHROMIUM (default /usr/bin/chromium), RUN_TIMEOUT_S (default 600).
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const DAG_ID = 'webex_wholesale_onboarding';
+const base = required('AIRFLOW_URL').replace(/\/$/, '');
+const password = required('AIRFLOW_PASSWORD');
+const shots = required('SCREENSHOT_DIR');
+const externalId = required('EXTERNAL_ID');
+const runTimeoutMs = Number(process.env.RUN_TIMEOUT_S || 600) * 1000;
+const VIEWPORT = { width: 1440, height: 900 };
+// Headless, and nothing that reaches beyond this machine: no QUIC, sync, component updates or background fetches.
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+function step(text) {
+  console.log(`browser-check: ${text}`);
+}
+
+async function save(page, name, locator) {
+  const file = path.join(shots, `${name}.png`);
+  await (locator ?? page).screenshot({ path: file, ...(locator ? {} : { fullPage: true }) });
+  step(`saved ${file}`);
+}
+
+async function logIn(page) {
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/auth\/login/);
+  await page.locator('input[name=username]').fill('admin');
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/auth'));
+  step('logged in as admin');
+}
+
+// The trigger form scrolls inside its dialog: grow the viewport to the dialog's height to capture all of it.
+async function openTriggerForm(page) {
+  await page.goto(`${base}/dags/${DAG_ID}`);
+  await page.getByRole('button', { name: /^Trigger/ }).first().click();
+  const form = page.locator('.chakra-dialog__content').filter({ hasText: `Trigger Dag - ${DAG_ID}` });
+  await form.waitFor();
+  await form.locator('#element_externalId').waitFor();
+  return form;
+}
+
+async function submitOrder(page, form) {
+  await form.locator('#element_externalId').fill(externalId);
+  const height = await page.locator('.chakra-dialog__positioner').evaluate((element) => element.scrollHeight);
+  await page.setViewportSize({ width: VIEWPORT.width, height: height + 40 });
+  await save(page, '1-form', form);
+  await page.setViewportSize(VIEWPORT);
+  await form.getByRole('button', { name: 'Trigger', exact: true }).click();
+  await form.waitFor({ state: 'detached' });
+  step(`triggered an order with externalId ${externalId}`);
+}
+
+// The UI keeps the user's JWT in the _token cookie; the REST API takes the same token as a bearer.
+async function apiToken(context) {
+  const cookie = (await context.cookies(base)).find((c) => c.name === '_token');
+  if (!cookie) throw new Error('no _token cookie after logging in');
+  return cookie.value;
+}
+
+async function waitForRun(context) {
+  const headers = { Authorization: `Bearer ${await apiToken(context)}` };
+  const deadline = Date.now() + runTimeoutMs;
+  let run;
+  while (Date.now() < deadline) {
+    const response = await context.request.get(`${base}/api/v2/dags/${DAG_ID}/dagRuns`, {
+      headers, params: { order_by: '-run_after', limit: 50 }, timeout: 120000,
+    });
+    if (!response.ok()) throw new Error(`listing runs: ${response.status()}`);
+    run = (await response.json()).dag_runs.find((r) => r.conf?.externalId === externalId);
+    if (run?.state === 'success') return run;
+    if (run?.state === 'failed') throw new Error(`run ${run.dag_run_id} failed`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  throw new Error(`the run for ${externalId} did not succeed in time (last seen: ${run?.state ?? 'not created'})`);
+}
+
+// An external view is an iframe in Airflow's page: wait for its content before the screenshot.
+async function pluginFrame(page, text) {
+  const frame = page.frameLocator('iframe').first();
+  await frame.getByText(text, { exact: false }).first().waitFor({ timeout: 60000 });
+  return frame;
+}
+
+async function main() {
+  fs.mkdirSync(shots, { recursive: true });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
+  try {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    context.setDefaultTimeout(120000);
+    const page = await context.newPage();
+    await logIn(page);
+    const form = await openTriggerForm(page);
+    await submitOrder(page, form);
+    const run = await waitForRun(context);
+    const runPage = `${base}/dags/${DAG_ID}/runs/${encodeURIComponent(run.dag_run_id)}`;
+    step(`run ${run.dag_run_id} succeeded`);
+
+    await page.goto(runPage);
+    await page.getByText(run.dag_run_id).first().waitFor();
+    await page.getByText('onboarding_report').first().waitFor();
+    await save(page, '2-run');
+
+    await page.getByRole('tab', { name: 'Wholesale report' }).or(page.getByText('Wholesale report')).first().click();
+    await pluginFrame(page, externalId);
+    await save(page, '3-report');
+
+    await page.getByRole('link', { name: 'Wholesale', exact: true }).or(page.getByRole('button', { name: 'Wholesale', exact: true })).first().click();
+    await pluginFrame(page, externalId);
+    await save(page, '4-queue');
+
+    // The run's report page itself (what the tab shows), full length: its audit records come after the report.
+    await page.goto(`${base}/wholesale/runs/${DAG_ID}/${encodeURIComponent(run.dag_run_id)}`);
+    await page.getByText(/audit/i).first().waitFor();
+    await page.getByText('POST').first().waitFor();
+    await page.getByText(/audit/i).first().scrollIntoViewIfNeeded();
+    await save(page, '5-audit');
+    step('OK');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(`browser-check FAILED: ${error.message}`);
+  process.exit(1);
+});
