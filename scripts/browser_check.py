@@ -45,7 +45,7 @@ def drive(url: str, password: str, out: Path) -> int:
         "AIRFLOW_URL": url,
         "AIRFLOW_PASSWORD": password,
         "SCREENSHOT_DIR": str(out),
-        "EXTERNAL_ID": f"browser-check-{int(time.time())}",
+        "RUN_ID": f"browser-check-{int(time.time())}",
         "CHROMIUM": CHROMIUM,
     }
     return subprocess.run(["node", str(BROWSER_DIR / "check.mjs")], env=env, check=False).returncode

@@ -5,7 +5,10 @@
 // saving a screenshot of each. Run by scripts/browser_check.py (`make browser-check`), which starts Airflow or
 // points this at a running one. Any step that does not happen fails the check (exit code 1).
 //
-// Environment: AIRFLOW_URL, AIRFLOW_PASSWORD (user admin), SCREENSHOT_DIR, EXTERNAL_ID (the order's externalId),
+// The order is the form's as it stands (the demo order, for the simulator) under a run id typed into the form, so
+// the check also passes against an Airflow that onboarded it before: a repeated order adopts what exists.
+//
+// Environment: AIRFLOW_URL, AIRFLOW_PASSWORD (user admin), SCREENSHOT_DIR, RUN_ID (the run id to give the run),
 // CHROMIUM (default /usr/bin/chromium), RUN_TIMEOUT_S (default 600).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -15,7 +18,7 @@ const DAG_ID = 'webex_wholesale_onboarding';
 const base = required('AIRFLOW_URL').replace(/\/$/, '');
 const password = required('AIRFLOW_PASSWORD');
 const shots = required('SCREENSHOT_DIR');
-const externalId = required('EXTERNAL_ID');
+const runId = required('RUN_ID');
 const runTimeoutMs = Number(process.env.RUN_TIMEOUT_S || 600) * 1000;
 const VIEWPORT = { width: 1440, height: 900 };
 // Headless, and nothing that reaches beyond this machine: no QUIC, sync, component updates or background fetches.
@@ -60,15 +63,19 @@ async function openTriggerForm(page) {
   return form;
 }
 
+// Returns the order's externalId, which the report and the Wholesale page must show.
 async function submitOrder(page, form) {
-  await form.locator('#element_externalId').fill(externalId);
+  const externalId = await form.locator('#element_externalId').inputValue();
+  await form.getByText('Advanced Options').click();
+  await form.locator('input[name=dagRunId]').fill(runId);
   const height = await page.locator('.chakra-dialog__positioner').evaluate((element) => element.scrollHeight);
   await page.setViewportSize({ width: VIEWPORT.width, height: height + 40 });
   await save(page, '1-form', form);
   await page.setViewportSize(VIEWPORT);
   await form.getByRole('button', { name: 'Trigger', exact: true }).click();
   await form.waitFor({ state: 'detached' });
-  step(`triggered an order with externalId ${externalId}`);
+  step(`triggered run ${runId} for the order with externalId ${externalId}`);
+  return externalId;
 }
 
 // The UI keeps the user's JWT in the _token cookie; the REST API takes the same token as a bearer.
@@ -80,19 +87,18 @@ async function apiToken(context) {
 
 async function waitForRun(context) {
   const headers = { Authorization: `Bearer ${await apiToken(context)}` };
+  const url = `${base}/api/v2/dags/${DAG_ID}/dagRuns/${encodeURIComponent(runId)}`;
   const deadline = Date.now() + runTimeoutMs;
-  let run;
+  let state = 'not created';
   while (Date.now() < deadline) {
-    const response = await context.request.get(`${base}/api/v2/dags/${DAG_ID}/dagRuns`, {
-      headers, params: { order_by: '-run_after', limit: 50 }, timeout: 120000,
-    });
-    if (!response.ok()) throw new Error(`listing runs: ${response.status()}`);
-    run = (await response.json()).dag_runs.find((r) => r.conf?.externalId === externalId);
-    if (run?.state === 'success') return run;
-    if (run?.state === 'failed') throw new Error(`run ${run.dag_run_id} failed`);
+    const response = await context.request.get(url, { headers, timeout: 120000 });
+    if (response.ok()) state = (await response.json()).state;
+    else if (response.status() !== 404) throw new Error(`GET ${url}: ${response.status()}`);
+    if (state === 'success') return;
+    if (state === 'failed') throw new Error(`run ${runId} failed`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
-  throw new Error(`the run for ${externalId} did not succeed in time (last seen: ${run?.state ?? 'not created'})`);
+  throw new Error(`run ${runId} did not succeed in time (last seen: ${state})`);
 }
 
 // An external view is an iframe in Airflow's page: wait for its content before the screenshot.
@@ -111,13 +117,13 @@ async function main() {
     const page = await context.newPage();
     await logIn(page);
     const form = await openTriggerForm(page);
-    await submitOrder(page, form);
-    const run = await waitForRun(context);
-    const runPage = `${base}/dags/${DAG_ID}/runs/${encodeURIComponent(run.dag_run_id)}`;
-    step(`run ${run.dag_run_id} succeeded`);
+    const externalId = await submitOrder(page, form);
+    await waitForRun(context);
+    const runPage = `${base}/dags/${DAG_ID}/runs/${encodeURIComponent(runId)}`;
+    step(`run ${runId} succeeded`);
 
     await page.goto(runPage);
-    await page.getByText(run.dag_run_id).first().waitFor();
+    await page.getByText(runId).first().waitFor();
     await page.getByText('onboarding_report').first().waitFor();
     await save(page, '2-run');
 
@@ -130,7 +136,7 @@ async function main() {
     await save(page, '4-queue');
 
     // The run's report page itself (what the tab shows), full length: its audit records come after the report.
-    await page.goto(`${base}/wholesale/runs/${DAG_ID}/${encodeURIComponent(run.dag_run_id)}`);
+    await page.goto(`${base}/wholesale/runs/${DAG_ID}/${encodeURIComponent(runId)}`);
     await page.getByText(/audit/i).first().waitFor();
     await page.getByText('POST').first().waitFor();
     await page.getByText(/audit/i).first().scrollIntoViewIfNeeded();
