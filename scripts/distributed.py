@@ -399,7 +399,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulator {sim_url} ({args.rate:g} requests/s, {args.latency_ms} ms); logs in {logs}")
         airflow(env, "db", "migrate")
         airflow(env, "pools", "set", "webex_wholesale_api", POOL_SLOTS, "Webex Wholesale API concurrency")
-        airflow(env, "variables", "set", "webex_wholesale_parallel_batches", POOL_SLOTS)
         if via == "queue":
             subprocess.run([str(BIN / "wholesale-queue"), "db", "upgrade"], env=env, check=True, capture_output=True)
         started = time.monotonic()

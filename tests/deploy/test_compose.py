@@ -381,13 +381,8 @@ def init_problems(compose: dict) -> Problems:
     if min(positions) >= 0 and positions != sorted(positions):
         problems.append(f"airflow-init does not run {' -> '.join(steps)} in that order")
     pool = re.search(r"airflow pools set (\S+) (\d+)", script)
-    batches = re.search(r"airflow variables set webex_wholesale_parallel_batches (\d+)", script)
-    if pool is None or pool[1] != "webex_wholesale_api":
+    if pool is None or pool[1] != "webex_wholesale_api" or int(pool[2]) < 1:
         problems.append("airflow-init does not create the pool webex_wholesale_api")
-    if batches is None:
-        problems.append("airflow-init does not set the Variable webex_wholesale_parallel_batches")
-    elif pool is not None and pool[2] != batches[1]:
-        problems.append(f"pool slots {pool[2]} differ from webex_wholesale_parallel_batches {batches[1]}")
     if init.get("restart", "no") != "no":
         problems.append("airflow-init restarts after it completes")
     return problems
@@ -691,7 +686,7 @@ BROKEN_FILES = {
     ),
     "no api-server healthcheck": (healthcheck_problems, _drop("services/airflow-apiserver/healthcheck")),
     "pool misnamed": (init_problems, _init_script("webex_wholesale_api", "webex_api")),
-    "pool slots differ": (init_problems, _init_script("webex_wholesale_api 4", "webex_wholesale_api 8")),
+    "pool without slots": (init_problems, _init_script("webex_wholesale_api 4", "webex_wholesale_api")),
     "state db not migrated": (init_problems, _init_script("wholesale-queue db upgrade", "true")),
     "state db not created": (init_problems, _init_script('os.environ["AIRFLOW_CONN_WHOLESALE_DB"]', '"x"')),
     "state db migrated first": (
