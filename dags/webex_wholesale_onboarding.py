@@ -1,6 +1,6 @@
 """Onboard one Webex Wholesale customer: check the template, provision the customer, wait for it, provision the
-administrator alone, then the other subscribers in throttled parallel batches, request Setup Assist when the
-order asks for it, and always finish with the onboarding report.
+administrator alone, then the other subscribers in parallel batches sharing one API budget, request Setup Assist
+when the order asks for it, and always finish with the onboarding report.
 
 Trigger it from the form (defaults onboard the demo customer on the simulator), from
 ``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or from the REST API.
@@ -16,11 +16,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from airflow.sdk import BaseHook, TriggerRule, chain, dag, task
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 
+from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.params import load_order_file, onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
-from webex_wholesale.onboarding.steps import plan_fan_out, prepare_order, record_failure
+from webex_wholesale.onboarding.tasks import prepare_order, record_failure
 from webex_wholesale.operators import (
     WebexCheckTemplateOperator,
     WebexProvisionCustomerOperator,
@@ -31,9 +33,6 @@ from webex_wholesale.operators import (
 
 DAG_ID = "webex_wholesale_onboarding"
 API_POOL = "webex_wholesale_api"
-CONN_ID = "webex_wholesale_default"
-#: Steps that receive ids rather than the order still act for the order's sub-partner, when it names one.
-SUB_PARTNER = "{{ ti.xcom_pull(task_ids='validate_order', key='order').get('onBehalfOfSubPartnerOrgId') or '' }}"
 DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
 
 default_args = {
@@ -59,15 +58,18 @@ default_args = {
 )
 def webex_wholesale_onboarding() -> None:
     @task(multiple_outputs=True)
-    def validate_order(params: dict) -> dict:
-        """Reject a bad order before any API call, naming each field and reason."""
-        return prepare_order(params)
+    def validate_order() -> dict:
+        """Reject a bad order before any API call, naming each field and reason; hand each step what it sends.
+
+        The order is the run's conf, never ``params``: Airflow fills keys a conf leaves out with the form's
+        defaults (the demo order).
+        """
+        return prepare_order(get_current_context()["dag_run"].conf)
 
     @task
-    def plan_subscriber_batches(order: dict) -> list[dict]:
-        """Split the subscribers after the admin into batches sharing the connection's request budget."""
-        budget = BaseHook.get_connection(CONN_ID).extra_dejson.get("requests_per_second")
-        return plan_fan_out(order, requests_per_second=float(budget) if budget else None)
+    def plan_subscriber_batches(others: list[dict]) -> list[dict]:
+        """Split the subscribers after the admin into batches; all take from the connection's one API budget."""
+        return plan_batches(others)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def stop_if_dry_run(dry_run: bool) -> bool:
@@ -75,43 +77,50 @@ def webex_wholesale_onboarding() -> None:
         return not dry_run
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
-    def setup_assistance_requested(order: dict) -> bool:
+    def setup_assistance_requested(request: dict | None) -> bool:
         """Skip the Setup Assist step without starting it when the order does not ask for it."""
-        return bool(order.get("setupAssistance"))
+        return request is not None
 
     plan = validate_order()
-    batches = plan_subscriber_batches(plan["order"])
-    check = WebexCheckTemplateOperator(task_id="check_template", order=plan["order"])
+    sub_partner = plan["subPartnerOrgId"]
+    batches = plan_subscriber_batches(plan["others"])
+    check = WebexCheckTemplateOperator(
+        task_id="check_template", precheck_body=plan["precheckBody"], on_behalf_of_sub_partner_org_id=sub_partner
+    )
     gate = stop_if_dry_run(plan["dryRun"])
-    customer_ref = WebexProvisionCustomerOperator(task_id="provision_customer", order=plan["order"])
+    customer_ref = WebexProvisionCustomerOperator(
+        task_id="provision_customer", customer_body=plan["customerBody"], on_behalf_of_sub_partner_org_id=sub_partner
+    )
+    customer_id = customer_ref.output["customerId"]
     customer = WebexWaitForCustomerOperator(
         task_id="wait_for_customer",
-        customer_id="{{ ti.xcom_pull(task_ids='provision_customer')['customerId'] }}",
-        on_behalf_of_sub_partner_org_id=SUB_PARTNER,
+        customer_id=customer_id,
+        on_behalf_of_sub_partner_org_id=sub_partner,
         poll_interval=5.0,
     )
     admin = WebexProvisionSubscribersOperator(
         task_id="provision_admin",
-        customer=customer.output,
+        customer_id=customer_id,
         subscribers=plan["admin"],
         is_admin_batch=True,
-        on_behalf_of_sub_partner_org_id=SUB_PARTNER,
+        on_behalf_of_sub_partner_org_id=sub_partner,
         batch_label="administrator",
         pool=API_POOL,
     )
     others = WebexProvisionSubscribersOperator.partial(
         task_id="provision_subscribers",
-        customer=customer.output,
+        customer_id=customer_id,
         pool=API_POOL,
-        on_behalf_of_sub_partner_org_id=SUB_PARTNER,
+        on_behalf_of_sub_partner_org_id=sub_partner,
         map_index_template="{{ task.batch_label }}",
     ).expand_kwargs(batches)
     setup_assist = WebexSetupAssistanceOperator(
         task_id="request_setup_assistance",
-        order=plan["order"],
+        request=plan["setupAssistRequest"],
         customer=customer.output,
         trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
     )
+    steps = [plan, batches, check, gate, customer_ref, customer, admin, others, setup_assist]
     report = OnboardingReportOperator(
         task_id="onboarding_report",
         prepare_task_id="validate_order",
@@ -121,11 +130,15 @@ def webex_wholesale_onboarding() -> None:
         setup_assist_task_id="request_setup_assistance",
         retries=0,
     )
+    # Airflow derives a run's state from its leaves and ignores teardowns, and a skipped Setup Assist is a
+    # leaf too: this leaf makes the run fail whenever a step failed, whatever else was skipped.
+    succeeded = EmptyOperator(task_id="onboarding_succeeded", trigger_rule=TriggerRule.NONE_FAILED)
 
     chain([check, gate], customer_ref, customer, admin, others)
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
-    [gate, setup_assistance_requested(plan["order"]), admin, others] >> setup_assist
-    [plan, batches, check, gate, customer_ref, customer, admin, others, setup_assist] >> report.as_teardown()
+    [gate, setup_assistance_requested(plan["setupAssistRequest"]), admin, others] >> setup_assist
+    steps >> report.as_teardown()
+    steps >> succeeded
 
 
 webex_wholesale_onboarding()

@@ -32,7 +32,6 @@ def main() -> int:
             print(f"simulator:  {url}/v1 (token {SIM_TOKEN!r}; introspection {url}/_sim/state)")
             airflow(env, "db", "migrate")
             airflow(env, "pools", "set", "webex_wholesale_api", POOL_SLOTS, "Webex Wholesale API concurrency")
-            airflow(env, "variables", "set", "webex_wholesale_parallel_batches", POOL_SLOTS)
             print("starting Airflow (about 20 s) …")
             with standalone(env, HOME / "standalone.log") as local:
                 print(f"airflow UI: {local.base_url}  (user admin, password {local.password})")

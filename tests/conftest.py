@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SIM_TOKEN = "test-sim-token"
 #: `.ci/run` sets WWA_REQUIRE_SERVICES=1: PostgreSQL and Redis are there, so a test that needs them fails
 #: instead of skipping when it cannot reach them.
 SERVICES_REQUIRED = os.environ.get("WWA_REQUIRE_SERVICES") == "1"
@@ -41,11 +40,20 @@ def airflow_db() -> None:
 @pytest.fixture
 def simulator() -> Iterator:
     """A fresh simulator on a free loopback port, with a short provisioning delay."""
+    from helpers import SIM_TOKEN
     from wholesale_sim.config import SimConfig
     from wholesale_sim.testing import running_simulator
 
     with running_simulator(SimConfig(token=SIM_TOKEN, provision_delay=0.2)) as sim:
         yield sim
+
+
+@pytest.fixture
+def demo_order() -> dict:
+    """A fresh copy of the demo order (include/orders/demo-order.json), free to change."""
+    from helpers import demo_order
+
+    return demo_order()
 
 
 def service_missing(service: str, reason: str) -> None:

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+PACKAGE_NAME = "webex-wholesale-airflow"
+try:
+    __version__ = version(PACKAGE_NAME)
+except PackageNotFoundError:  # the plugins folder used without installing the package
+    __version__ = "0+unknown"
+
+#: The Airflow connection every Webex Wholesale hook, operator and trigger uses unless told otherwise
+#: (``WebexWholesaleHook.default_conn_name`` reads it).
+DEFAULT_CONN_ID = "webex_wholesale_default"
+#: The ``http`` connection Setup Assist requests are delivered to; when it is not defined, the request is put
+#: in the onboarding report, to submit by hand.
+SETUP_ASSIST_CONN_ID = "webex_setup_assist_default"
 
 #: How Airflow's connection form shows a ``webex_wholesale`` connection. Airflow 3.2+ reads it from the provider
 #: info below without importing the hook (``get_ui_field_behaviour()`` on hooks is deprecated there);
@@ -28,7 +41,7 @@ def get_provider_info() -> dict:
     Registering the connection type here is what makes ``webex_wholesale`` appear in the UI's connection form.
     """
     return {
-        "package-name": "webex-wholesale-airflow",
+        "package-name": PACKAGE_NAME,
         "name": "Webex Wholesale",
         "description": "Provision Webex Wholesale customers and subscribers.",
         "versions": [__version__],

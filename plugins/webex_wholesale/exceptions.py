@@ -25,23 +25,19 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
+from webex_wholesale.http_status import is_transient_status
+
 __all__ = [
     "WebexAmbiguousWriteError",
     "WebexApiError",
+    "WebexBudgetUnavailableError",
     "WebexConfigurationError",
     "WebexConnectionError",
     "WebexPermanentError",
     "WebexTransientError",
     "WebexWholesaleError",
+    "is_transient_status",
 ]
-
-#: HTTP status codes that Webex documents as "try again later".
-RETRYABLE_STATUS_CODES = frozenset({423, 429, 500, 502, 503, 504})
-
-
-def is_transient_status(status_code: int) -> bool:
-    """Whether Webex documents this HTTP status as temporary (423, 429, any 5xx): the one place this rule lives."""
-    return status_code in RETRYABLE_STATUS_CODES or status_code >= 500
 
 
 def connection_env_example(conn_id: str, connection: dict[str, Any]) -> str:
@@ -57,6 +53,13 @@ class WebexConfigurationError(WebexWholesaleError):
     """The Airflow connection cannot be used (missing token, bad host, incomplete OAuth settings).
 
     The message names the connection id and what to set.
+    """
+
+
+class WebexBudgetUnavailableError(WebexWholesaleError):
+    """The shared API budget's store cannot be reached. Not an ``AirflowFailException``: the task is retried.
+
+    Running without the budget would let every worker hammer the API, so the hook refuses to send instead.
     """
 
 

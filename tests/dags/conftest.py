@@ -4,12 +4,12 @@ and a runner that executes one order with ``dag.test()`` and returns what an ope
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from dag_helpers import DAG_ID, DEMO_ORDER, ROOT, SIM_TOKEN, RunResult
+from helpers import wire_connections
 
 
 @pytest.fixture
@@ -29,19 +29,38 @@ def wired_simulator(monkeypatch) -> Iterator:
     from wholesale_sim.testing import running_simulator
 
     with running_simulator(SimConfig(token=SIM_TOKEN, provision_delay=0.3)) as sim:
-        monkeypatch.setenv(
-            "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT",
-            json.dumps({"conn_type": "webex_wholesale", "host": sim.base_url, "password": SIM_TOKEN}),
-        )
-        monkeypatch.setenv(
-            "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT",
-            json.dumps({"conn_type": "http", "host": f"{sim.url}/setup-assist/v1"}),
-        )
+        wire_connections(monkeypatch, sim)
         yield sim
 
 
 @pytest.fixture
-def run_order(onboarding_dag, wired_simulator) -> Callable[..., RunResult]:
+def received_bodies(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
+    """Every customer and subscriber body the simulator receives (it runs in this process), in order.
+
+    The simulator's request log keeps method, path and query only; this records what each POST carried by
+    wrapping the rule checks every customer and subscriber route runs first.
+    """
+    from wholesale_sim import customer_rules, subscriber_rules
+
+    bodies: list[tuple[str, dict[str, Any]]] = []
+
+    def recording(module: Any, name: str) -> None:
+        original = getattr(module, name)
+
+        def record(body: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+            bodies.append((f"{module.__name__.rsplit('.', 1)[-1]}.{name}", copy.deepcopy(body)))
+            return original(body, *args, **kwargs)
+
+        monkeypatch.setattr(module, name, record)
+
+    for module, names in ((customer_rules, ("check_provision", "check_precheck")), (subscriber_rules, ("check_provision",))):
+        for name in names:
+            recording(module, name)
+    return bodies
+
+
+@pytest.fixture
+def run_order(onboarding_dag, wired_simulator, received_bodies) -> Callable[..., RunResult]:
     """Run the DAG once with ``conf`` (default: the demo order) and collect states, report and simulator view."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
@@ -62,7 +81,12 @@ def run_order(onboarding_dag, wired_simulator) -> Callable[..., RunResult]:
             task_states = {key: ti.state for key, ti in instances.items()}
             tries = {key: ti.try_number for key, ti in instances.items()}
         return RunResult(
-            state=dag_run.state, task_states=task_states, tries=tries, report=report, sim_state=wired_simulator.state()
+            state=dag_run.state,
+            task_states=task_states,
+            tries=tries,
+            report=report,
+            sim_state=wired_simulator.state(),
+            bodies=list(received_bodies),
         )
 
     return run

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import copy
-import json
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-SIM_TOKEN = "dag-test-sim-token"
+from helpers import DEMO_ORDER, ROOT, SIM_TOKEN, demo_order
+
+__all__ = ["DAG_ID", "DEMO_ORDER", "ROOT", "SIM_TOKEN", "RunResult", "order_with"]
+
 DAG_ID = "webex_wholesale_onboarding"
-DEMO_ORDER = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
 
 
 @dataclass
@@ -23,6 +21,8 @@ class RunResult:
     tries: dict[str, int]
     report: dict[str, Any] | None
     sim_state: dict[str, Any]
+    bodies: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Every customer and subscriber request body Webex received, as ``(what, body)``."""
 
     def api_calls(self, method: str | None = None, prefix: str = "/v1/") -> list[dict[str, Any]]:
         return [
@@ -34,6 +34,4 @@ class RunResult:
 
 def order_with(**changes: Any) -> dict[str, Any]:
     """The demo order with top-level fields replaced."""
-    order = copy.deepcopy(DEMO_ORDER)
-    order.update(changes)
-    return order
+    return demo_order(**changes)

@@ -1,4 +1,4 @@
-"""Fan-out planning: bounded batch count, every subscriber exactly once, the request budget shared out."""
+"""Fan-out planning: batches of at most batch_size, every subscriber exactly once, no share of the budget."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ def subs(n: int) -> list[dict]:
     return [{"email": f"u{i}@example.com"} for i in range(n)]
 
 
-def test_large_orders_use_at_most_the_parallel_batches_and_keep_every_subscriber_once():
-    batches = plan_batches(subs(4999), parallel_batches=4, requests_per_second=20)
+def test_every_subscriber_once_in_even_batches_that_carry_no_budget_share():
+    batches = plan_batches(subs(4999))
 
-    assert len(batches) == 4
+    assert [len(b["subscribers"]) for b in batches] == [250] * 19 + [249]
     emails = [s["email"] for b in batches for s in b["subscribers"]]
     assert emails == [s["email"] for s in subs(4999)]
-    assert all(b["requests_per_second"] == 5 for b in batches)
+    assert all(set(b) == {"subscribers", "batch_label"} for b in batches)
 
 
 def test_labels_name_positions_in_the_order_after_the_admin():
-    batches = plan_batches(subs(999), parallel_batches=4)
+    batches = plan_batches(subs(999))
 
     assert [b["batch_label"] for b in batches] == [
         "subscribers 2-251 of 1000",
@@ -29,20 +29,18 @@ def test_labels_name_positions_in_the_order_after_the_admin():
         "subscribers 502-751 of 1000",
         "subscribers 752-1000 of 1000",
     ]
-    assert batches[0]["requests_per_second"] is None
 
 
-def test_small_orders_are_not_split_below_the_minimum_batch_size():
-    assert len(plan_batches(subs(30), parallel_batches=4, min_batch_size=25)) == 2
-    assert len(plan_batches(subs(3), parallel_batches=4)) == 1
-    assert plan_batches([], parallel_batches=4) == []
+def test_small_orders_make_one_batch():
+    assert len(plan_batches(subs(30), batch_size=25)) == 2
+    assert len(plan_batches(subs(3))) == 1
+    assert plan_batches([]) == []
 
 
 def test_more_subscribers_than_max_map_length_still_map_to_few_instances():
-    assert len(plan_batches(subs(20_000), parallel_batches=8)) == 8
+    assert len(plan_batches(subs(20_000))) == 80
 
 
-@pytest.mark.parametrize("kwargs", [{"parallel_batches": 0}, {"parallel_batches": 2, "min_batch_size": 0}])
-def test_nonsense_settings_are_refused(kwargs):
+def test_nonsense_batch_size_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
-        plan_batches(subs(3), **kwargs)
+        plan_batches(subs(3), batch_size=0)

@@ -7,7 +7,6 @@ loop, are kept here apart from the HTTP code that fetches each page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
@@ -17,26 +16,10 @@ import requests
 from webex_wholesale.exceptions import WebexWholesaleError
 from webex_wholesale.hooks.responses import json_or_none
 
-__all__ = ["PAGE_SIZE", "paginate", "parse_link_header"]
+__all__ = ["PAGE_SIZE", "paginate"]
 
 #: Page size asked for on list calls (the documented maximum for subscribers).
 PAGE_SIZE = 100
-
-_LINK_RE = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
-
-
-def parse_link_header(value: str | None) -> dict[str, str]:
-    """Parse an RFC 5988 ``Link`` header into ``{rel: url}`` (a ``rel`` may list several space-separated names)."""
-    links: dict[str, str] = {}
-    for match in _LINK_RE.finditer(value or ""):
-        url, params = match.group(1).strip(), match.group(2)
-        for param in params.split(";"):
-            key, _, raw = param.strip().partition("=")
-            if key.strip().lower() != "rel":
-                continue
-            for rel in raw.strip().strip('"').split():
-                links.setdefault(rel.lower(), url)
-    return links
 
 
 def paginate(
@@ -71,7 +54,7 @@ def paginate(
                     items = body[key]
                     break
         yield from items
-        next_url = parse_link_header(response.headers.get("Link", "")).get("next")
+        next_url = response.links.get("next", {}).get("url")
         if next_url:
             next_url = urljoin(response.url, next_url)
             if next_url in seen:

@@ -37,6 +37,7 @@ from webex_wholesale.models.responses import (
     Subscriber,
     SubscriberStatus,
 )
+from webex_wholesale.models.wait import CustomerWaitStatus, customer_event, failure_event, timeout_event
 
 __all__ = [
     "CUSTOMER_CALLING_PACKAGES",
@@ -52,6 +53,7 @@ __all__ = [
     "CustomerInfo",
     "CustomerProvisioningParameters",
     "CustomerStatus",
+    "CustomerWaitStatus",
     "ErrorDetail",
     "MeetingsParameters",
     "OnboardingOrder",
@@ -69,6 +71,9 @@ __all__ = [
     "SubscriberProvisioningParameters",
     "SubscriberResult",
     "SubscriberStatus",
+    "customer_event",
+    "failure_event",
     "order_param_schemas",
     "parse_order",
+    "timeout_event",
 ]

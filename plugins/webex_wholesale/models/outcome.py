@@ -6,7 +6,9 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from webex_wholesale.http_status import is_transient_status
 from webex_wholesale.models._base import CamelModel
+from webex_wholesale.models.responses import SubscriberStatus
 
 
 class SubscriberResult(StrEnum):
@@ -18,6 +20,13 @@ class SubscriberResult(StrEnum):
     ALREADY_PRESENT = "already_present"
     """Found on the customer before we posted (a re-run or a timed-out POST that succeeded)."""
     FAILED = "failed"
+
+    @classmethod
+    def held(cls, status: SubscriberStatus) -> SubscriberResult:
+        """The result for a subscriber Webex holds in ``status``: a pending move, else provisioned."""
+        if status == SubscriberStatus.PENDING_USER_MIGRATION:
+            return cls.PENDING_USER_MIGRATION
+        return cls.PROVISIONED
 
 
 class SubscriberOutcome(CamelModel):
@@ -38,3 +47,9 @@ class SubscriberOutcome(CamelModel):
     @property
     def failed(self) -> bool:
         return self.result is SubscriberResult.FAILED
+
+    @property
+    def is_transient(self) -> bool:
+        """A failure a retry may fix: no HTTP answer (timeout, unknown outcome, unexpected error) or a status
+        Webex documents as temporary (423, 429, 5xx). Any other 4xx is a permanent refusal."""
+        return self.failed and (self.http_status is None or is_transient_status(self.http_status))

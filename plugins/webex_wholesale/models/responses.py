@@ -51,17 +51,14 @@ class CustomerStatus(TolerantStrEnum):
         """Background work is over; an unknown status is assumed still running."""
         return self in _CUSTOMER_TERMINAL
 
-    def is_success(self) -> bool:
-        """Usable for subscribers, possibly with failed packages (check ``Customer.package_details``)."""
-        return self in _CUSTOMER_SUCCESS
-
     def is_on_hold(self) -> bool:
         """A compliance review that can last days and needs a human, not a tight poll."""
         return self is CustomerStatus.PENDING_RPL_REVIEW
 
 
-_CUSTOMER_SUCCESS = frozenset({CustomerStatus.PROVISIONED, CustomerStatus.PROVISIONED_WITH_ERRORS})
-_CUSTOMER_TERMINAL = _CUSTOMER_SUCCESS | {CustomerStatus.ERROR}
+_CUSTOMER_TERMINAL = frozenset(
+    {CustomerStatus.PROVISIONED, CustomerStatus.PROVISIONED_WITH_ERRORS, CustomerStatus.ERROR}
+)
 
 
 class SubscriberStatus(TolerantStrEnum):
@@ -124,6 +121,34 @@ class Customer(ApiModel):
         """Finished: a terminal status and no package still provisioning or deleting (notes §6.1)."""
         return self.status.is_terminal() and not any(package.in_progress for package in self.package_details)
 
+    def problems(self) -> tuple[list[int], list[str]]:
+        """Every errorCode and description on the customer and its packages (errors, then warnings), once each."""
+        codes: list[int] = []
+        descriptions: list[str] = []
+        for entry in self._problem_entries():
+            if entry.error_code is not None and entry.error_code not in codes:
+                codes.append(entry.error_code)
+            if entry.description and entry.description not in descriptions:
+                descriptions.append(entry.description)
+        return codes, descriptions
+
+    def problems_text(self) -> str:
+        """The package errors and warnings, then the customer's own errors, as one line for a log or a report."""
+        parts = [
+            f"{package.name} ({package.status}) {kind} errorCode {entry.error_code}: {entry.description}"
+            for package in self.package_details
+            for kind, entries in (("error", package.errors), ("warning", package.warnings))
+            for entry in entries
+        ]
+        parts += [f"customer error errorCode {e.error_code}: {e.description}" for e in self.errors]
+        return "; ".join(parts)
+
+    def _problem_entries(self) -> list[ErrorDetail]:
+        entries = list(self.errors)
+        for package in self.package_details:
+            entries += package.errors + package.warnings
+        return entries
+
 
 class Subscriber(ApiModel):
     """A Wholesale subscriber. ``personId`` comes once provisioned; ``package`` is the deprecated single value."""
@@ -139,6 +164,11 @@ class Subscriber(ApiModel):
     errors: list[ErrorDetail] = Field(default_factory=list)
     created: str | None = None
     last_status_change: str | None = None
+
+    @property
+    def current_package(self) -> str | None:
+        """The subscriber's package: the first of ``packages``, else the deprecated single ``package``."""
+        return self.packages[0] if self.packages else self.package
 
 
 class PrecheckInfo(ApiModel):

@@ -1,9 +1,10 @@
 """Split the non-admin subscribers into batches for the mapped fan-out.
 
 One mapped task instance per subscriber would cost Airflow about 0.2 s of scheduling each and break at
-``max_map_length`` (1024), so subscribers are grouped: as many batches as may run at once (the
-``webex_wholesale_api`` pool's slots), never fewer subscribers per batch than ``min_batch_size``.
-Each batch gets an equal share of the API request budget, so all batches together stay within it.
+``max_map_length`` (1024), so subscribers are grouped, ``batch_size`` to a batch. A batch carries no share of the
+API budget: every batch takes from the connection's one shared budget (``webex_wholesale.hooks.budget``) and
+sizes its requests in flight from it. How many batches run at once is the ``webex_wholesale_api`` pool's slots,
+the one setting for it.
 """
 
 from __future__ import annotations
@@ -12,41 +13,30 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+#: Subscribers per batch: big enough that 10,000 subscribers make 40 mapped tasks, small enough that a retried
+#: batch re-lists little.
+BATCH_SIZE = 250
+
 
 def plan_batches(
-    subscribers: Sequence[dict[str, Any]],
-    *,
-    parallel_batches: int,
-    min_batch_size: int = 25,
-    requests_per_second: float | None = None,
-    first_number: int = 2,
+    subscribers: Sequence[dict[str, Any]], *, batch_size: int = BATCH_SIZE, first_number: int = 2
 ) -> list[dict[str, Any]]:
-    """Return one ``expand_kwargs`` entry per batch: ``subscribers``, ``batch_label``, ``requests_per_second``.
+    """Return one ``expand_kwargs`` entry per batch: ``subscribers`` and ``batch_label``, sizes as even as can be.
 
     ``first_number`` is the 1-based position of the first subscriber in the order (the admin is number 1),
     so labels such as ``subscribers 2-251 of 1000`` match what the ops team sees in the order.
     """
-    if parallel_batches < 1:
-        raise ValueError("parallel_batches must be at least 1")
-    if min_batch_size < 1:
-        raise ValueError("min_batch_size must be at least 1")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     total = len(subscribers)
     if total == 0:
         return []
-    count = min(parallel_batches, math.ceil(total / min_batch_size))
-    size = math.ceil(total / count)
-    share = requests_per_second / count if requests_per_second else None
+    size = math.ceil(total / math.ceil(total / batch_size))
     last_number = first_number + total - 1
     batches = []
     for start in range(0, total, size):
         chunk = list(subscribers[start : start + size])
         low = first_number + start
         high = low + len(chunk) - 1
-        batches.append(
-            {
-                "subscribers": chunk,
-                "batch_label": f"subscribers {low}-{high} of {last_number}",
-                "requests_per_second": share,
-            }
-        )
+        batches.append({"subscribers": chunk, "batch_label": f"subscribers {low}-{high} of {last_number}"})
     return batches

@@ -1,8 +1,9 @@
 """The last step of every onboarding run: gather what each step did and publish the report.
 
-It runs as a teardown, so it runs whatever happened upstream, and Airflow leaves it out when deciding the
-run's state: a failed step still fails the run. The report goes to the task log, to XCom (``return_value``)
-and to the task's rendered-template view in the UI (``report_markdown``, re-sent after execution).
+It runs as a teardown, so it runs whatever happened upstream. Airflow leaves teardowns out when deciding the
+run's state, so the DAG ends on a separate leaf that fails whenever a step failed. The report goes to the task
+log, to XCom (``return_value``) and to the task's rendered-template view in the UI (``report_markdown``, re-sent
+after execution).
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ from typing import Any
 from airflow.sdk import BaseOperator, Context
 
 from webex_wholesale.onboarding.report import OnboardingReport, StepResult, build_report
-from webex_wholesale.onboarding.steps import FAILURE_XCOM_KEY
+from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_XCOM_KEY
-from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY
+from webex_wholesale.operators.subscribers import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 
 class OnboardingReportOperator(BaseOperator):
     """Build the onboarding report from the run's XComs and task states.
 
-    :param prepare_task_id: task that returned ``order`` and ``dryRun`` (multiple outputs).
+    :param prepare_task_id: task that returned ``summary`` and ``dryRun`` (multiple outputs).
     :param customer_ref_task_id: task that returned ``{customerId, adopted, ...}``.
     :param customer_task_id: task that returned the provisioned customer.
     :param subscriber_task_ids: tasks (mapped or not) that pushed subscriber outcomes under ``outcomes``.
-    :param setup_assist_task_id: task that returned ``{reference, request}``.
+    :param setup_assist_task_id: task that returned ``{reference, delivery, request}``.
+
+    The report covers the tasks upstream of it, each with its state and, when it failed, the reason.
     """
 
     template_fields: Sequence[str] = ("report_markdown",)
@@ -63,10 +66,12 @@ class OnboardingReportOperator(BaseOperator):
     def build(self, context: Context) -> OnboardingReport:
         ti = context["ti"]
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
+        steps_upstream = self.get_flat_relative_ids(upstream=True)
         instances = [
-            (*_split_state_key(key, self.dag.task_ids), state)
+            (task_id, map_index, state)
             for key, state in states.items()
-            if not key.startswith(self.task_id)
+            for task_id, map_index in [_split_state_key(key, self.dag.task_ids)]
+            if task_id in steps_upstream
         ]
         steps = [
             StepResult(
@@ -82,15 +87,23 @@ class OnboardingReportOperator(BaseOperator):
             if task_id in self.subscriber_task_ids
             for outcome in (self._pull(ti, task_id, map_index, OUTCOMES_XCOM_KEY) or [])
         ]
+        budget = [
+            figures
+            for task_id, map_index, _ in instances
+            if task_id in self.subscriber_task_ids
+            for figures in [self._pull(ti, task_id, map_index, BUDGET_XCOM_KEY)]
+            if figures
+        ]
         dag_run = context["dag_run"]
         return build_report(
             run_id=ti.run_id,
             dry_run=bool(self._pull(ti, self.prepare_task_id, None, "dryRun")),
-            order=self._pull(ti, self.prepare_task_id, None, "order"),
+            summary=self._pull(ti, self.prepare_task_id, None, "summary"),
             customer_ref=self._pull(ti, self.customer_ref_task_id, None),
             customer=self._pull(ti, self.customer_task_id, None)
             or self._pull(ti, self.customer_task_id, None, CUSTOMER_XCOM_KEY),
             outcomes=outcomes,
+            budget=budget,
             setup_assist=self._pull(ti, self.setup_assist_task_id, None),
             steps=steps,
             started_at=dag_run.start_date,

@@ -1,7 +1,7 @@
 """Operators of the Webex Wholesale provider: one idempotent step of the onboarding job each.
 
-Importing this package is cheap (DAG parse time): the hook (``requests``, HttpHook) and the pydantic models are
-only imported when a task runs.
+Importing this package is cheap enough for DAG parse time: the hook (``requests``, HttpHook) is only imported
+when a task runs; the models are imported anyway by the DAG's trigger form.
 """
 
 from webex_wholesale.operators.customer import (
@@ -22,7 +22,11 @@ from webex_wholesale.operators.exceptions import (
     WebexSubscribersRefusedError,
     WebexTemplateRefusedError,
 )
-from webex_wholesale.operators.setup_assist import WebexSetupAssistanceOperator, build_setup_assist_request
+from webex_wholesale.operators.setup_assist import (
+    WebexSetupAssistanceOperator,
+    build_setup_assist_request,
+    for_customer,
+)
 from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY, WebexProvisionSubscribersOperator
 from webex_wholesale.operators.template import WebexCheckTemplateOperator
 
@@ -46,4 +50,5 @@ __all__ = [
     "WebexTemplateRefusedError",
     "WebexWaitForCustomerOperator",
     "build_setup_assist_request",
+    "for_customer",
 ]

@@ -5,14 +5,25 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.sdk import Context
 
+from webex_wholesale.exceptions import (
+    WebexAmbiguousWriteError,
+    WebexConnectionError,
+    WebexPermanentError,
+    WebexTransientError,
+)
+from webex_wholesale.models import Customer, CustomerStatus, CustomerWaitStatus, customer_event
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
-
-if TYPE_CHECKING:
-    from webex_wholesale.models import Customer
+from webex_wholesale.operators.exceptions import (
+    WebexCustomerOnHoldError,
+    WebexCustomerPollingError,
+    WebexCustomerProvisioningError,
+    WebexCustomerTimeoutError,
+)
+from webex_wholesale.triggers.customer import WebexCustomerStatusTrigger
 
 #: Extra time given to Airflow's deferral timeout beyond the trigger's own deadline, so the trigger's clear
 #: ``timeout`` event normally arrives first and Airflow's generic ``TaskDeferralTimeout`` is only a safety net.
@@ -30,30 +41,31 @@ class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
     is answered 409 is reconciled by a second lookup: what exists is adopted; the task fails only when nothing
     is found (an ambiguous POST then fails as a retryable error, a 409 as a permanent one).
 
-    :param order: the onboarding order as its camelCase dict (templated; may be an XComArg).
-    :return: ``{"customerId", "externalId", "adopted": bool, "status"}``; ``status`` is the adopted customer's
-        status, or ``provisioning`` for a customer just accepted.
+    :param customer_body: the ``POST /wholesale/customers`` body (``OnboardingOrder.customer_body()``;
+        templated, may be an XComArg), sent as is; its ``externalId`` is the idempotency key.
+    :return: ``{"customerId", "externalId", "adopted": bool, "status"}``, each also its own XCom key
+        (``multiple_outputs``), so the next steps take ``.output["customerId"]``; ``status`` is the adopted
+        customer's status, or ``provisioning`` for a customer just accepted.
     """
 
-    template_fields: Sequence[str] = ("order", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
+    template_fields: Sequence[str] = ("customer_body", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
     ui_color = "#cfe6f7"
 
-    def __init__(self, *, order: Any, **kwargs: Any) -> None:
+    def __init__(self, *, customer_body: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
-        self.order = order
+        self.customer_body = customer_body
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexPermanentError
-
-        order = self._read_order(self.order)
-        external_id = order.external_id
+        body = dict(self.customer_body)
+        external_id = body["externalId"]
         hook = self.hook
         try:
             existing = hook.find_customer_by_external_id(external_id)
             if existing is not None:
                 return self._adopt(existing, "it already exists (a re-run, or created outside this run)")
             try:
-                customer_id = hook.provision_customer(order.customer_body())
+                customer_id = hook.provision_customer(body)
             except WebexAmbiguousWriteError as e:
                 self.log.warning("Customer POST outcome unknown (%s); looking up externalId=%s", e, external_id)
                 found = hook.find_customer_by_external_id(external_id)
@@ -79,7 +91,7 @@ class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
             "Customer accepted for provisioning: customerId=%s externalId=%s provisioningId=%s",
             customer_id,
             external_id,
-            order.provisioning_id,
+            body.get("provisioningId"),
         )
         return {"customerId": customer_id, "externalId": external_id, "adopted": False, "status": "provisioning"}
 
@@ -92,7 +104,7 @@ class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
             status,
             why,
         )
-        if status == "error":
+        if customer.status is CustomerStatus.ERROR:
             self.log.warning(
                 "Adopted customer %s is in status error; the wait step will fail until it is fixed in Partner Hub "
                 "or through an update",
@@ -107,7 +119,8 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
     ``execute()`` checks once and finishes at once when the wait is already over; otherwise it defers to
     :class:`~webex_wholesale.triggers.customer.WebexCustomerStatusTrigger` with an absolute deadline
     (``now + timeout``), so no worker slot is held and a triggerer restart neither resets nor loses the wait.
-    With ``deferrable=False`` it polls in the worker instead.
+    With ``deferrable=False`` it polls in the worker instead (``WebexWholesaleHook.wait_for_customer``); both
+    loops end with the same events (``webex_wholesale.models.wait``).
 
     Outcomes:
 
@@ -126,7 +139,8 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
     Whatever the outcome, the last customer read is also pushed to XCom key ``customer`` (so a failed wait
     still tells the report the customer's status and errors).
 
-    :param customer_id: the Wholesale customer id (templated).
+    :param customer_id: the Wholesale customer id (templated; in a DAG, the provision step's
+        ``.output["customerId"]``).
     :param timeout: how long to wait in all (a ``timedelta`` or seconds).
     :param poll_interval: seconds between polls.
     :param deferrable: wait in the triggerer (default) rather than in the worker.
@@ -156,44 +170,22 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
         return timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from webex_wholesale.triggers.customer import customer_event
-
-        customer_id = self._customer_id()
+        customer_id = self.customer_id
+        if not self.deferrable:
+            try:
+                event = self.hook.wait_for_customer(
+                    customer_id, end_time=time.time() + self.timeout_seconds, poll_interval=self.poll_interval
+                )
+            finally:
+                self.hook.close()
+            return self.execute_complete(context, event)
         end_time = time.time() + self.timeout_seconds
         customer = self._poll_once(customer_id)
         event = customer_event(customer) if customer is not None else None
+        self.hook.close()
         if event is not None:
-            self.hook.close()
             self.log.info("Customer %s needs no wait: %s", customer_id, event["message"])
             return self.execute_complete(context, event)
-        if self.deferrable:
-            return self._defer(customer_id, end_time)
-        return self.execute_complete(context, self._poll_in_worker(customer_id, end_time, customer))
-
-    def _customer_id(self) -> str:
-        from webex_wholesale.operators.exceptions import WebexInvalidInputError
-
-        customer_id = self.customer_id
-        if isinstance(customer_id, dict):  # tolerate the provision task's result passed as is
-            customer_id = customer_id.get("customerId") or customer_id.get("id")
-        if not isinstance(customer_id, str) or not customer_id.strip() or customer_id.strip() == "None":
-            raise WebexInvalidInputError(f"customer_id must be a customer id string, got {self.customer_id!r}")
-        return customer_id.strip()
-
-    def _poll_once(self, customer_id: str) -> Customer | None:
-        """One ``get_customer``; transient failures return ``None`` (the trigger or the loop polls again)."""
-        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
-
-        try:
-            return self.hook.get_customer(customer_id)
-        except (WebexTransientError, WebexConnectionError) as e:
-            self.log.warning("Polling customer %s failed transiently, will poll again: %s", customer_id, e)
-            return None
-
-    def _defer(self, customer_id: str, end_time: float) -> Any:
-        from webex_wholesale.triggers.customer import WebexCustomerStatusTrigger
-
-        self.hook.close()
         self.log.info(
             "Customer %s is still being provisioned; deferring (poll every %.0f s, deadline in %.0f s)",
             customer_id,
@@ -212,69 +204,43 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
             timeout=timedelta(seconds=self.timeout_seconds) + DEFERRAL_TIMEOUT_MARGIN,
         )
 
-    def _poll_in_worker(self, customer_id: str, end_time: float, last: Customer | None) -> dict[str, Any]:
-        """Non-deferrable mode: the trigger's loop, run in the worker with ``time.sleep``."""
-        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
-        from webex_wholesale.triggers.customer import customer_event
-
-        polls = 1
+    def _poll_once(self, customer_id: str) -> Customer | None:
+        """One ``get_customer`` before deferring; a transient failure returns ``None`` (the trigger polls again)."""
         try:
-            while True:
-                remaining = end_time - time.time()
-                if remaining <= 0:
-                    status = last.status.value if last is not None else "unknown"
-                    return {
-                        "status": "timeout",
-                        "customer_id": customer_id,
-                        "customer": last.model_dump(mode="json", by_alias=True) if last is not None else None,
-                        "message": f"Customer {customer_id} was still {status} at the deadline (after {polls} polls).",
-                    }
-                time.sleep(min(self.poll_interval, remaining))
-                polls += 1
-                try:
-                    last = self.hook.get_customer(customer_id)
-                except (WebexTransientError, WebexConnectionError) as e:
-                    self.log.warning("Polling customer %s failed transiently, polling on: %s", customer_id, e)
-                    continue
-                self.log.info("Customer %s status=%s poll=%d", customer_id, last.status.value, polls)
-                event = customer_event(last)
-                if event is not None:
-                    return event
-        finally:
-            self.hook.close()
+            return self.hook.get_customer(customer_id)
+        except (WebexTransientError, WebexConnectionError) as e:
+            self.log.warning("Polling customer %s failed transiently, will poll again: %s", customer_id, e)
+            return None
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """End the wait according to the event's ``status`` (see the class docstring)."""
-        from webex_wholesale.operators.exceptions import (
-            WebexCustomerOnHoldError,
-            WebexCustomerPollingError,
-            WebexCustomerProvisioningError,
-            WebexCustomerTimeoutError,
-        )
-
         event = event or {}
-        status = event.get("status")
-        customer = event.get("customer") or None
-        customer_id = event.get("customer_id") or (customer or {}).get("id") or self.customer_id
+        customer_json = event.get("customer") or None
+        customer = Customer.model_validate(customer_json) if customer_json else None
+        customer_id = event.get("customer_id") or (customer.id if customer else None) or self.customer_id
         message = event.get("message") or ""
-        codes, descriptions = _problems(customer)
-        if customer is not None:
-            context["ti"].xcom_push(key=CUSTOMER_XCOM_KEY, value=customer)
-        about = {"customer_id": customer_id, "customer": customer}
+        if customer_json is not None:
+            context["ti"].xcom_push(key=CUSTOMER_XCOM_KEY, value=customer_json)
+        codes, descriptions = customer.problems() if customer else ([], [])
+        about = {"customer_id": customer_id, "customer": customer_json}
         problems = {"error_codes": codes, "descriptions": descriptions}
+        try:
+            status = CustomerWaitStatus(event.get("status"))
+        except ValueError:
+            status = None
 
-        if status == "provisioned":
-            self.log.info("Customer %s is provisioned (orgId %s)", customer_id, (customer or {}).get("orgId"))
-            return customer or {"id": customer_id, "status": status}
-        if status == "provisioned_with_errors":
+        if status is CustomerWaitStatus.PROVISIONED:
+            self.log.info("Customer %s is provisioned (orgId %s)", customer_id, customer.org_id if customer else None)
+            return customer_json or {"id": customer_id, "status": status.value}
+        if status is CustomerWaitStatus.PROVISIONED_WITH_ERRORS:
             self.log.warning(
                 "Customer %s is provisioned_with_errors; subscribers can still be added, but these packages "
                 "need attention: %s",
                 customer_id,
-                _package_problems_text(customer) or "(Webex listed no package errors)",
+                (customer.problems_text() if customer else "") or "(Webex listed no package errors)",
             )
-            return customer or {"id": customer_id, "status": status}
-        if status == "error":
+            return customer_json or {"id": customer_id, "status": status.value}
+        if status is CustomerWaitStatus.ERROR:
             raise WebexCustomerProvisioningError(
                 f"Customer {customer_id} provisioning ended in status error"
                 + (f" [errorCode {', '.join(map(str, codes))}]" if codes else "")
@@ -285,7 +251,7 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
                 **about,
                 **problems,
             )
-        if status == "on_hold":
+        if status is CustomerWaitStatus.ON_HOLD:
             raise WebexCustomerOnHoldError(
                 f"Customer {customer_id} is on hold (status pending_rpl_review): Webex is running a Denied Party "
                 "List (RPL) compliance review. A human must clear it in Partner Hub; then re-run this DAG run "
@@ -294,50 +260,16 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
                 **about,
                 **problems,
             )
-        if status == "timeout":
+        last_status = customer.status.value if customer else None
+        if status is CustomerWaitStatus.TIMEOUT:
             raise WebexCustomerTimeoutError(
                 f"Timed out waiting for customer {customer_id} after {self.timeout_seconds:.0f} s: {message} "
                 "A task retry waits again.",
-                status=(customer or {}).get("status"),
+                status=last_status,
                 **about,
             )
         raise WebexCustomerPollingError(
             message or f"Waiting for customer {customer_id} ended without a usable event ({event!r}).",
-            status=(customer or {}).get("status"),
+            status=last_status,
             **about,
         )
-
-
-def _problems(customer: dict[str, Any] | None) -> tuple[list[int], list[str]]:
-    """Every errorCode and description on the customer and its packages (errors and warnings), deduplicated."""
-    codes: list[int] = []
-    descriptions: list[str] = []
-    if not customer:
-        return codes, descriptions
-    entries = list(customer.get("errors") or [])
-    for package in (customer.get("resourceDetails") or {}).get("packages") or []:
-        entries += list(package.get("errors") or []) + list(package.get("warnings") or [])
-    for entry in entries:
-        if not isinstance(entry, dict):
-            continue
-        code = entry.get("errorCode")
-        if isinstance(code, int) and code not in codes:
-            codes.append(code)
-        text = entry.get("description")
-        if text and text not in descriptions:
-            descriptions.append(str(text))
-    return codes, descriptions
-
-
-def _package_problems_text(customer: dict[str, Any] | None) -> str:
-    parts = []
-    for package in ((customer or {}).get("resourceDetails") or {}).get("packages") or []:
-        for kind in ("errors", "warnings"):
-            for entry in package.get(kind) or []:
-                parts.append(
-                    f"{package.get('name')} ({package.get('status')}) {kind[:-1]} "
-                    f"errorCode {entry.get('errorCode')}: {entry.get('description')}"
-                )
-    for entry in (customer or {}).get("errors") or []:
-        parts.append(f"customer error errorCode {entry.get('errorCode')}: {entry.get('description')}")
-    return "; ".join(parts)

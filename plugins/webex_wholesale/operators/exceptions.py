@@ -187,7 +187,8 @@ class WebexSubscribersRefusedError(WebexSubscribersFailedError, AirflowFailExcep
 
 
 class WebexSetupAssistConnectionMissingError(AirflowFailException):
-    """Setup Assist was requested but its delivery connection does not exist."""
+    """The Setup Assist channel's connection is defined but cannot be loaded (an undefined one is not an error:
+    the request is then submitted by hand)."""
 
 
 class WebexSetupAssistDeliveryError(AirflowException):

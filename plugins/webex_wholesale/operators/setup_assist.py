@@ -1,37 +1,46 @@
 """Request Cisco Wholesale Setup Assist for a provisioned customer, when the order asks for it.
 
-Setup Assist has no API (it is ordered through a form), so the pipeline compiles the request and delivers it as
-JSON to a channel the operator configures: an ``http`` Airflow connection (a ticketing system, a webhook, or
-the simulator's intake locally).
+Setup Assist has no API (Cisco takes it by form), so the pipeline compiles the request and delivers it as JSON
+to a channel the operator configures: an ``http`` Airflow connection (a ticketing system, a webhook, or the
+simulator's intake locally). When no channel is configured, the compiled request goes into the onboarding
+report as a ready-to-submit form, to submit by hand.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from airflow.sdk import Context
+from airflow.sdk import BaseHook, Connection, Context
+from airflow.sdk.exceptions import AirflowNotFoundException
 
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator, customer_id_of, load_order
+from webex_wholesale import SETUP_ASSIST_CONN_ID
+from webex_wholesale.exceptions import connection_env_example
+from webex_wholesale.http_status import is_transient_status
+from webex_wholesale.models import OnboardingOrder
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+from webex_wholesale.operators.exceptions import (
+    WebexInvalidInputError,
+    WebexSetupAssistConnectionMissingError,
+    WebexSetupAssistDeliveryError,
+    WebexSetupAssistRejectedError,
+)
 
-if TYPE_CHECKING:
-    from webex_wholesale.models import OnboardingOrder
-
-DEFAULT_SETUP_ASSIST_CONN_ID = "webex_setup_assist_default"
 #: Read timeout (seconds) of the delivery POST when the connection's extra sets none.
 DEFAULT_DELIVERY_TIMEOUT = 30.0
 REQUEST_TYPE = "webex_wholesale_setup_assist"
+#: ``delivery`` of a request POSTed to the configured channel, and of one left in the report to submit by hand.
+DELIVERED = "delivered"
+TO_SUBMIT_BY_HAND = "to submit by hand"
 
 
-def build_setup_assist_request(order: OnboardingOrder | Mapping[str, Any], customer: Mapping[str, Any]) -> dict:
-    """Compile a Wholesale Setup Assist request from the order and the provisioned customer (pure function).
+def build_setup_assist_request(order: OnboardingOrder) -> dict[str, Any]:
+    """Compile the order's Setup Assist request; the customer's ids stay ``None`` until :func:`for_customer`.
 
-    Keys are always present (``None`` when unknown), camelCase, JSON-safe. ``requestKey`` identifies the
-    request (``<externalId>:<customerId>``) so a receiving system can drop a duplicate delivery.
+    Keys are always present (``None`` when unknown), camelCase, JSON-safe, and in the order a person filling
+    Cisco's form reads them.
     """
-    order = load_order(order)
-    customer_id = customer_id_of(customer)
     info = order.customer_info
     params = order.provisioning_parameters
     location = params.calling.location if params and params.calling else None
@@ -40,19 +49,19 @@ def build_setup_assist_request(order: OnboardingOrder | Mapping[str, Any], custo
     language = (assistance.preferred_language if assistance else None) or (info.language if info else None)
     return {
         "requestType": REQUEST_TYPE,
-        "requestKey": f"{order.external_id}:{customer_id}",
+        "requestKey": None,
         "externalId": order.external_id,
         "provisioningId": order.provisioning_id,
         "customerName": info.name if info else None,
-        "customerId": customer_id,
-        "orgId": customer.get("orgId") or order.org_id,
-        "customerStatus": customer.get("status"),
+        "customerId": None,
+        "orgId": order.org_id,
+        "customerStatus": None,
         "onBehalfOfSubPartnerOrgId": order.on_behalf_of_sub_partner_org_id,
-        "billingAddress": order.address.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "billingAddress": order.address.model_dump(mode="json", exclude_none=True),
         "callingLocation": (
             {
                 "name": location.name,
-                "address": location.address.model_dump(mode="json", by_alias=True, exclude_none=True),
+                "address": location.address.model_dump(mode="json", exclude_none=True),
                 "timezone": location.timezone,
             }
             if location
@@ -75,29 +84,52 @@ def build_setup_assist_request(order: OnboardingOrder | Mapping[str, Any], custo
     }
 
 
-class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
-    """Deliver a Wholesale Setup Assist request when the order has ``setupAssistance``; skip otherwise.
+def for_customer(request: Mapping[str, Any], customer: Mapping[str, Any]) -> dict[str, Any]:
+    """The request completed with the provisioned customer (camelCase JSON with ``id``, ``orgId``, ``status``).
 
-    Without ``setupAssistance`` in the order the task is skipped (``AirflowSkipException``). Otherwise the
-    request is compiled by :func:`build_setup_assist_request` and POSTed as JSON through an ``HttpHook`` on
-    ``setup_assist_conn_id`` (an ``http`` connection, e.g.
+    ``requestKey`` (``<externalId>:<customerId>``) identifies the request, so a receiving system can drop a
+    duplicate delivery. Keys keep their order.
+    """
+    customer_id = customer.get("id")
+    if not isinstance(customer_id, str) or not customer_id:
+        raise WebexInvalidInputError(
+            f"customer must be the customer returned by the wait task, with an 'id'; got keys {sorted(customer)}"
+        )
+    return {
+        **request,
+        "requestKey": f"{request['externalId']}:{customer_id}",
+        "customerId": customer_id,
+        "orgId": customer.get("orgId") or request.get("orgId"),
+        "customerStatus": customer.get("status"),
+    }
+
+
+class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
+    """Deliver a Wholesale Setup Assist request for the provisioned customer, or leave it to submit by hand.
+
+    The request (:func:`build_setup_assist_request`, completed by :func:`for_customer`) is POSTed as JSON
+    through an ``HttpHook`` on ``setup_assist_conn_id`` (an ``http`` connection, e.g.
     ``{"conn_type": "http", "host": "http://127.0.0.1:8123/setup-assist/v1"}``) to ``endpoint``.
 
-    Failures: a missing connection raises
-    :class:`~webex_wholesale.operators.exceptions.WebexSetupAssistConnectionMissingError` (no retry) naming the
-    connection and how to define it; a 4xx answer
-    :class:`~webex_wholesale.operators.exceptions.WebexSetupAssistRejectedError` (no retry); a 5xx, 429 or no
-    answer :class:`~webex_wholesale.operators.exceptions.WebexSetupAssistDeliveryError` (retryable).
+    When that connection is not defined, nothing is sent and the task succeeds: the result's ``delivery`` is
+    ``"to submit by hand"`` and the onboarding report shows the request as a ready-to-submit form.
 
-    :param order: the onboarding order as its camelCase dict (templated).
-    :param customer: the customer dict returned by the wait task (templated).
+    Failures of a configured channel: a 4xx answer raises
+    :class:`~webex_wholesale.operators.exceptions.WebexSetupAssistRejectedError` (no retry); a 408, 423, 429,
+    5xx or no answer :class:`~webex_wholesale.operators.exceptions.WebexSetupAssistDeliveryError` (retryable);
+    a connection that exists but cannot be loaded
+    :class:`~webex_wholesale.operators.exceptions.WebexSetupAssistConnectionMissingError` (no retry).
+
+    :param request: the compiled request (``build_setup_assist_request``; templated, may be an XComArg).
+    :param customer: the customer returned by the wait task (templated).
     :param setup_assist_conn_id: the delivery channel's ``http`` connection (templated).
     :param endpoint: path appended to the connection's URL (templated).
-    :return: ``{"reference": <id from the answer>, "request": <the compiled request>}``.
+    :return: ``{"reference": <id from the answer or None>, "delivery": "delivered" | "to submit by hand",
+        "request": <the request>}``.
     """
 
     template_fields: Sequence[str] = (
-        "order",
+        "request",
         "customer",
         "setup_assist_conn_id",
         "endpoint",
@@ -109,62 +141,64 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
     def __init__(
         self,
         *,
-        order: Any,
+        request: Any,
         customer: Any,
-        setup_assist_conn_id: str = DEFAULT_SETUP_ASSIST_CONN_ID,
+        setup_assist_conn_id: str = SETUP_ASSIST_CONN_ID,
         endpoint: str = "requests",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.order = order
+        self.request = request
         self.customer = customer
         self.setup_assist_conn_id = setup_assist_conn_id
         self.endpoint = endpoint
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow.sdk.exceptions import AirflowSkipException
-
-        order = self._read_order(self.order)
-        if order.setup_assistance is None:
-            raise AirflowSkipException("Setup Assist not requested")
-        request = build_setup_assist_request(order, self.customer or {})
-        if self.on_behalf_of_sub_partner_org_id and not request["onBehalfOfSubPartnerOrgId"]:
-            request["onBehalfOfSubPartnerOrgId"] = self.on_behalf_of_sub_partner_org_id
-        reference = self.deliver(request)
+        if not isinstance(self.request, Mapping):
+            raise WebexInvalidInputError(f"request must be the compiled Setup Assist request, not {self.request!r}")
+        request = for_customer(self.request, self.customer or {})
+        about = (request["externalId"], request["customerId"], request["orgId"], request["totalUsers"])
+        channel = self._channel()
+        if channel is None:
+            self.log.warning(
+                "Setup Assist requested for externalId=%s customerId=%s orgId=%s users=%d, but connection %r is "
+                "not defined: the request is in the onboarding report, to submit by hand",
+                *about,
+                self.setup_assist_conn_id,
+            )
+            return {"reference": None, "delivery": TO_SUBMIT_BY_HAND, "request": request}
+        reference = self.deliver(request, channel)
         self.log.info(
             "Setup Assist request delivered for externalId=%s customerId=%s orgId=%s users=%d: reference %s",
-            request["externalId"],
-            request["customerId"],
-            request["orgId"],
-            request["totalUsers"],
+            *about,
             reference,
         )
-        return {"reference": reference, "request": request}
+        return {"reference": reference, "delivery": DELIVERED, "request": request}
 
-    def deliver(self, request: dict[str, Any]) -> str | None:
-        """POST the request to the channel; return the reference it answers (``id``, ``reference`` or ``key``)."""
-        import requests
-        from airflow.providers.http.hooks.http import HttpHook
-
-        from webex_wholesale.exceptions import connection_env_example
-        from webex_wholesale.operators.exceptions import (
-            WebexSetupAssistConnectionMissingError,
-            WebexSetupAssistDeliveryError,
-            WebexSetupAssistRejectedError,
-        )
-
+    def _channel(self) -> Connection | None:
+        """The delivery channel's connection; ``None`` when it is not defined (the request is then submitted by
+        hand). One that is defined but cannot be loaded fails the step, naming the connection and how to fix it."""
         conn_id = self.setup_assist_conn_id
-        example = {"conn_type": "http", "host": "https://tickets.example.com/setup-assist/v1"}
         try:
-            connection = HttpHook.get_connection(conn_id)
+            return BaseHook.get_connection(conn_id)
+        except AirflowNotFoundException:
+            return None
         except Exception as e:
+            example = {"conn_type": "http", "host": "https://tickets.example.com/setup-assist/v1"}
             raise WebexSetupAssistConnectionMissingError(
-                f"Setup Assist was requested, but the Airflow connection {conn_id!r} cannot be loaded "
+                f"The Setup Assist channel's Airflow connection {conn_id!r} cannot be loaded "
                 f"({type(e).__name__}: {e}). Define it as an http connection pointing at the channel that takes "
                 f"Setup Assist requests, e.g. {connection_env_example(conn_id, example)} "
-                "(locally the simulator's intake: http://127.0.0.1:8123/setup-assist/v1), or remove "
-                "setupAssistance from the order."
+                "(locally the simulator's intake: http://127.0.0.1:8123/setup-assist/v1), or delete it to put "
+                "requests in the onboarding report, to submit by hand."
             ) from None
+
+    def deliver(self, request: dict[str, Any], connection: Connection) -> str | None:
+        """POST the request to the channel; return the reference it answers (``id``, ``reference`` or ``key``)."""
+        import requests  # the HTTP stack is loaded by a task that delivers, not by every DAG parse
+        from airflow.providers.http.hooks.http import HttpHook
+
+        conn_id = self.setup_assist_conn_id
         timeout = (connection.extra_dejson or {}).get("timeout") or DEFAULT_DELIVERY_TIMEOUT
         hook = HttpHook(method="POST", http_conn_id=conn_id)
         try:
@@ -182,7 +216,7 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
         status = response.status_code
         if not 200 <= status < 300:
             body = " ".join((response.text or "").split())[:500]
-            retryable = status in (408, 423, 429) or status >= 500
+            retryable = status == 408 or is_transient_status(status)  # a channel's timeout is worth a retry too
             cls = WebexSetupAssistDeliveryError if retryable else WebexSetupAssistRejectedError
             raise cls(
                 f"Setup Assist channel {conn_id!r} answered {status} {response.reason or ''} to POST "

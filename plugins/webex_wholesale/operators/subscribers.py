@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
+from pydantic import TypeAdapter, ValidationError
 
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator, customer_id_of
+from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError
+from webex_wholesale.models import Subscriber, SubscriberOrder, SubscriberOutcome, SubscriberResult, SubscriberStatus
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+from webex_wholesale.operators.exceptions import (
+    WebexInvalidInputError,
+    WebexSubscribersFailedError,
+    WebexSubscribersRefusedError,
+)
 
 if TYPE_CHECKING:
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
-    from webex_wholesale.models import Subscriber, SubscriberOrder, SubscriberOutcome
 
 #: XCom key of the per-subscriber outcomes (always pushed, also when the task fails).
 OUTCOMES_XCOM_KEY = "outcomes"
+#: XCom key of what this task's requests did with the API budget (``BudgetStats.summary()``).
+BUDGET_XCOM_KEY = "budget"
 #: Failed subscribers named in the exception message; the rest are counted ("... and N more").
 MAX_FAILURES_IN_MESSAGE = 20
 #: POSTs per subscriber at most: a first one, and one more only after a lookup proved an ambiguous one created
@@ -29,9 +39,10 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     """Provision a batch of subscribers into one customer; one refused subscriber does not stop the others.
 
     Idempotent: the customer's subscribers are listed once (one paged list); those already present are
-    skipped (``already_present``); the rest are posted by ``max_concurrency`` threads sharing one hook, whose
-    rate limiter bounds the request rate (``requests_per_second``). A POST whose outcome is unknown (timeout,
-    500/502/504) is reconciled by looking the email up in the customer, never repeated blindly (it is posted
+    skipped (``already_present``); the rest are posted by threads sharing one hook, as many as the connection's
+    shared API budget can keep busy at the latency observed (``hook.budget.in_flight()``); the budget, not the
+    thread count, bounds the request rate of every batch of every run together. A POST whose outcome is unknown
+    (timeout, 500/502/504) is reconciled by looking the email up in the customer, never repeated blindly (it is posted
     once more only when the lookup proves nothing was created). A 409 with errorCode 10022 counts as
     ``already_present`` when the lookup finds the email in this customer, and fails otherwise (the email
     belongs to a user elsewhere).
@@ -46,17 +57,17 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     :class:`~webex_wholesale.operators.exceptions.WebexSubscribersFailedError` (retryable: a retry re-lists
     and only posts what is missing) when some failure was transient.
 
-    :param customer: the customer dict returned by the wait task (needs ``id`` or ``customerId``; templated).
-    :param subscribers: ``SubscriberOrder`` JSON dicts (templated).
+    :param customer_id: the Wholesale customer id (templated; in a DAG, the provision step's
+        ``.output["customerId"]``).
+    :param subscribers: ``SubscriberOrder`` JSON dicts (templated), as the validated order holds them.
     :param is_admin_batch: the first subscriber is the administrator.
-    :param max_concurrency: parallel POSTs.
-    :param requests_per_second: client-side rate limit of this task's hook (``None``: the connection's).
+    :param max_concurrency: parallel POSTs at most; ``None`` sizes them from the budget.
     :param batch_label: names the batch in logs (templated).
     :return: the outcomes list (JSON dicts).
     """
 
     template_fields: Sequence[str] = (
-        "customer",
+        "customer_id",
         "subscribers",
         "batch_label",
         "webex_wholesale_conn_id",
@@ -67,45 +78,42 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     def __init__(
         self,
         *,
-        customer: Any,
+        customer_id: str,
         subscribers: Any,
         is_admin_batch: bool = False,
-        max_concurrency: int = 4,
-        requests_per_second: float | None = None,
+        max_concurrency: int | None = None,
         batch_label: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.customer = customer
+        self.customer_id = customer_id
         self.subscribers = subscribers
         self.is_admin_batch = is_admin_batch
         self.max_concurrency = max_concurrency
-        self.requests_per_second = requests_per_second
         self.batch_label = batch_label
-
-    def _hook_kwargs(self) -> dict[str, Any]:
-        return {"requests_per_second": self.requests_per_second}
 
     @property
     def _label(self) -> str:
         return self.batch_label or ("administrator" if self.is_admin_batch else self.task_id)
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
-        customer_id = customer_id_of(self.customer)
         orders = _parse_subscribers(self.subscribers)
-        outcomes: list[dict[str, Any]] = []
+        outcomes: list[SubscriberOutcome] = []
         try:
-            outcomes = [o.model_dump(mode="json", by_alias=True) for o in self.provision(customer_id, orders)]
+            outcomes = self.provision(self.customer_id, orders)
         finally:
-            # Always published, even when the listing itself failed (then empty): the report reads this key.
-            context["ti"].xcom_push(key=OUTCOMES_XCOM_KEY, value=outcomes)
+            # Always published, even when the listing itself failed (then empty): the report reads these keys.
+            published = [o.model_dump(mode="json") for o in outcomes]
+            context["ti"].xcom_push(key=OUTCOMES_XCOM_KEY, value=published)
+            budget = self.hook.budget_stats()
+            if budget is not None:
+                self.log.info("Batch %s API budget: %s", self._label, budget.describe())
+                context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
         self._raise_if_failed(outcomes)
-        return outcomes
+        return published
 
     def provision(self, customer_id: str, orders: list[SubscriberOrder]) -> list[SubscriberOutcome]:
         """Provision ``orders`` into ``customer_id``; one outcome per order, in order. Never raises per user."""
-        from concurrent.futures import ThreadPoolExecutor
-
         hook = self.hook
         if not orders:
             self.log.info("Batch %s: no subscribers to provision", self._label)
@@ -131,7 +139,8 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                 results[0] = self._provision_one(hook, customer_id, orders[0], 0)  # the admin goes first, alone
                 todo = todo[1:]
             if todo:
-                workers = max(1, min(int(self.max_concurrency), len(todo)))
+                workers = max(1, min(self.max_concurrency or hook.budget.in_flight(), len(todo)))
+                self.log.info("Batch %s: %d requests in flight (sized from the API budget)", self._label, workers)
                 with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webex-subscriber") as pool:
                     done = pool.map(lambda i: (i, self._provision_one(hook, customer_id, orders[i], i)), todo)
                     for index, outcome in done:
@@ -157,8 +166,6 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     def _outcome_present(
         self, order: SubscriberOrder, found: Subscriber, index: int, *, attempts: int = 1, message: str | None = None
     ) -> SubscriberOutcome:
-        from webex_wholesale.models import SubscriberResult
-
         return self._outcome_held(
             order, found, index, result=SubscriberResult.ALREADY_PRESENT, attempts=attempts, message=message
         )
@@ -167,14 +174,12 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         self, order: SubscriberOrder, held: Subscriber, index: int, *, attempts: int, **details: Any
     ) -> SubscriberOutcome:
         """The outcome for a subscriber Webex holds, found or just created; ``details`` adds result, message..."""
-        from webex_wholesale.models import SubscriberOutcome
-
         return SubscriberOutcome(
             email=order.email,
             is_admin=self._is_admin(index),
             subscriber_id=held.id,
             status=str(held.status.value),
-            package=_package_of(held) or order.package,
+            package=held.current_package or order.package,
             attempts=attempts,
             **details,
         )
@@ -183,9 +188,6 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         self, hook: WebexWholesaleHook, customer_id: str, order: SubscriberOrder, index: int
     ) -> SubscriberOutcome:
         """POST one subscriber, reconciling ambiguous answers and 409s by lookup. Never raises."""
-        from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError
-        from webex_wholesale.models import SubscriberStatus
-
         posts = 0
         body = order.provision_body(customer_id)
         while True:
@@ -203,7 +205,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                         order,
                         found,
                         index,
-                        result=_result_for(found.status),
+                        result=SubscriberResult.held(found.status),
                         attempts=posts,
                         message="reconciled by lookup after an ambiguous POST",
                         tracking_id=e.tracking_id,
@@ -223,7 +225,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                 order,
                 created,
                 index,
-                result=_result_for(created.status),
+                result=SubscriberResult.held(created.status),
                 attempts=posts,
                 http_status=202 if pending else 200,
                 message="an existing Webex user must consent to the move (consent email sent)" if pending else None,
@@ -257,8 +259,6 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         *,
         context: str | None = None,
     ) -> SubscriberOutcome:
-        from webex_wholesale.models import SubscriberOutcome, SubscriberResult
-
         message = getattr(error, "message", None) or str(error)
         if getattr(error, "descriptions", None):
             extra = [d for d in error.descriptions if d and d != message]  # type: ignore[attr-defined]
@@ -281,7 +281,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         self.log.warning(
             "Subscriber %s failed (%s, http %s, errorCodes %s, trackingId %s): %s",
             order.email,
-            "transient" if is_transient_outcome(outcome.model_dump(by_alias=True)) else "permanent",
+            "transient" if outcome.is_transient else "permanent",
             outcome.http_status,
             outcome.error_codes,
             outcome.tracking_id,
@@ -291,22 +291,19 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
 
     # ------------------------------------------------------------------ result
 
-    def _raise_if_failed(self, outcomes: list[dict[str, Any]]) -> None:
-        from webex_wholesale.operators.exceptions import WebexSubscribersFailedError, WebexSubscribersRefusedError
-
-        failed = [o for o in outcomes if o.get("result") == "failed"]
+    def _raise_if_failed(self, outcomes: list[SubscriberOutcome]) -> None:
+        failed = [o for o in outcomes if o.failed]
         if not failed:
             return
-        transient = [o for o in failed if is_transient_outcome(o)]
+        transient = [o for o in failed if o.is_transient]
         lines = []
         for o in failed[:MAX_FAILURES_IN_MESSAGE]:
-            codes = o.get("errorCodes") or []
-            detail = f"http {o.get('httpStatus')}" if o.get("httpStatus") else "no answer"
-            if codes:
-                detail += f", errorCode {', '.join(map(str, codes))}"
-            if o.get("trackingId"):
-                detail += f", trackingId {o['trackingId']}"
-            lines.append(f"  - {o.get('email')}: {o.get('message')} ({detail})")
+            detail = f"http {o.http_status}" if o.http_status else "no answer"
+            if o.error_codes:
+                detail += f", errorCode {', '.join(map(str, o.error_codes))}"
+            if o.tracking_id:
+                detail += f", trackingId {o.tracking_id}"
+            lines.append(f"  - {o.email}: {o.message} ({detail})")
         if len(failed) > MAX_FAILURES_IN_MESSAGE:
             lines.append(f"  ... and {len(failed) - MAX_FAILURES_IN_MESSAGE} more (all in XCom '{OUTCOMES_XCOM_KEY}')")
         header = (
@@ -320,61 +317,22 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         )
         message = "\n".join([header, *lines])
         cls = WebexSubscribersFailedError if transient else WebexSubscribersRefusedError
-        raise cls(message, outcomes=failed)
+        raise cls(message, outcomes=[o.model_dump(mode="json") for o in failed])
 
 
-_RESULT_ORDER = ("provisioned", "pending_user_migration", "already_present", "failed")
-
-
-def is_transient_outcome(outcome: dict[str, Any]) -> bool:
-    """Whether a failed outcome may succeed on a retry: no HTTP answer (timeout, unknown outcome, unexpected
-    error) or a status Webex documents as temporary (423, 429, 5xx). Any other 4xx is a permanent refusal."""
-    status = outcome.get("httpStatus")
-    return status is None or status in (423, 429) or status >= 500
-
-
-def _result_for(status: Any) -> Any:
-    from webex_wholesale.models import SubscriberResult, SubscriberStatus
-
-    if status == SubscriberStatus.PENDING_USER_MIGRATION:
-        return SubscriberResult.PENDING_USER_MIGRATION
-    return SubscriberResult.PROVISIONED
-
-
-def _package_of(subscriber: Subscriber) -> str | None:
-    return subscriber.packages[0] if subscriber.packages else subscriber.package
+_RESULT_ORDER = tuple(SubscriberResult)
+#: One parse of a batch's input, for an operator used on its own; in the DAG the order was validated upstream.
+_SUBSCRIBERS = TypeAdapter(list[SubscriberOrder])
 
 
 def _parse_subscribers(value: Any) -> list[SubscriberOrder]:
-    from pydantic import ValidationError
-
-    from webex_wholesale.models import SubscriberOrder
-    from webex_wholesale.operators.exceptions import WebexInvalidInputError
-
     if value is None:
         return []
-    if isinstance(value, dict) or not isinstance(value, Sequence) or isinstance(value, str):
-        raise WebexInvalidInputError(f"subscribers must be a list of subscriber dicts, got {type(value).__name__}")
-    orders: list[SubscriberOrder] = []
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(value):
-        try:
-            order = item if isinstance(item, SubscriberOrder) else SubscriberOrder.model_validate(item)
-        except ValidationError as e:
-            first = e.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in first["loc"])
-            problems.append(f"subscribers[{index}]{'.' + where if where else ''}: {first['msg']}")
-            continue
-        if order.email_key in seen:
-            problems.append(
-                f"subscribers[{index}].email: {order.email} is already subscribers[{seen[order.email_key]}]"
-            )
-            continue
-        seen[order.email_key] = index
-        orders.append(order)
-    if problems:
-        shown = problems[:MAX_FAILURES_IN_MESSAGE]
-        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        raise WebexInvalidInputError("Invalid subscribers:\n  " + "\n  ".join(shown) + more)
-    return orders
+    try:
+        return _SUBSCRIBERS.validate_python(value)
+    except ValidationError as e:
+        first = e.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise WebexInvalidInputError(
+            f"Invalid subscribers ({e.error_count()} problems), first: subscribers[{where}]: {first['msg']}"
+        ) from None

@@ -7,7 +7,9 @@ from typing import Any
 
 from airflow.sdk import Context
 
+from webex_wholesale.exceptions import WebexPermanentError
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+from webex_wholesale.operators.exceptions import WebexTemplateRefusedError
 
 
 class WebexCheckTemplateOperator(WebexWholesaleBaseOperator):
@@ -19,34 +21,34 @@ class WebexCheckTemplateOperator(WebexWholesaleBaseOperator):
     task fails without retrying) naming the provisioningId and carrying Webex's message, errorCodes and
     trackingId.
 
-    :param order: the onboarding order as its camelCase dict (templated; may be an XComArg).
-    Idempotent: when the precheck answers 409 because a customer with the order's ``externalId`` already exists
-    (a re-run of the same order), the order is prechecked again without ``externalId`` and the existing
+    Idempotent: when the precheck answers 409 because a customer with the body's ``externalId`` already exists
+    (a re-run of the same order), the body is prechecked again without ``externalId`` and the existing
     customer's id is added to the result as ``existingCustomerId``; the provision step then adopts it.
 
+    :param precheck_body: the precheck request body (``OnboardingOrder.precheck_body()``; templated, may be an
+        XComArg). It is sent as is.
     :return: the precheck result, ``{"message": ..., "info": [{"infoCode": 100, "description": ...}]}``
         (plus ``existingCustomerId`` on a re-run).
     """
 
-    template_fields: Sequence[str] = ("order", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
+    template_fields: Sequence[str] = ("precheck_body", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
     ui_color = "#e3f1fb"
 
-    def __init__(self, *, order: Any, **kwargs: Any) -> None:
+    def __init__(self, *, precheck_body: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.order = order
+        self.precheck_body = precheck_body
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from webex_wholesale.exceptions import WebexPermanentError
-        from webex_wholesale.operators.exceptions import WebexTemplateRefusedError
-
-        order = self._read_order(self.order)
-        body = order.precheck_body()
+        body = dict(self.precheck_body)
+        external_id = body.get("externalId")
+        provisioning_id = body.get("provisioningId")
         existing = None
         try:
             try:
                 result = self.hook.precheck_customer(body)
             except WebexPermanentError as e:
-                existing = self.hook.find_customer_by_external_id(order.external_id) if e.status_code == 409 else None
+                conflict = e.status_code == 409 and external_id
+                existing = self.hook.find_customer_by_external_id(external_id) if conflict else None
                 if existing is None:
                     raise
                 # A re-run: the customer exists already, which the precheck reports as a conflict on externalId.
@@ -55,19 +57,19 @@ class WebexCheckTemplateOperator(WebexWholesaleBaseOperator):
                     "Precheck answered 409 because customer %s already has externalId=%s (a re-run); "
                     "prechecking the order again without externalId",
                     existing.id,
-                    order.external_id,
+                    external_id,
                 )
                 result = self.hook.precheck_customer({k: v for k, v in body.items() if k != "externalId"})
         except WebexPermanentError as e:
             raise WebexTemplateRefusedError.from_api_error(
-                e, provisioning_id=order.provisioning_id, external_id=order.external_id
+                e, provisioning_id=provisioning_id, external_id=external_id
             ) from e
         finally:
             self.hook.close()
         self.log.info(
             "Webex precheck passed for externalId=%s provisioningId=%s: %s",
-            order.external_id,
-            order.provisioning_id,
+            external_id,
+            provisioning_id,
             result.message,
         )
         answer = result.model_dump(mode="json", by_alias=True)

@@ -18,49 +18,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-if TYPE_CHECKING:
-    from webex_wholesale.models import Customer
+from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
+from webex_wholesale.models import Customer, customer_event, failure_event, timeout_event
 
-__all__ = [
-    "EVENT_STATUSES",
-    "WebexCustomerStatusTrigger",
-    "customer_event",
-]
+__all__ = ["WebexCustomerStatusTrigger", "customer_event"]
 
-#: Every ``status`` a :class:`WebexCustomerStatusTrigger` event can carry.
-EVENT_STATUSES = ("provisioned", "provisioned_with_errors", "error", "on_hold", "timeout", "failure")
 #: Attempts of one poll inside the hook; the poll loop itself carries on after transient failures.
 POLL_MAX_ATTEMPTS = 3
-
-
-def customer_event(customer: Customer) -> dict[str, Any] | None:
-    """The event payload for a customer whose wait is over, or ``None`` while it is still being provisioned.
-
-    Shared by the trigger and the wait operator (its first check and its non-deferrable mode), so both end a
-    wait on exactly the same rule: a terminal status with no package still in progress, or a compliance hold.
-    """
-    status = customer.status
-    if status.is_on_hold():
-        kind = "on_hold"
-        message = (
-            f"Customer {customer.id} is pending_rpl_review: Webex holds it for a Denied Party List compliance "
-            "review that a human must clear in Partner Hub."
-        )
-    elif customer.is_terminal():
-        kind = str(status.value)
-        message = f"Customer {customer.id} reached status {status.value}."
-    else:
-        return None
-    return {
-        "status": kind,
-        "customer_id": customer.id,
-        "customer": customer.model_dump(mode="json", by_alias=True),
-        "message": message,
-    }
 
 
 class WebexCustomerStatusTrigger(BaseTrigger):
@@ -109,7 +77,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
             },
         )
 
-    def _make_hook(self):
+    def _make_hook(self) -> Any:
         from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 
         return WebexWholesaleHook(
@@ -125,9 +93,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
 
     async def _wait(self) -> dict[str, Any]:
         """Poll until the wait is over; always returns exactly one event payload."""
-        from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
-
-        last: dict[str, Any] | None = None
+        last: Customer | None = None
         polls = 0
         try:
             hook = await asyncio.to_thread(self._make_hook)
@@ -137,7 +103,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
             while True:
                 polls += 1
                 try:
-                    customer = await asyncio.to_thread(hook.get_customer, self.customer_id)
+                    last = await asyncio.to_thread(hook.get_customer, self.customer_id)
                 except (WebexTransientError, WebexConnectionError) as e:
                     self.log.warning(
                         "webex_customer_poll customer_id=%s transient failure, polling on until the deadline: %s",
@@ -149,36 +115,22 @@ class WebexCustomerStatusTrigger(BaseTrigger):
                     # missing or unusable in the triggerer), or an unexpected answer: polling cannot fix it.
                     return self._failure(f"{type(e).__name__}: {e}", last)
                 else:
-                    last = customer.model_dump(mode="json", by_alias=True)
-                    event = customer_event(customer)
                     self.log.info(
                         "webex_customer_poll customer_id=%s status=%s poll=%d",
                         self.customer_id,
-                        customer.status.value,
+                        last.status.value,
                         polls,
                     )
+                    event = customer_event(last)
                     if event is not None:
                         return event
                 remaining = self.end_time - time.time()
                 if remaining <= 0:
-                    status = (last or {}).get("status", "unknown")
-                    return {
-                        "status": "timeout",
-                        "customer_id": self.customer_id,
-                        "customer": last,
-                        "message": (
-                            f"Customer {self.customer_id} was still {status} at the deadline (after {polls} polls)."
-                        ),
-                    }
+                    return timeout_event(self.customer_id, last, polls)
                 await asyncio.sleep(min(self.poll_interval, remaining))
         finally:
             hook.close()
 
-    def _failure(self, reason: str, last: dict[str, Any] | None) -> dict[str, Any]:
+    def _failure(self, reason: str, last: Customer | None) -> dict[str, Any]:
         self.log.error("webex_customer_poll customer_id=%s failed: %s", self.customer_id, reason)
-        return {
-            "status": "failure",
-            "customer_id": self.customer_id,
-            "customer": last,
-            "message": f"Polling customer {self.customer_id} failed: {reason}",
-        }
+        return failure_event(self.customer_id, last, reason)

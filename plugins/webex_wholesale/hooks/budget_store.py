@@ -1,0 +1,253 @@
+"""Where the shared API budget lives: Redis (every machine) or an SQLite file in ``AIRFLOW_HOME`` (one machine).
+
+Both apply :mod:`~webex_wholesale.hooks.budget_rules` atomically, so that every process taking from a budget sees
+one schedule, one rate and one pause:
+
+* :class:`RedisBudgetStore` runs the rules as a Lua script (Redis runs a script alone, and its clock is the one
+  clock all machines share, so no two hosts' clocks need to agree). Used when the Airflow connection
+  ``webex_wholesale_budget`` is defined (``redis://host:6379/1``).
+* :class:`LocalBudgetStore` keeps the state in ``$AIRFLOW_HOME/webex_wholesale_budget.sqlite`` and applies the rules
+  inside ``BEGIN IMMEDIATE`` (SQLite's write lock, held for one read-modify-write; WAL, no fsync per commit since
+  the state is worth nothing after a reboot). Every process of one machine shares the file.
+
+A store that cannot be reached raises :class:`~webex_wholesale.exceptions.WebexBudgetUnavailableError`: the task
+fails and is retried; it never runs unlimited.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Protocol
+
+from webex_wholesale.exceptions import WebexBudgetUnavailableError
+from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled
+
+__all__ = ["BudgetStore", "LocalBudgetStore", "RedisBudgetStore", "unavailable"]
+
+#: A budget nobody used for a day is forgotten (its learned rate starts over).
+STATE_TTL_SECONDS = 86_400
+
+
+class BudgetStore(Protocol):
+    """Atomic operations on the budget state stored under ``key`` (each one round trip)."""
+
+    #: Names the store in messages (no password).
+    description: str
+
+    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[float, float]:
+        """Take the next slot; return ``(seconds to wait, of which seconds due to a shared pause)``."""
+
+    def pause_remaining(self, key: str) -> float:
+        """Seconds left of a shared pause (0 when none)."""
+
+    def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
+        """Record an answer that was not a 429."""
+
+    def throttled(self, key: str, policy: BudgetPolicy, *, retry_after: float) -> None:
+        """Record a 429: pause everybody, cut the rate."""
+
+    def snapshot(self, key: str, policy: BudgetPolicy) -> BudgetState:
+        """The current state (read only)."""
+
+
+def unavailable(description: str, cause: BaseException) -> WebexBudgetUnavailableError:
+    """The error for a store that failed: which store, why, and that the task will be retried."""
+    return WebexBudgetUnavailableError(
+        f"The shared Webex API budget cannot be used: {description} failed ({type(cause).__name__}: {cause}). "
+        "No request was sent; the task fails and Airflow retries it. Fix the store, or delete the Airflow "
+        "connection webex_wholesale_budget to use the embedded single-machine store."
+    )
+
+
+def _reserve(state: BudgetState, now: float) -> tuple[float, float]:
+    paused = max(0.0, state.paused_until - max(now, state.next_slot))
+    return reserve(state, now), paused
+
+
+class LocalBudgetStore:
+    """The budget in an SQLite file shared by the processes of one machine.
+
+    :param path: the database file (created on first use).
+    :param clock: wall clock in seconds; every process on the machine reads the same one.
+    """
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self.description = f"embedded budget store {self.path}"
+        self._clock = clock
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=OFF")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS budget (key TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL)"
+                )
+            except (OSError, sqlite3.Error) as e:
+                raise unavailable(self.description, e) from e
+            self._local.conn = conn
+        return conn
+
+    def _apply(self, key: str, policy: BudgetPolicy, change: Callable[[BudgetState, float], Any], write: bool) -> Any:
+        conn = self._connection()
+        now = self._clock()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                row = conn.execute("SELECT state, updated FROM budget WHERE key = ?", (key,)).fetchone()
+                state = _load(policy, json.loads(row[0]) if row and now - row[1] < STATE_TTL_SECONDS else None)
+                result = change(state, now)
+                if write:
+                    conn.execute(
+                        "INSERT INTO budget (key, state, updated) VALUES (?, ?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated = excluded.updated",
+                        (key, json.dumps(asdict(state)), now),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise unavailable(self.description, e) from e
+        return result
+
+    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[float, float]:
+        return self._apply(key, policy, _reserve, write=True)
+
+    def pause_remaining(self, key: str) -> float:
+        return self._apply(key, BudgetPolicy(), lambda s, now: max(0.0, s.paused_until - now), write=False)
+
+    def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
+        self._apply(key, policy, lambda s, _now: succeeded(s, policy, latency=latency, queued=queued), write=True)
+
+    def throttled(self, key: str, policy: BudgetPolicy, *, retry_after: float) -> None:
+        self._apply(key, policy, lambda s, now: throttled(s, policy, now, retry_after=retry_after), write=True)
+
+    def snapshot(self, key: str, policy: BudgetPolicy) -> BudgetState:
+        return self._apply(key, policy, lambda s, _now: s, write=False)
+
+
+def _load(policy: BudgetPolicy, stored: dict[str, Any] | None) -> BudgetState:
+    """The stored state, or a fresh one; a rate above the policy's ceiling (lowered since) is clamped to it."""
+    state = BudgetState(**stored) if stored else BudgetState.initial(policy)
+    state.rate = min(state.rate, policy.max_rate)
+    return state
+
+
+# The rules of budget_rules.py, for Redis. Returns strings: Redis truncates Lua numbers to integers.
+_REDIS_SCRIPT = """
+local key, op = KEYS[1], ARGV[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local start_rate, max_rate, min_rate = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local probe_step, increase, decrease, weight = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]),
+  tonumber(ARGV[8])
+local h = redis.call('HMGET', key, 'rate', 'next_slot', 'paused_until', 'probing', 'last_cut', 'latency')
+local rate = math.min(tonumber(h[1]) or start_rate, max_rate)
+local next_slot, paused = tonumber(h[2]) or 0, tonumber(h[3]) or 0
+local probing = h[4] ~= '0'
+local last_cut, latency = tonumber(h[5]) or 0, tonumber(h[6]) or 0
+local a, b = 0, 0
+if op == 'pause' then
+  return tostring(math.max(0, paused - now))
+elseif op == 'snapshot' then
+  return {tostring(rate), tostring(next_slot - now), tostring(paused - now), probing and '1' or '0',
+    tostring(last_cut - now), tostring(latency)}
+elseif op == 'reserve' then
+  b = math.max(0, paused - math.max(now, next_slot))
+  local slot = math.max(now, next_slot, paused)
+  next_slot = slot + 1 / rate
+  a = slot - now
+elseif op == 'succeeded' then
+  local sample = tonumber(ARGV[9])
+  if latency <= 0 then latency = sample else latency = (1 - weight) * latency + weight * sample end
+  if ARGV[10] == '1' then
+    local step = probe_step
+    if not probing then step = increase / rate end
+    rate = math.min(max_rate, rate + step)
+  end
+elseif op == 'throttled' then
+  if now >= paused and now - last_cut >= 1 / rate then
+    rate = math.max(min_rate, rate * decrease)
+    last_cut = now
+    probing = false
+  end
+  paused = math.max(paused, now + tonumber(ARGV[9]))
+end
+redis.call('HSET', key, 'rate', tostring(rate), 'next_slot', tostring(next_slot), 'paused_until', tostring(paused),
+  'probing', probing and '1' or '0', 'last_cut', tostring(last_cut), 'latency', tostring(latency))
+redis.call('EXPIRE', key, tonumber(ARGV[11]))
+return {tostring(a), tostring(b)}
+"""
+
+
+class RedisBudgetStore:
+    """The budget in Redis, shared by every process on every machine that reaches the server.
+
+    :param client: a ``redis.Redis`` client (its connection pool is shared by the threads of a process).
+    :param description: names the store in messages (the connection id and host, no password).
+    :param prefix: key prefix (tests use a unique one).
+    """
+
+    def __init__(self, client: Any, *, description: str, prefix: str = "webex_wholesale:budget:") -> None:
+        self.description = description
+        self._client = client
+        self._prefix = prefix
+        self._script = client.register_script(_REDIS_SCRIPT)
+
+    def _run(self, op: str, key: str, policy: BudgetPolicy, *extra: Any) -> Any:
+        import redis
+
+        args = [
+            op,
+            policy.start_rate,
+            policy.max_rate,
+            policy.min_rate,
+            policy.probe_step,
+            policy.increase_per_second,
+            policy.decrease_factor,
+            policy.latency_weight,
+            *(extra or (0, 0)),
+            STATE_TTL_SECONDS,
+        ]
+        try:
+            return self._script(keys=[self._prefix + key], args=args)
+        except redis.RedisError as e:
+            raise unavailable(self.description, e) from e
+
+    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[float, float]:
+        wait, paused = self._run("reserve", key, policy)
+        return float(wait), float(paused)
+
+    def pause_remaining(self, key: str) -> float:
+        return float(self._run("pause", key, BudgetPolicy()))
+
+    def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
+        self._run("succeeded", key, policy, latency, 1 if queued else 0)
+
+    def throttled(self, key: str, policy: BudgetPolicy, *, retry_after: float) -> None:
+        self._run("throttled", key, policy, retry_after, 0)
+
+    def snapshot(self, key: str, policy: BudgetPolicy) -> BudgetState:
+        """The state with its times made relative to now on the local clock (Redis's clock is not ours)."""
+        rate, next_slot, paused, probing, last_cut, latency = self._run("snapshot", key, policy)
+        now = time.time()
+        return BudgetState(
+            rate=float(rate),
+            next_slot=now + float(next_slot),
+            paused_until=now + float(paused),
+            probing=probing == b"1" or probing == "1",
+            last_cut=now + float(last_cut),
+            latency=float(latency),
+        )

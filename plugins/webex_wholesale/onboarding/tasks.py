@@ -1,0 +1,72 @@
+"""The TaskFlow bodies of the onboarding DAG that are not API operations: the one validation gate and recording
+why a step failed so the report can say it (the fan-out plan is :mod:`~webex_wholesale.onboarding.batching`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from airflow.sdk import Context
+
+from webex_wholesale.models import OnboardingOrder, OrderValidationError, parse_order
+from webex_wholesale.onboarding.params import DRY_RUN_PARAM
+from webex_wholesale.operators.exceptions import WebexInvalidInputError
+from webex_wholesale.operators.setup_assist import build_setup_assist_request
+
+#: XCom key under which ``record_failure`` keeps a failed step's reason for the report.
+FAILURE_XCOM_KEY = "failure"
+
+
+def order_from_conf(conf: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The run's order: its ``dag_run.conf`` and nothing else, without ``dryRun`` and without ``null`` fields.
+
+    Read from the conf, never from ``params``: Airflow fills every key a conf leaves out with the Param's
+    default (the demo order), so an order without ``setupAssistance`` would get the demo customer's contact.
+    The seam for orders kept elsewhere (a queue's ``{"orderId": N}``) is here.
+    """
+    return {key: value for key, value in (conf or {}).items() if key != DRY_RUN_PARAM and value is not None}
+
+
+def prepare_order(conf: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The one validation gate: parse the run's order once and hand each step what it sends.
+
+    Raises :class:`~webex_wholesale.operators.exceptions.WebexInvalidInputError` (no retry) naming every bad
+    field before any API call. The returned pieces are XCom-safe JSON: ``precheckBody``, ``customerBody``,
+    ``externalId``, ``subPartnerOrgId`` (``None`` to act as the partner), ``admin`` (a one-subscriber list),
+    ``others`` (the other subscribers), ``setupAssistRequest`` (the request without the customer's ids, or
+    ``None`` when not requested), ``summary`` (what the report names) and ``dryRun``.
+    """
+    try:
+        order = parse_order(order_from_conf(conf))
+    except OrderValidationError as err:
+        raise WebexInvalidInputError(str(err)) from None
+    return {**split_order(order), "dryRun": bool((conf or {}).get(DRY_RUN_PARAM, False))}
+
+
+def split_order(order: OnboardingOrder) -> dict[str, Any]:
+    """The pieces of a valid order each step sends (see :func:`prepare_order`); typed until this XCom edge."""
+    subscribers = [s.model_dump(mode="json", exclude_none=True) for s in order.subscribers]
+    return {
+        "precheckBody": order.precheck_body(),
+        "customerBody": order.customer_body(),
+        "externalId": order.external_id,
+        "subPartnerOrgId": order.on_behalf_of_sub_partner_org_id,
+        "admin": subscribers[:1],
+        "others": subscribers[1:],
+        "setupAssistRequest": build_setup_assist_request(order) if order.setup_assistance else None,
+        "summary": {
+            "externalId": order.external_id,
+            "customerName": order.customer_info.name if order.customer_info else None,
+            "provisioningId": order.provisioning_id,
+            "subscribers": len(order.subscribers),
+            "adminEmail": order.admin.email,
+            "setupAssistRequested": order.setup_assistance is not None,
+        },
+    }
+
+
+def record_failure(context: Context) -> None:
+    """``on_failure_callback``: keep the failed step's reason (type and message, never a token) in XCom."""
+    exception = context.get("exception")
+    if exception is not None:
+        context["ti"].xcom_push(key=FAILURE_XCOM_KEY, value=f"{type(exception).__name__}: {exception}")

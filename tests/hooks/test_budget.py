@@ -1,0 +1,55 @@
+"""ApiBudget as hooks use it (fake clock, real SQLite store): shared pause, stats, requests in flight."""
+
+from __future__ import annotations
+
+import pytest
+from hook_helpers import CUSTOMERS, OK_LIST
+
+from webex_wholesale.hooks.budget_stats import BudgetStats
+
+
+def test_a_429_with_retry_after_pauses_the_other_workers_too(make_hook, make_budget, fake_time, requests_mock):
+    worker_a, worker_b = make_hook(budget=make_budget()), make_hook(budget=make_budget())
+    requests_mock.get(CUSTOMERS, [OK_LIST, {"status_code": 429, "headers": {"Retry-After": "7"}}, OK_LIST])
+    worker_b.list_customers()  # B is busy too...
+    with pytest.raises(Exception, match="429"):
+        worker_a._request("GET", "/wholesale/customers", max_attempts=1)  # ...when A gets the 429
+    fake_time.budget_waits.clear()
+    worker_b.list_customers()
+    assert fake_time.budget_waits == [pytest.approx(7.0, abs=0.2)]  # B waited the pause out before sending
+    assert worker_b.budget.stats.paused_s == pytest.approx(7.0, abs=0.2)
+    assert requests_mock.call_count == 3
+    assert worker_a.budget.stats.throttled == 1
+    assert worker_b.budget.stats.throttled == 0
+
+
+def test_a_configured_ceiling_spaces_every_worker(make_hook, make_budget, fake_time, requests_mock):
+    hooks = [make_hook(budget=make_budget(ceiling=5.0)) for _ in range(2)]
+    requests_mock.get(CUSTOMERS, **OK_LIST)
+    for _ in range(3):
+        for hook in hooks:
+            hook.list_customers()
+    assert sum(fake_time.budget_waits) == pytest.approx(5 * 0.2)  # six requests, 0.2 s apart, first one free
+
+
+def test_stats_of_several_tasks_merge():
+    a = BudgetStats(requests=3, throttled=1, paused_s=1.0, first_at=100.0, last_at=101.0)
+    a.per_second.update({100: 2, 101: 1})
+    b = BudgetStats(requests=2, first_at=100.5, last_at=102.0)
+    b.per_second.update({100: 2})
+    total = BudgetStats.merged([a.summary(), b.summary()])
+    assert (total.requests, total.throttled, total.paused_s) == (5, 1, 1.0)
+    assert total.peak_rate == 4  # both tasks in the same second
+    assert total.average_rate == pytest.approx(5 / 2.0)
+    assert "requests=5 throttled_429=1" in total.describe()
+
+
+def test_requests_in_flight_follow_rate_and_latency(make_budget):
+    ceiling = make_budget(ceiling=20.0, key="c")
+    assert ceiling.in_flight() == 9  # no latency observed yet: 20/s x 0.25 s x 1.5, + 1
+    ceiling.store.succeeded("c", ceiling.policy, latency=0.1, queued=False)
+    assert ceiling.in_flight() == 4  # 20/s x 0.1 s x 1.5, + 1
+    learned = make_budget(key="l")
+    learned.store.succeeded("l", learned.policy, latency=0.3, queued=False)
+    assert learned.in_flight() == 10  # room to grow: 2 x 10/s x 0.3 s x 1.5, + 1
+    assert learned.in_flight(limit=6) == 6

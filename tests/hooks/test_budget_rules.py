@@ -1,0 +1,89 @@
+"""The budget's rules as pure functions: slots, additive increase, multiplicative decrease, the shared pause."""
+
+from __future__ import annotations
+
+import pytest
+
+from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled
+
+LEARNED = BudgetPolicy()
+CEILING = BudgetPolicy(ceiling=20.0)
+
+
+def test_slots_are_spaced_by_one_over_the_rate_in_arrival_order():
+    state = BudgetState(rate=10.0)
+    waits = [reserve(state, now=100.0) for _ in range(4)]
+    assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3])
+
+
+def test_an_idle_budget_grants_no_burst():
+    state = BudgetState(rate=10.0)
+    reserve(state, now=100.0)
+    assert reserve(state, now=200.0) == 0.0
+    assert reserve(state, now=200.0) == pytest.approx(0.1)  # still one per 1/rate: the ceiling holds in any window
+
+
+def test_start_rates():
+    assert BudgetState.initial(LEARNED).rate == 10.0
+    assert BudgetState.initial(CEILING).rate == 20.0
+
+
+def test_probing_raises_additively_per_answer_while_callers_queue():
+    state = BudgetState.initial(LEARNED)
+    for _ in range(10):
+        succeeded(state, LEARNED, latency=0.1, queued=True)
+    assert state.rate == pytest.approx(10.0 + 10 * LEARNED.probe_step)
+
+
+def test_no_raise_when_nobody_queued():
+    state = BudgetState.initial(LEARNED)
+    succeeded(state, LEARNED, latency=0.1, queued=False)
+    assert state.rate == 10.0
+
+
+def test_after_a_429_the_rate_grows_by_a_fixed_amount_per_second_of_successes():
+    state = BudgetState(rate=10.0, probing=False)
+    for _ in range(10):  # one second of answers at 10/s
+        succeeded(state, LEARNED, latency=0.1, queued=True)
+    assert state.rate == pytest.approx(10.0 + LEARNED.increase_per_second, rel=0.02)
+
+
+def test_a_configured_ceiling_is_never_exceeded():
+    state = BudgetState.initial(CEILING)
+    for _ in range(1000):
+        succeeded(state, CEILING, latency=0.1, queued=True)
+    assert state.rate == 20.0
+
+
+def test_a_429_cuts_the_rate_multiplicatively_and_pauses_everybody():
+    state = BudgetState(rate=20.0, next_slot=100.0)
+    throttled(state, LEARNED, now=100.0, retry_after=2.0)
+    assert state.rate == pytest.approx(20.0 * LEARNED.decrease_factor)
+    assert not state.probing
+    assert state.paused_until == 102.0
+    assert reserve(state, now=100.5) == pytest.approx(1.5)  # nobody goes before the pause ends
+
+
+def test_429s_of_one_overshoot_cut_once():
+    state = BudgetState(rate=20.0)
+    throttled(state, LEARNED, now=100.0, retry_after=1.0)
+    throttled(state, LEARNED, now=100.05, retry_after=1.0)  # an answer to a request sent before the pause
+    assert state.rate == pytest.approx(14.0)
+    assert state.paused_until == pytest.approx(101.05)
+    throttled(state, LEARNED, now=102.0, retry_after=1.0)  # after the pause: a new overshoot
+    assert state.rate == pytest.approx(14.0 * 0.7)
+
+
+def test_the_rate_never_falls_below_the_floor():
+    state = BudgetState(rate=1.0)
+    for second in range(20):
+        throttled(state, LEARNED, now=100.0 + 10 * second, retry_after=1.0)
+    assert state.rate == LEARNED.min_rate
+
+
+def test_latency_is_smoothed():
+    state = BudgetState(rate=10.0)
+    succeeded(state, LEARNED, latency=0.1, queued=False)
+    assert state.latency == 0.1
+    succeeded(state, LEARNED, latency=0.6, queued=False)
+    assert state.latency == pytest.approx(0.8 * 0.1 + 0.2 * 0.6)

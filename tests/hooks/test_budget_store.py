@@ -1,0 +1,120 @@
+"""The budget stores apply the same rules atomically: SQLite in AIRFLOW_HOME and Redis (the real local server)."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from airflow.sdk.exceptions import AirflowFailException
+from hook_helpers import BASE, CUSTOMERS, OK_LIST, TOKEN, set_connection
+
+from webex_wholesale.exceptions import WebexBudgetUnavailableError
+from webex_wholesale.hooks.budget import BUDGET_CONN_ID, budget_store
+from webex_wholesale.hooks.budget_rules import BudgetPolicy
+from webex_wholesale.hooks.budget_store import LocalBudgetStore, RedisBudgetStore
+from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+ONE_PER_SECOND = BudgetPolicy(ceiling=1.0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def make_store(request, tmp_path: Path):
+    """Build store objects on one shared state: every object is another process's view of the same budget."""
+    if request.param == "sqlite":
+        yield lambda: LocalBudgetStore(tmp_path / "budget.sqlite")
+        return
+    url = request.getfixturevalue("redis_url")
+    prefix = f"wwa-test-{uuid.uuid4().hex}:"
+    client = redis.Redis.from_url(url)
+    yield lambda: RedisBudgetStore(client, description="test redis", prefix=prefix)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+def test_slots_are_shared_by_every_view_of_the_store(make_store):
+    first, second = make_store(), make_store()
+    waits = [store.reserve("k", ONE_PER_SECOND)[0] for store in (first, second, first, second)]
+    # one per second across both views: 0, 1, 2, 3 s (less what the calls themselves took)
+    for expected, wait in zip([0, 1, 2, 3], waits, strict=True):
+        assert expected - 0.5 < wait <= expected
+
+
+def test_a_429_pauses_every_view_and_cuts_the_rate(make_store):
+    worker_a, worker_b = make_store(), make_store()
+    policy = BudgetPolicy()
+    worker_a.reserve("k", policy)
+    worker_a.throttled("k", policy, retry_after=30.0)
+    assert 29.0 < worker_b.pause_remaining("k") <= 30.0
+    wait, paused = worker_b.reserve("k", policy)
+    assert 29.0 < paused <= wait <= 30.0
+    assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.decrease_factor)
+
+
+def test_successes_raise_the_learned_rate_and_teach_latency(make_store):
+    store = make_store()
+    policy = BudgetPolicy()
+    for _ in range(5):
+        store.succeeded("k", policy, latency=0.2, queued=True)
+    state = make_store().snapshot("k", policy)
+    assert state.rate == pytest.approx(policy.learned_start + 5 * policy.probe_step)
+    assert state.latency == pytest.approx(0.2)
+    assert state.probing
+
+
+def test_a_lowered_ceiling_applies_at_once(make_store):
+    store = make_store()
+    for _ in range(5):
+        store.succeeded("k", BudgetPolicy(), latency=0.1, queued=True)
+    assert store.snapshot("k", ONE_PER_SECOND).rate == 1.0
+    store.reserve("k", ONE_PER_SECOND)
+    assert store.reserve("k", ONE_PER_SECOND)[0] > 0.5
+
+
+def test_budgets_are_separate_per_key(make_store):
+    store = make_store()
+    store.throttled("a", BudgetPolicy(), retry_after=30.0)
+    assert store.pause_remaining("b") == 0.0
+
+
+def test_unreachable_redis_is_a_clear_retryable_error():
+    client = redis.Redis(port=free_port(), socket_connect_timeout=1)
+    store = RedisBudgetStore(client, description="the budget store redis://127.0.0.1 (test)")
+    with pytest.raises(WebexBudgetUnavailableError, match=r"redis://127\.0\.0\.1 \(test\) failed.*retries it"):
+        store.reserve("k", BudgetPolicy())
+
+
+def test_unusable_sqlite_file_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    with pytest.raises(WebexBudgetUnavailableError, match="embedded budget store"):
+        LocalBudgetStore(blocker / "budget.sqlite").reserve("k", BudgetPolicy())
+
+
+def test_configured_but_unreachable_store_fails_the_call_before_sending(monkeypatch, requests_mock):
+    set_connection(monkeypatch, host=BASE, password=TOKEN)
+    monkeypatch.setenv(f"AIRFLOW_CONN_{BUDGET_CONN_ID.upper()}", f"redis://127.0.0.1:{free_port()}/0")
+    requests_mock.get(CUSTOMERS, **OK_LIST)
+    records = []
+    with pytest.raises(WebexBudgetUnavailableError, match=BUDGET_CONN_ID) as info:
+        WebexWholesaleHook(call_observer=records.append).list_customers()
+    assert requests_mock.call_count == 0  # never unlimited
+    assert records == []  # nothing was sent, nothing to audit
+    assert not isinstance(info.value, AirflowFailException)  # Airflow retries the task
+
+
+def test_the_budget_connection_selects_redis_else_the_embedded_store(monkeypatch, redis_url, tmp_path):
+    assert isinstance(budget_store(), LocalBudgetStore)
+    assert budget_store().path == tmp_path / "webex_wholesale_budget.sqlite"
+    monkeypatch.setenv(f"AIRFLOW_CONN_{BUDGET_CONN_ID.upper()}", redis_url)
+    store = budget_store()
+    assert isinstance(store, RedisBudgetStore)
+    assert store is budget_store()  # one client (connection pool) per process
