@@ -135,12 +135,15 @@ async function main() {
     await pluginFrame(page, externalId);
     await save(page, '4-queue');
 
-    // The run's report page itself (what the tab shows), full length: its audit records come after the report.
+    // The page the tab shows, on its own: its audit records come after the report; the screenshot starts there.
     await page.goto(`${base}/wholesale/runs/${DAG_ID}/${encodeURIComponent(runId)}`);
-    await page.getByText(/audit/i).first().waitFor();
-    await page.getByText('POST').first().waitFor();
-    await page.getByText(/audit/i).first().scrollIntoViewIfNeeded();
-    await save(page, '5-audit');
+    const audit = page.getByRole('heading', { name: /^Audit records/ });
+    await audit.waitFor();
+    await page.locator('table code', { hasText: /^POST / }).first().waitFor();
+    await audit.scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, -20));
+    await page.screenshot({ path: path.join(shots, '5-audit.png') });
+    step(`saved ${path.join(shots, '5-audit.png')}`);
     step('OK');
   } finally {
     await browser.close();
