@@ -354,14 +354,18 @@ def order_problems(stack: Stack, runs: list[dict], via: str) -> list[str]:
 
 
 def task_hosts(stack: Stack, dag_id: str, run_ids: list[str]) -> Counter:
-    """How many task instances each hostname ran, over the given runs (mapped instances counted one by one)."""
+    """How many task instances each hostname ran, over the given runs (mapped instances counted one by one).
+
+    A task that ran without recording a hostname shows as ``(none)``, which the checks refuse.
+    """
     hosts: Counter = Counter()
     for run_id in run_ids:
         url = f"{stack.base_url}/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
         response = stack.rest.get(url, params={"limit": 1000}, timeout=30)
         response.raise_for_status()
         for ti in response.json()["task_instances"]:
-            if ti["state"] not in ("skipped", "removed", None):
+            # Skipped tasks never ran; the scheduler itself marks an EmptyOperator done without a worker.
+            if ti["state"] not in ("skipped", "removed", None) and ti.get("operator") != "EmptyOperator":
                 hosts[f"{ti['hostname'] or '(none)'} {ti['task_id']}"] += 1
     return hosts
 
