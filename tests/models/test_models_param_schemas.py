@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from webex_wholesale.models import OnboardingOrder, OrderValidationError, order_param_schemas, parse_order
+from webex_wholesale.models import (
+    CUSTOMER_PACKAGES,
+    OnboardingOrder,
+    OrderValidationError,
+    order_param_schemas,
+    parse_order,
+)
+from webex_wholesale.models._jsonschema import field_words
 
 EXAMPLES = ["full_order", "minimal_order", "attach_order"]
 
@@ -37,6 +44,49 @@ def test_one_schema_per_top_level_field():
         assert schema["title"], name
         assert schema["description"], name
         assert "default" not in schema, f"{name}: would clash with Param(default, ...)"
+
+
+def _properties(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every property schema below ``node``, with its dotted path."""
+    found = []
+    if isinstance(node, dict):
+        for name, child in node.get("properties", {}).items():
+            found.append((f"{path}.{name}", child))
+        for key, child in node.items():
+            found.extend(_properties(child, f"{path}.{key}" if key != "properties" else path))
+    return found
+
+
+def test_every_nested_field_is_titled_in_words_first():
+    """jsonschema prints the failing schema in key order, and that print is how a refusal names the field."""
+    nested = [found for name, schema in order_param_schemas().items() for found in _properties(schema, name)]
+
+    assert "subscribers.items.provisioningParameters.firstName" in dict(nested)
+    for path, child in nested:
+        assert next(iter(child)) == "title", path
+        assert child["title"] == field_words(path.rsplit(".", 1)[-1]), path
+
+
+def test_developer_text_is_dropped():
+    """Class names and class docstrings are not operator text; pydantic's nested ``default: null`` is noise."""
+    text = json.dumps(order_param_schemas())
+
+    assert "SubscriberOrder" not in text
+    assert "(API ``Address``)" not in text
+    assert '"default"' not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("addressLine1", "Address line 1"),
+        ("zipOrPostalCode", "Zip or postal code"),
+        ("locationId", "Location ID"),
+        ("email", "Email"),
+    ],
+)
+def test_field_words(name, words):
+    assert field_words(name) == words
 
 
 def test_schemas_are_self_contained_json():
@@ -71,7 +121,8 @@ def test_packages_list_the_spec_enum():
     schema = order_param_schemas()["packages"]
 
     assert schema["uniqueItems"] is True
-    assert "webex_ai_agent" in schema["items"]["enum"]
+    assert schema["items"]["enum"] == list(CUSTOMER_PACKAGES)
+    assert schema["examples"] == list(CUSTOMER_PACKAGES)  # what the trigger form offers
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

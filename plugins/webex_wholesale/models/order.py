@@ -18,7 +18,7 @@ from typing import Annotated, Any, Self
 from pydantic import EmailStr, Field, PositiveInt, ValidationError, ValidationInfo, field_validator, model_validator
 
 from webex_wholesale.models._base import OrderModel
-from webex_wholesale.models._jsonschema import inline_refs, without_annotations
+from webex_wholesale.models._jsonschema import param_schemas
 from webex_wholesale.models._types import (
     AddressLine,
     CountryCode,
@@ -31,6 +31,7 @@ from webex_wholesale.models._types import (
 from webex_wholesale.models.errors import ROOT_PATH, OrderValidationError, Problem, rule_error
 from webex_wholesale.models.packages import (
     CUSTOMER_CALLING_PACKAGES,
+    CUSTOMER_PACKAGES,
     PACKAGE_DEPENDENCIES,
     SUBSCRIBER_CALLING_PACKAGES,
     CustomerPackage,
@@ -221,7 +222,8 @@ class OnboardingOrder(OrderModel):
     )
     packages: list[CustomerPackage] = Field(
         min_length=1,
-        json_schema_extra={"uniqueItems": True},
+        # A top-level ``examples`` list makes Airflow's trigger form a multi-select of exactly these values.
+        json_schema_extra={"uniqueItems": True, "examples": list(CUSTOMER_PACKAGES)},
         title="Customer packages",
         description="The complete set of Wholesale packages for the customer, each once.",
     )
@@ -363,13 +365,8 @@ def order_param_schemas() -> dict[str, dict[str, Any]]:
 
     Meant for ``Param(default, **schema)`` in the DAG, so the trigger form and ``parse_order`` share the rules
     on each field. Rules that span fields (package dependencies, duplicate emails) are only in ``parse_order``.
-    Optional fields accept null; required ones do not. Only the top level carries a ``title`` and a
-    ``description`` (written for operators); nested objects are shown as JSON anyway. There is no
-    ``default`` key, as it would clash with ``Param``'s own ``default`` argument.
+    Optional fields accept null; required ones do not. The top level carries the fields' ``title`` and
+    ``description`` (written for operators); nested fields are titled in words from their names, so a refusal
+    names them. The DAG reads these schemas from a file generated from here (``onboarding.params``).
     """
-    properties = inline_refs(OnboardingOrder.model_json_schema(by_alias=True))["properties"]
-    schemas = {}
-    for name, schema in properties.items():
-        bare = {key: value for key, value in without_annotations(schema).items() if key != "default"}
-        schemas[name] = {**bare, "title": schema["title"], "description": schema["description"]}
-    return schemas
+    return param_schemas(OnboardingOrder.model_json_schema(by_alias=True))

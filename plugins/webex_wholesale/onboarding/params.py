@@ -1,7 +1,16 @@
 """The DAG's trigger form: one Param per top-level order field, plus ``dryRun``.
 
 The JSON schemas come from the order models (``order_param_schemas``), so the form, the CLI's ``--conf``, the
-REST API and the models agree on every rule the schema can express; the models then check the rest.
+REST API and the models agree on every rule the schema can express; the models then check the rest. Building
+them means importing pydantic and the models and walking their schema, about 60 ms on every parse of the DAG
+file, so they are generated once into ``param_schemas.json`` next to this module and the DAG reads that file.
+A test checks that the file is what the models give today; after changing a model, regenerate it with
+
+    python -m webex_wholesale.onboarding.params
+
+Airflow deep-copies the DAG's params into every task it builds (``BaseOperator`` defaults), so at each parse
+the onboarding DAG copied these schemas some 36 times, which cost more than everything else in the file. They
+never change after loading, so each Param holds its schema as a ``SharedSchema``, which deep-copies as itself.
 """
 
 from __future__ import annotations
@@ -12,9 +21,17 @@ from typing import Any
 
 from airflow.sdk import Param
 
-from webex_wholesale.models import order_param_schemas
-
 DRY_RUN_PARAM = "dryRun"
+PARAM_SCHEMAS_FILE = Path(__file__).with_name("param_schemas.json")
+
+
+class SharedSchema(dict):
+    """A JSON schema that is read, never changed: ``copy.deepcopy`` returns it as is. Still a plain ``dict``
+    to jsonschema and to Airflow's DAG serialization.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedSchema:
+        return self
 
 
 def load_order_file(path: Path) -> dict[str, Any]:
@@ -22,9 +39,24 @@ def load_order_file(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def load_param_schemas(path: Path = PARAM_SCHEMAS_FILE) -> dict[str, dict[str, Any]]:
+    """The shipped schemas, one per top-level order field, in the order the form shows them."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def render_param_schemas() -> str:
+    """The text ``param_schemas.json`` must hold: the models' schemas as indented JSON, field order kept."""
+    from webex_wholesale.models import order_param_schemas  # pydantic: only when (re)generating, never at parse
+
+    return json.dumps(order_param_schemas(), indent=2, ensure_ascii=False) + "\n"
+
+
 def onboarding_params(defaults: dict[str, Any]) -> dict[str, Param]:
     """Build the form: every order field with its schema, defaulting to ``defaults`` (the demo order)."""
-    params = {name: Param(defaults.get(name), **schema) for name, schema in order_param_schemas().items()}
+    params = {
+        name: Param(defaults.get(name), description=schema.pop("description", None), schema=SharedSchema(schema))
+        for name, schema in load_param_schemas().items()
+    }
     params[DRY_RUN_PARAM] = Param(
         False,
         type="boolean",
@@ -32,3 +64,8 @@ def onboarding_params(defaults: dict[str, Any]) -> dict[str, Param]:
         description="Validate the order and precheck it with Webex, then stop before creating anything.",
     )
     return params
+
+
+if __name__ == "__main__":
+    PARAM_SCHEMAS_FILE.write_text(render_param_schemas(), encoding="utf-8")
+    print(f"wrote {PARAM_SCHEMAS_FILE}")

@@ -1,0 +1,164 @@
+"""The trigger form's Params: built from the shipped schema file, which is what the models generate; package
+fields offer only the allowed values; and a refusal, as Airflow words it, names the field in words.
+
+Refusals are checked through Airflow's own validation on both sides: the SDK's ``ParamsDict`` (``airflow dags
+test``, ``dag.test(conf=...)``) and the API server's ``SerializedParamsDict`` of the serialized DAG (what
+``POST /api/v2/dags/{dag_id}/dagRuns`` and the trigger form go through, answering 400 with this text).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+import pytest
+from airflow.exceptions import ParamValidationError as ServerParamValidationError
+from airflow.sdk import DAG
+from airflow.sdk.definitions.param import ParamsDict
+from airflow.sdk.exceptions import ParamValidationError
+from airflow.serialization.serialized_objects import DagSerialization
+
+from webex_wholesale.models import CUSTOMER_PACKAGES, SUBSCRIBER_PACKAGES
+from webex_wholesale.onboarding.params import (
+    DRY_RUN_PARAM,
+    PARAM_SCHEMAS_FILE,
+    SharedSchema,
+    load_order_file,
+    load_param_schemas,
+    onboarding_params,
+    render_param_schemas,
+)
+
+ROOT = PARAM_SCHEMAS_FILE.parents[3]
+DEMO_ORDER = load_order_file(ROOT / "include" / "orders" / "demo-order.json")
+
+
+def test_shipped_schemas_are_what_the_models_generate():
+    """Fails after a model change until ``python -m webex_wholesale.onboarding.params`` is run."""
+    assert PARAM_SCHEMAS_FILE.read_text(encoding="utf-8") == render_param_schemas()
+
+
+def test_one_param_per_order_field_plus_dry_run_with_its_title_and_description():
+    params = onboarding_params(DEMO_ORDER)
+
+    assert list(params) == [*load_param_schemas(), DRY_RUN_PARAM]
+    for name, param in params.items():
+        assert param.schema["title"], name
+        assert param.description, name
+        assert "default" not in param.schema, name
+
+
+def test_customer_packages_render_as_a_multi_select_of_the_allowed_values():
+    """Airflow 3.3's form (FieldSelector) shows a multi-select for an array whose schema has a top-level
+    ``examples`` (or ``enum``) list, offering exactly those values; ``items.enum`` still refuses others."""
+    schema = onboarding_params(DEMO_ORDER)["packages"].schema
+
+    assert schema["type"] == "array"
+    assert schema["examples"] == list(CUSTOMER_PACKAGES)
+    assert schema["items"]["enum"] == list(CUSTOMER_PACKAGES)
+    assert "enum" not in schema  # a top-level enum would list allowed *arrays*, refusing every real order
+
+
+def test_subscriber_packages_are_limited_to_the_allowed_values():
+    """Subscribers are edited as JSON (array of objects); their package is still a closed list."""
+    subscriber = onboarding_params(DEMO_ORDER)["subscribers"].schema["items"]
+
+    assert subscriber["properties"]["packages"]["items"]["enum"] == list(SUBSCRIBER_PACKAGES)
+
+
+def test_form_defaults_are_the_demo_order():
+    params = onboarding_params(DEMO_ORDER)
+
+    assert {name: params[name].value for name in DEMO_ORDER} == DEMO_ORDER
+    assert params[DRY_RUN_PARAM].value is False
+
+
+def test_schemas_are_shared_not_copied_into_each_task():
+    """Airflow deep-copies the DAG's params into every task; the schema must survive that as the same object."""
+    params = ParamsDict(onboarding_params(DEMO_ORDER))
+
+    copied = copy.deepcopy(params)
+
+    for name in load_param_schemas():
+        assert type(params.get_param(name).schema) is SharedSchema, name
+        assert copied.get_param(name).schema is params.get_param(name).schema, name
+    # Defaults stay per-task copies: a task changing its params must not change another task's.
+    assert copied["address"] == params["address"]
+    assert copied["address"] is not params["address"]
+
+
+def _bad_email(order: dict[str, Any]) -> None:
+    order["subscribers"][1]["email"] = "john.anderson"
+
+
+def _bad_country(order: dict[str, Any]) -> None:
+    order["address"]["country"] = "usa"
+
+
+def _no_first_name(order: dict[str, Any]) -> None:
+    del order["subscribers"][1]["provisioningParameters"]["firstName"]
+
+
+def _unknown_subscriber_package(order: dict[str, Any]) -> None:
+    order["subscribers"][1]["packages"] = ["webex_teleport"]
+
+
+def _bad_contact_email(order: dict[str, Any]) -> None:
+    order["setupAssistance"]["contactEmail"] = "dana"
+
+
+# (how the order is broken, the field it breaks, the words the refusal must show)
+REFUSALS = {
+    "subscriber email": (_bad_email, "subscribers", "'title': 'Email'"),
+    "address country": (_bad_country, "address", "'title': 'Country'"),
+    "missing first name": (_no_first_name, "subscribers", "'title': 'First name'"),
+    "unknown subscriber package": (_unknown_subscriber_package, "subscribers", "'title': 'One of the packages'"),
+    "setup assist contact email": (_bad_contact_email, "setupAssistance", "'title': 'Contact email'"),
+}
+
+
+def sdk_validate(dag: DAG, conf: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``conf`` as the SDK does for ``dag.test(conf=...)`` and ``airflow dags test --conf``."""
+    params = copy.deepcopy(dag.params)
+    params.update(conf)
+    return params.validate()
+
+
+@pytest.fixture(scope="module")
+def form_dag() -> DAG:
+    return DAG("form_refusals", schedule=None, start_date=datetime(2026, 1, 1), params=onboarding_params(DEMO_ORDER))
+
+
+@pytest.mark.parametrize(("break_order", "field", "words"), REFUSALS.values(), ids=REFUSALS.keys())
+def test_sdk_refusal_names_the_field_in_words(form_dag, break_order, field, words):
+    order = copy.deepcopy(DEMO_ORDER)
+    break_order(order)
+
+    with pytest.raises(ParamValidationError) as refusal:
+        sdk_validate(form_dag, order)
+
+    message = str(refusal.value)
+    assert message.startswith(f"Invalid input for param {field}: ")
+    assert words in message
+
+
+@pytest.mark.parametrize(("break_order", "field", "words"), REFUSALS.values(), ids=REFUSALS.keys())
+def test_api_server_refusal_names_the_field_in_words(form_dag, break_order, field, words):
+    order = copy.deepcopy(DEMO_ORDER)
+    break_order(order)
+    served = DagSerialization.from_dict(DagSerialization.to_dict(form_dag))
+
+    with pytest.raises(ServerParamValidationError) as refusal:
+        served.params.deep_merge(order).validate()  # SerializedDAG.create_dagrun does exactly this
+
+    message = str(refusal.value)
+    assert message.startswith(f"Invalid input for param {field}: ")
+    assert words in message
+
+
+def test_the_demo_order_passes_both_validations(form_dag):
+    served = DagSerialization.from_dict(DagSerialization.to_dict(form_dag))
+
+    assert served.params.deep_merge(DEMO_ORDER).validate()["subscribers"] == DEMO_ORDER["subscribers"]
+    assert sdk_validate(form_dag, DEMO_ORDER)["packages"] == DEMO_ORDER["packages"]
