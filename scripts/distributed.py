@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -56,6 +57,7 @@ LOGS = RUN_DIR / "logs"  # one log file per process, the orders file
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 WORKERS = ("worker-a", "worker-b")
+CELERY_APP = "airflow.providers.celery.executors.celery_executor.app"  # as in the Compose worker healthcheck
 POOL_SLOTS = "4"
 TERMINAL_RUN_STATES = {"success", "failed"}
 
@@ -173,8 +175,10 @@ def airflow_processes(env: dict[str, str], logs: Path, concurrency: int) -> Iter
         yield processes  # the ExitStack stops them in reverse order: workers first, the api-server last
 
 
-def wait_for_workers(logs: Path, processes: dict[str, subprocess.Popen], timeout: float = 120.0) -> None:
-    """Celery prints ``celery@<name> ready.`` once it consumes from the broker."""
+def wait_for_workers(
+    env: dict[str, str], logs: Path, processes: dict[str, subprocess.Popen], timeout: float = 120.0
+) -> None:
+    """Until each worker has logged ``<name>@<host> ready.`` and answers a ping through the broker."""
     deadline = time.monotonic() + timeout
     waiting = set(WORKERS)
     while waiting and time.monotonic() < deadline:
@@ -186,6 +190,12 @@ def wait_for_workers(logs: Path, processes: dict[str, subprocess.Popen], timeout
         time.sleep(1)
     if waiting:
         raise RuntimeError(f"Celery workers {sorted(waiting)} not ready within {timeout:.0f} s")
+    # The Compose file's worker healthcheck, run here: each worker answers a ping through the broker.
+    nodes = ",".join(f"{name}@{socket.gethostname()}" for name in WORKERS)
+    ping = [str(BIN / "celery"), "--app", CELERY_APP, "inspect", "ping", "--timeout", "10", "-d", nodes]
+    result = subprocess.run(ping, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"celery inspect ping {nodes} failed:\n{result.stdout}{result.stderr}")
 
 
 def wait_for_dags(stack: Stack, dag_ids: list[str], timeout: float = 180.0) -> None:
@@ -410,7 +420,7 @@ def run(args: argparse.Namespace) -> int:
         started = time.monotonic()
         with airflow_processes(env, logs, args.concurrency) as processes:
             wait_healthy(port, processes)
-            wait_for_workers(logs, processes)
+            wait_for_workers(env, logs, processes)
             base_url = f"http://127.0.0.1:{port}"
             password, rest = rest_session(base_url, HOME)
             stack = Stack(base_url, password, rest, sim_url, env, f"postgresql://{state_db}", logs)

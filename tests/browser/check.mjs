@@ -66,12 +66,13 @@ async function openTriggerForm(page) {
 // Returns the order's externalId, which the report and the Wholesale page must show.
 async function submitOrder(page, form) {
   const externalId = await form.locator('#element_externalId').inputValue();
-  await form.getByText('Advanced Options').click();
-  await form.locator('input[name=dagRunId]').fill(runId);
   const height = await page.locator('.chakra-dialog__positioner').evaluate((element) => element.scrollHeight);
   await page.setViewportSize({ width: VIEWPORT.width, height: height + 40 });
   await save(page, '1-form', form);
   await page.setViewportSize(VIEWPORT);
+  // Advanced Options replaces the parameters in the dialog's accordion: open it after the screenshot.
+  await form.getByText('Advanced Options').click();
+  await form.locator('input[name=dagRunId]').fill(runId);
   await form.getByRole('button', { name: 'Trigger', exact: true }).click();
   await form.waitFor({ state: 'detached' });
   step(`triggered run ${runId} for the order with externalId ${externalId}`);
