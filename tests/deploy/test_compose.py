@@ -57,6 +57,8 @@ SHARED_ENV = (
     "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT",
     "AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET",
     "AIRFLOW_CONN_WHOLESALE_DB",
+    "WEBEX_WHOLESALE_QUEUE_SCHEDULE",
+    "AIRFLOW_VAR_WEBEX_WHOLESALE_QUEUE_MAX_ORDERS",
 )
 SECRETS = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__CORE__FERNET_KEY")
 # Values for the variables the file requires with ${VAR:?...}; everything else takes the file's defaults.
@@ -698,6 +700,10 @@ BROKEN_FILES = {
     "worker without the budget": (
         shared_secret_and_connection_problems,
         _env("airflow-worker", "AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET", None),
+    ),
+    "queue schedule on the scheduler only": (
+        shared_secret_and_connection_problems,
+        _env("airflow-dag-processor", "WEBEX_WHOLESALE_QUEUE_SCHEDULE", None),
     ),
     "triggerer without the state db": (
         shared_secret_and_connection_problems,
