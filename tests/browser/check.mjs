@@ -68,9 +68,9 @@ async function submitOrder(page, form) {
   const externalId = await form.locator('#element_externalId').inputValue();
   const height = await page.locator('.chakra-dialog__positioner').evaluate((element) => element.scrollHeight);
   await page.setViewportSize({ width: VIEWPORT.width, height: height + 40 });
-  // Let the dialog lay out and paint at the new size (two frames), down to its Trigger button.
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  // Let the dialog lay out and paint at the new size: its code editors re-measure themselves after a resize.
   await form.getByRole('button', { name: 'Trigger', exact: true }).waitFor();
+  await page.waitForTimeout(2000);
   await save(page, '1-form', form);
   await page.setViewportSize(VIEWPORT);
   // Advanced Options replaces the parameters in the dialog's accordion: open it after the screenshot.
