@@ -131,11 +131,12 @@ async function main() {
     await page.getByText('onboarding_report').first().waitFor();
     await save(page, '2-run');
 
-    await page.getByRole('tab', { name: 'Wholesale report' }).or(page.getByText('Wholesale report')).first().click();
+    // The plugin's views, found by their url_route (their labels are the plugin's to word).
+    await page.locator('a[href$="/plugin/wholesale-run-report"]').first().click();
     await pluginFrame(page, externalId);
     await save(page, '3-report');
 
-    await page.getByRole('link', { name: 'Wholesale', exact: true }).or(page.getByRole('button', { name: 'Wholesale', exact: true })).first().click();
+    await page.locator('a[href$="/plugin/wholesale-onboarding"]').first().click();
     await pluginFrame(page, externalId);
     await save(page, '4-queue');
 
