@@ -7,7 +7,7 @@ Trigger it from the form (defaults onboard the demo customer on the simulator), 
 Every step is idempotent: re-running an order, or clearing any task, adopts what already exists.
 
 The run's report: the **Wholesale report** tab of this DAG run (failures first, every subscriber's outcome, the
-audit records with Webex tracking ids), and the **Wholesale onboarding** page in the navigation for all orders and
+audit records with Webex tracking ids), and the **Wholesale** page in the navigation bar for all orders and
 runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON.
 """
 
@@ -61,10 +61,13 @@ def webex_wholesale_onboarding() -> None:
     def validate_order() -> dict:
         """Reject a bad order before any API call, naming each field and reason; hand each step what it sends.
 
-        The order is the run's conf, never ``params``: Airflow fills keys a conf leaves out with the form's
-        defaults (the demo order).
+        The order is the run's conf (inline), or the queued order the conf names (``{"orderId": N}``), never
+        ``params``: Airflow fills keys a conf leaves out with the form's defaults (the demo order).
         """
-        return prepare_order(get_current_context()["dag_run"].conf)
+        from webex_wholesale.state.onboarding import order_for_run  # the state database, only when the task runs
+
+        context = get_current_context()
+        return prepare_order(order_for_run(context["dag_run"].conf or {}, context))
 
     @task
     def plan_subscriber_batches(others: list[dict]) -> list[dict]:
@@ -131,14 +134,15 @@ def webex_wholesale_onboarding() -> None:
         retries=0,
     )
     # Airflow derives a run's state from its leaves and ignores teardowns, and a skipped Setup Assist is a
-    # leaf too: this leaf makes the run fail whenever a step failed, whatever else was skipped.
+    # leaf too: this leaf makes the run fail whenever a step failed, whatever else was skipped. No short
+    # circuit is directly upstream of it, as a short circuit skips its direct downstream tasks.
     succeeded = EmptyOperator(task_id="onboarding_succeeded", trigger_rule=TriggerRule.NONE_FAILED)
 
     chain([check, gate], customer_ref, customer, admin, others)
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
     [gate, setup_assistance_requested(plan["setupAssistRequest"]), admin, others] >> setup_assist
     steps >> report.as_teardown()
-    steps >> succeeded
+    [step for step in steps if step is not gate] >> succeeded
 
 
 webex_wholesale_onboarding()

@@ -17,13 +17,13 @@ Orders enter the queue with ``wholesale-queue add`` (see docs/queue.md). Each ro
 Schedule: every 10 minutes, or the cron expression in the environment variable
 ``WEBEX_WHOLESALE_QUEUE_SCHEDULE`` of the scheduler/DAG processor (``none`` for trigger-only).
 ``airflow dags trigger webex_wholesale_queue`` starts a round at once. Follow each order with
-``wholesale-queue show ID`` or on the Wholesale orders page of the Airflow UI.
+``wholesale-queue show ID`` or on the Wholesale onboarding page of the Airflow UI.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Variable, dag, get_current_context, task
@@ -56,7 +56,7 @@ def _onboarding_run_state(run_id: str) -> str | None:
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "wholesale-ops", "retries": 2},
+    default_args={"owner": "wholesale-ops", "retries": 2, "retry_delay": timedelta(seconds=20)},
     tags=["webex", "wholesale", "queue"],
     doc_md=__doc__,
 )

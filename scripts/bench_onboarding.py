@@ -28,6 +28,8 @@ from datetime import datetime
 import requests
 from local_stack import ROOT, SIM_TOKEN, LocalAirflow, airflow, free_port, simulator, standalone, standalone_env
 
+from webex_wholesale.hooks.budget_stats import BudgetStats
+
 DAG_ID = "webex_wholesale_onboarding"
 CONN_ID = "webex_wholesale_default"
 HOME = ROOT / ".airflow-home" / "bench"
@@ -59,6 +61,7 @@ class Result:
     states: list[str]
     requests: int
     throttled: int
+    budget: BudgetStats
 
     @property
     def successful(self) -> int:
@@ -178,7 +181,22 @@ def run_scenario(local: LocalAirflow, scenario: Scenario, stamp: int) -> Result:
     starts = [datetime.fromisoformat(r["start_date"]) for r in runs]
     ends = [datetime.fromisoformat(r["end_date"]) for r in runs]
     wall = (max(ends) - min(starts)).total_seconds()
-    return Result(scenario, wall, [r["state"] for r in runs], len(answers), answers.count(429))
+    budget = BudgetStats.merged([f for r in runs for f in budget_figures(local, r["dag_run_id"])])
+    return Result(scenario, wall, [r["state"] for r in runs], len(answers), answers.count(429), budget)
+
+
+def budget_figures(local: LocalAirflow, run_id: str) -> list[dict]:
+    """What the run's fan-out batches said the budget did (XCom ``budget`` of each mapped instance)."""
+    base = f"{local.base_url}/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances"
+    listed = local.rest.get(
+        f"{base}/provision_subscribers/xcomEntries", params={"xcom_key": "budget", "limit": 1000}, timeout=60
+    )
+    figures = []
+    for entry in listed.json()["xcom_entries"]:
+        url = f"{base}/{entry['task_id']}/xcomEntries/budget"
+        value = local.rest.get(url, params={"map_index": entry["map_index"]}, timeout=60).json()["value"]
+        figures.append(json.loads(value) if isinstance(value, str) else value)
+    return figures
 
 
 def airflow_runs(selected: list[Scenario], stamp: int) -> list[Result]:
@@ -230,6 +248,14 @@ def report(results: list[Result], baseline: float | None, subscribers: int) -> b
             f"{s.number}. {s.title:41} {runs:>7} {r.wall:7.1f} {r.requests:8d} {r.throttled:4d} ({share:4.1%}) "
             f"{(f'{r.bound:8.1f}' if r.bound else '       -')} {(f'{ratio:5.2f}x' if ratio else '     -')}  "
             f"{verdict}  {'; '.join(target)}"
+        )
+        b = r.budget
+        span = (b.last_at or 0.0) - (b.first_at or 0.0)
+        fan_out = f"{span / (b.requests / s.rate_limit):.2f}x its bound" if s.rate_limit and b.requests else ""
+        print(
+            f"   fan-out batches (budget figures): {b.requests} requests over {span:.1f} s ({fan_out}), "
+            f"average {b.average_rate:.1f}/s, peak {b.peak_rate}/s, {b.throttled} answered 429, "
+            f"paused {b.paused_s:.1f} s; Airflow scheduling outside the fan-out: {r.wall - span:.1f} s"
         )
     print(f"(subscribers per scenario: {subscribers}; bound = successful requests / 20 per second)")
     return ok

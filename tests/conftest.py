@@ -31,16 +31,21 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
-    """Create the metadata tables once per run; dag.test() needs them."""
+    """Create the metadata tables and the state database's once per run; dag.test() needs them."""
     from airflow.utils import db
 
+    from webex_wholesale.state import migrate
+    from webex_wholesale.state.engine import get_engine
+
     db.initdb()
+    migrate.upgrade(get_engine())  # the state database every onboarding run records itself in
 
 
 @pytest.fixture
 def simulator() -> Iterator:
     """A fresh simulator on a free loopback port, with a short provisioning delay."""
     from helpers import SIM_TOKEN
+
     from wholesale_sim.config import SimConfig
     from wholesale_sim.testing import running_simulator
 

@@ -53,7 +53,10 @@ def received_bodies(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
 
         monkeypatch.setattr(module, name, record)
 
-    for module, names in ((customer_rules, ("check_provision", "check_precheck")), (subscriber_rules, ("check_provision",))):
+    for module, names in (
+        (customer_rules, ("check_provision", "check_precheck")),
+        (subscriber_rules, ("check_provision",)),
+    ):
         for name in names:
             recording(module, name)
     return bodies

@@ -7,9 +7,27 @@ from typing import Any
 
 from helpers import DEMO_ORDER, ROOT, SIM_TOKEN, demo_order
 
-__all__ = ["DAG_ID", "DEMO_ORDER", "ROOT", "SIM_TOKEN", "RunResult", "order_with"]
+__all__ = ["BASE_ORDER", "DAG_ID", "DEMO_ORDER", "ROOT", "SETUP_ASSISTANCE", "SIM_TOKEN", "RunResult", "order_with"]
 
 DAG_ID = "webex_wholesale_onboarding"
+#: An order that shares no value with the demo order (country, template, packages, people), without Setup Assist.
+BASE_ORDER: dict[str, Any] = {
+    "provisioningId": "demo-gb-meetings",
+    "packages": ["webex_meetings"],
+    "externalId": "harbour-optics-0007",
+    "address": {"addressLine1": "12 Quay Street", "city": "Bristol", "country": "GB"},
+    "customerInfo": {"name": "Harbour Optics Ltd", "primaryEmail": "ops@harbour-optics.example.com"},
+    "provisioningParameters": {"meetings": {"timezone": "Europe/London"}},
+    "subscribers": [
+        {
+            "email": f"{name}@harbour-optics.example.com",
+            "packages": ["webex_meetings"],
+            "provisioningParameters": {"firstName": name.title(), "lastName": "Harbour"},
+        }
+        for name in ("ops", "lens", "frames")
+    ],
+}
+SETUP_ASSISTANCE = {"contactName": "Priya Shah", "contactEmail": "priya@harbour-optics.example.com"}
 
 
 @dataclass

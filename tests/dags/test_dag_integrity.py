@@ -23,7 +23,7 @@ def test_every_dag_is_tagged_and_every_task_retries(onboarding_dag):
 def test_tasks_run_in_the_documented_order(onboarding_dag):
     upstream = {t.task_id: set(t.upstream_task_ids) for t in onboarding_dag.tasks}
     assert {"check_template", "stop_if_dry_run"} <= upstream["provision_customer"]
-    assert upstream["wait_for_customer"] == {"provision_customer"}
+    assert upstream["wait_for_customer"] == {"provision_customer", "validate_order"}  # its id, its sub-partner
     assert "wait_for_customer" in upstream["provision_admin"]
     assert {"provision_admin", "plan_subscriber_batches"} <= upstream["provision_subscribers"]
     assert {"provision_admin", "provision_subscribers"} <= upstream["request_setup_assistance"]
@@ -63,3 +63,19 @@ def test_plugin_loader_does_not_execute_the_package_a_second_time():
 
     assert import_errors == {}
     assert not {"wholesale", "subscribers", "customer", "rate_limit", "order"} & set(sys.modules)
+
+
+def test_the_run_ends_on_a_leaf_that_fails_when_any_step_failed(onboarding_dag):
+    """Airflow derives the run's state from its leaves, ignoring teardowns; a skipped leaf must not hide a failure."""
+    from airflow.sdk import TriggerRule
+
+    leaves = {task.task_id for task in onboarding_dag.leaves if not task.is_teardown}
+    succeeded = onboarding_dag.get_task("onboarding_succeeded")
+    steps = set(onboarding_dag.task_ids) - {"onboarding_succeeded", "onboarding_report"}
+
+    assert leaves == {"onboarding_succeeded"}
+    assert succeeded.trigger_rule == TriggerRule.NONE_FAILED
+    assert succeeded.get_flat_relative_ids(upstream=True) == steps  # every step, directly or not
+    assert (
+        not {"stop_if_dry_run", "setup_assistance_requested"} & succeeded.upstream_task_ids
+    )  # they skip direct children

@@ -13,27 +13,11 @@ from typing import Any
 
 import pytest
 import requests
+from dag_helpers import BASE_ORDER, SETUP_ASSISTANCE
 from helpers import setup_assist_connection
 
 pytestmark = pytest.mark.airflow_run
 
-BASE_ORDER: dict[str, Any] = {
-    "provisioningId": "demo-gb-meetings",
-    "packages": ["webex_meetings"],
-    "externalId": "harbour-optics-0007",
-    "address": {"addressLine1": "12 Quay Street", "city": "Bristol", "country": "GB"},
-    "customerInfo": {"name": "Harbour Optics Ltd", "primaryEmail": "ops@harbour-optics.example.com"},
-    "provisioningParameters": {"meetings": {"timezone": "Europe/London"}},
-    "subscribers": [
-        {
-            "email": f"{name}@harbour-optics.example.com",
-            "packages": ["webex_meetings"],
-            "provisioningParameters": {"firstName": name.title(), "lastName": "Harbour"},
-        }
-        for name in ("ops", "lens", "frames")
-    ],
-}
-SETUP_ASSISTANCE = {"contactName": "Priya Shah", "contactEmail": "priya@harbour-optics.example.com"}
 LEAF = "onboarding_succeeded"
 
 

@@ -33,13 +33,16 @@ def test_a_configured_ceiling_spaces_every_worker(make_hook, make_budget, fake_t
 
 
 def test_stats_of_several_tasks_merge():
-    a = BudgetStats(requests=3, throttled=1, paused_s=1.0, first_at=100.0, last_at=101.0)
-    a.per_second.update({100: 2, 101: 1})
-    b = BudgetStats(requests=2, first_at=100.5, last_at=102.0)
-    b.per_second.update({100: 2})
+    a = BudgetStats()
+    for at in (100.0, 100.5, 101.0):
+        a.record_start(at, [(99.0, 100.0)])  # three threads waited out the same pause: it counts once
+    a.record_throttled()
+    b = BudgetStats()
+    b.record_start(100.2, [(99.5, 100.2)])  # another task, the same pause seen later
+    b.record_start(102.0)
     total = BudgetStats.merged([a.summary(), b.summary()])
-    assert (total.requests, total.throttled, total.paused_s) == (5, 1, 1.0)
-    assert total.peak_rate == 4  # both tasks in the same second
+    assert (total.requests, total.throttled, total.paused_s) == (5, 1, pytest.approx(1.2))
+    assert total.peak_rate == 3  # both tasks in the same second
     assert total.average_rate == pytest.approx(5 / 2.0)
     assert "requests=5 throttled_429=1" in total.describe()
 

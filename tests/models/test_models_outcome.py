@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from webex_wholesale.models import SubscriberOutcome, SubscriberResult
 
 
@@ -52,3 +54,16 @@ def test_outcome_accepts_camel_case_keys():
     )
 
     assert (outcome.result, outcome.is_admin, outcome.subscriber_id) == (SubscriberResult.ALREADY_PRESENT, True, "S1")
+
+
+@pytest.mark.parametrize(
+    ("http_status", "transient"), [(None, True), (423, True), (429, True), (500, True), (503, True), (400, False)]
+)
+def test_a_failed_outcome_knows_whether_a_retry_may_help(http_status, transient):
+    failed = SubscriberOutcome(email="a@example.com", result=SubscriberResult.FAILED, http_status=http_status)
+
+    assert failed.is_transient is transient
+
+
+def test_a_subscriber_that_did_not_fail_is_never_transient():
+    assert not SubscriberOutcome(email="a@example.com", result=SubscriberResult.PROVISIONED).is_transient

@@ -111,9 +111,25 @@ def test_get_customer_example():
 def test_provisioned_with_errors_example():
     customer = Customer.model_validate(PROVISIONED_WITH_ERRORS)
 
-    assert customer.status.is_success()
+    assert customer.is_terminal()
     assert [p.name for p in customer.package_details if p.status == "error"] == ["webex_calling"]
     assert customer.org_id is None
+
+
+def test_a_customer_knows_its_problems_from_its_errors_and_its_packages():
+    customer = Customer.model_validate(
+        {
+            **PROVISIONED_WITH_ERRORS,
+            "errors": [{"errorCode": 2560, "description": "Webex Calling under maintenance."}, {"errorCode": 7}],
+        }
+    )
+
+    assert customer.problems() == ([2560, 7], ["Webex Calling under maintenance."])  # each once, customer first
+    assert customer.problems_text() == (
+        "webex_calling (error) warning errorCode 2560: Webex Calling under maintenance.; "
+        "customer error errorCode 2560: Webex Calling under maintenance.; customer error errorCode 7: None"
+    )
+    assert Customer.model_validate({"id": "c", "status": "provisioned"}).problems() == ([], [])
 
 
 def test_customer_dump_is_camel_case_json_that_parses_back():
@@ -167,23 +183,23 @@ def test_customer_without_resource_details():
 
 
 CUSTOMER_STATUS_TABLE = [
-    # status, terminal, success, on hold
-    ("provisioning", False, False, False),
-    ("updating", False, False, False),
-    ("deleting", False, False, False),
-    ("provisioned", True, True, False),
-    ("provisioned_with_errors", True, True, False),
-    ("error", True, False, False),
-    ("pending_rpl_review", False, False, True),
-    ("something_new", False, False, False),
+    # status, terminal, on hold
+    ("provisioning", False, False),
+    ("updating", False, False),
+    ("deleting", False, False),
+    ("provisioned", True, False),
+    ("provisioned_with_errors", True, False),
+    ("error", True, False),
+    ("pending_rpl_review", False, True),
+    ("something_new", False, False),
 ]
 
 
-@pytest.mark.parametrize(("status", "terminal", "success", "on_hold"), CUSTOMER_STATUS_TABLE)
-def test_customer_status_kinds(status, terminal, success, on_hold):
+@pytest.mark.parametrize(("status", "terminal", "on_hold"), CUSTOMER_STATUS_TABLE)
+def test_customer_status_kinds(status, terminal, on_hold):
     value = CustomerStatus(status)
 
-    assert (value.is_terminal(), value.is_success(), value.is_on_hold()) == (terminal, success, on_hold)
+    assert (value.is_terminal(), value.is_on_hold()) == (terminal, on_hold)
 
 
 @pytest.mark.parametrize(

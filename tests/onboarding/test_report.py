@@ -6,11 +6,27 @@ from datetime import UTC, datetime, timedelta
 
 from webex_wholesale.onboarding.report import MAX_TABLE_ROWS, StepResult, build_report
 
-ORDER = {
+SUMMARY = {
     "externalId": "acme-1",
+    "customerName": "Acme",
     "provisioningId": "demo-us-all",
-    "customerInfo": {"name": "Acme"},
-    "subscribers": [{"email": "admin@acme.example.com"}, {"email": "b@acme.example.com"}],
+    "subscribers": 2,
+    "adminEmail": "admin@acme.example.com",
+    "setupAssistRequested": True,
+}
+REQUEST = {
+    "requestType": "webex_wholesale_setup_assist",
+    "requestKey": "acme-1:cust-1",
+    "externalId": "acme-1",
+    "customerName": "Acme",
+    "customerId": "cust-1",
+    "orgId": "org-1",
+    "billingAddress": {"addressLine1": "1 Main St", "city": "Leeds", "country": "GB"},
+    "callingLocation": None,
+    "packages": ["webex_meetings"],
+    "userCounts": {"webex_meetings": 2},
+    "totalUsers": 2,
+    "contact": {"name": "Sam", "email": "sam@acme.example.com", "phone": None},
 }
 CUSTOMER = {"id": "cust-1", "orgId": "org-1", "status": "provisioned"}
 
@@ -19,16 +35,16 @@ def outcome(email, result, **extra):
     return {"email": email, "result": result, **extra}
 
 
-def report(outcomes, steps=(), dry_run=False, **kwargs):
+def report(outcomes, steps=(), dry_run=False, setup_assist=None, summary=None, **kwargs):
     start = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     return build_report(
         run_id="manual__1",
         dry_run=dry_run,
-        order=ORDER,
+        summary=summary or SUMMARY,
         customer_ref={"customerId": "cust-1", "adopted": False},
         customer=CUSTOMER,
         outcomes=outcomes,
-        setup_assist={"reference": "SA-000007"},
+        setup_assist=setup_assist if setup_assist is not None else {"reference": "SA-000007", "delivery": "delivered"},
         steps=[StepResult(task_id=t, state=s, message=m) for t, s, m in steps],
         started_at=start,
         finished_at=start + timedelta(seconds=42),
@@ -45,7 +61,9 @@ def test_all_provisioned_is_a_success_with_counts_admin_and_reference():
     assert r.admin_email == "admin@acme.example.com"
     assert r.setup_assist_reference == "SA-000007"
     assert r.duration_seconds == 42
-    assert "SUCCEEDED" in r.to_markdown()
+    markdown = r.to_markdown()
+    assert markdown.splitlines()[0] == "# Webex Wholesale onboarding of Acme (externalId acme-1): SUCCEEDED"
+    assert "- Setup Assist: delivered, reference SA-000007" in markdown
 
 
 def test_a_refused_subscriber_makes_the_report_failed_and_names_the_reason():
@@ -57,7 +75,7 @@ def test_a_refused_subscriber_makes_the_report_failed_and_names_the_reason():
         steps=[("provision_subscribers[0]", "failed", "WebexSubscribersFailedError: 1 failed")],
     )
     assert r.outcome == "failed"
-    assert [o.email for o in r.failed_subscribers] == ["b@acme.example.com"]
+    assert [o.email for o in r.subscribers if o.failed] == ["b@acme.example.com"]
     markdown = r.to_markdown()
     failed_row = next(line for line in markdown.splitlines() if line.startswith("| b@acme"))
     for expected in ("10022", "SIM_42", "User exists"):
@@ -90,3 +108,55 @@ def test_report_json_is_camel_case():
     data = report([outcome("b@acme.example.com", "provisioned")]).model_dump(mode="json", by_alias=True)
     assert {"runId", "customerId", "orgId", "setupAssistReference", "subscribers"} <= set(data)
     assert data["subscribers"][0]["email"] == "b@acme.example.com"
+
+
+def test_setup_assist_not_requested_reads_as_a_dash():
+    r = report([], setup_assist={}, summary={**SUMMARY, "setupAssistRequested": False})
+
+    assert (r.setup_assist, r.setup_assist_note) == ("not requested", None)
+    assert "- Setup Assist: -\n" in r.to_markdown()
+
+
+def test_setup_assist_requested_but_not_sent_says_why():
+    failed_upstream = report([], setup_assist={}, steps=[("provision_admin", "failed", "refused")])
+    failed_itself = report(
+        [], setup_assist={}, steps=[("request_setup_assistance", "failed", "WebexSetupAssistRejectedError: 422")]
+    )
+    dry_run = report([], setup_assist={}, dry_run=True)
+
+    assert failed_upstream.setup_assist == "requested, not sent"
+    assert (
+        "- Setup Assist: requested, not sent: an earlier step failed (provision_admin)" in failed_upstream.to_markdown()
+    )
+    assert "422" in failed_itself.setup_assist_note
+    assert "dry run" in dry_run.setup_assist_note
+
+
+def test_setup_assist_without_a_channel_is_a_form_to_submit_by_hand():
+    r = report([], setup_assist={"reference": None, "delivery": "to submit by hand", "request": REQUEST})
+
+    markdown = r.to_markdown()
+    assert "- Setup Assist: to submit by hand" in markdown
+    form = markdown.split("## Setup Assist request, to submit by hand", 1)[1]
+    rows = [line for line in form.splitlines() if line.startswith("| ") and not line.startswith(("| field", "| ---"))]
+    assert [row.split(" | ")[0].lstrip("| ") for row in rows] == [
+        "requestType",
+        "requestKey",
+        "externalId",
+        "customerName",
+        "customerId",
+        "orgId",
+        "billingAddress.addressLine1",
+        "billingAddress.city",
+        "billingAddress.country",
+        "callingLocation",
+        "packages",
+        "userCounts.webex_meetings",
+        "totalUsers",
+        "contact.name",
+        "contact.email",
+        "contact.phone",
+    ]
+    assert "| orgId | org-1 |" in form
+    assert "| userCounts.webex_meetings | 2 |" in form
+    assert "| callingLocation | - |" in form

@@ -6,10 +6,14 @@ from webex_wholesale.hooks.budget_stats import BudgetStats
 from webex_wholesale.onboarding.report import build_report
 
 
-def batch(requests: int, throttled: int, paused: float, seconds: dict[int, int]) -> dict:
-    stats = BudgetStats(requests=requests, throttled=throttled, paused_s=paused, first_at=min(seconds))
-    stats.last_at = max(seconds) + 1
-    stats.per_second.update(seconds)
+def batch(throttled: int, pause: tuple[float, float], seconds: dict[int, int]) -> dict:
+    stats = BudgetStats()
+    for second, count in seconds.items():
+        for _ in range(count):
+            stats.record_start(float(second), [pause])
+    stats.record_start(float(max(seconds) + 1))
+    for _ in range(throttled):
+        stats.record_throttled()
     return stats.summary()
 
 
@@ -21,17 +25,19 @@ def report(**kwargs):
 
 
 def test_budget_figures_of_all_batches_together():
-    result = report(budget=[batch(30, 1, 2.0, {100: 10, 101: 20}), batch(20, 0, 0.5, {101: 5, 102: 15})])
+    first = batch(1, (98.0, 100.0), {100: 10, 101: 19})
+    second = batch(0, (99.5, 100.5), {101: 5, 102: 14})  # overlaps the first pause: counted once
+    result = report(budget=[first, second])
 
     assert result.api_budget == {
         "requests": 50,
         "throttled": 1,
         "averageRate": round(50 / 3, 2),
-        "peakRate": 25,
+        "peakRate": 24,
         "pausedSeconds": 2.5,
     }
     assert (
-        "- API budget (subscriber steps): 50 requests, 1 answered 429, average 16.67/s, peak 25/s, paused 2.5 s"
+        "- API budget (subscriber steps): 50 requests, 1 answered 429, average 16.67/s, peak 24/s, paused 2.5 s"
         in result.to_markdown()
     )
     assert result.model_dump(by_alias=True)["apiBudget"]["requests"] == 50

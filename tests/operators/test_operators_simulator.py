@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from wholesale_op_helpers import context, meetings_subscribers, order_with, provisioned_customer
+from wholesale_op_helpers import (
+    context,
+    customer_body,
+    meetings_subscribers,
+    order_with,
+    precheck_body,
+    provisioned_customer,
+    setup_assist_request,
+)
 
 
 def posts(sim, path: str = "/v1/wholesale/subscribers") -> list[dict]:
@@ -16,7 +24,7 @@ def posts(sim, path: str = "/v1/wholesale/subscribers") -> list[dict]:
 def test_check_template_passes_for_a_known_template(sim):
     from webex_wholesale.operators import WebexCheckTemplateOperator
 
-    result = WebexCheckTemplateOperator(task_id="check", order=order_with()).execute(context())
+    result = WebexCheckTemplateOperator(task_id="check", precheck_body=precheck_body(order_with())).execute(context())
 
     assert result["info"][0]["infoCode"] == 100
     assert sim.state()["customers"] == []  # a precheck creates nothing
@@ -25,7 +33,9 @@ def test_check_template_passes_for_a_known_template(sim):
 def test_check_template_refuses_an_unknown_template(sim):
     from webex_wholesale.operators import WebexCheckTemplateOperator, WebexTemplateRefusedError
 
-    op = WebexCheckTemplateOperator(task_id="check", order=order_with(provisioningId="no-such-template"))
+    op = WebexCheckTemplateOperator(
+        task_id="check", precheck_body=precheck_body(order_with(provisioningId="no-such-template"))
+    )
 
     with pytest.raises(WebexTemplateRefusedError) as info:
         op.execute(context())
@@ -44,7 +54,7 @@ def test_check_template_passes_again_when_the_customer_already_exists(sim):
     order = order_with()
     existing = provisioned_customer(order)
 
-    result = WebexCheckTemplateOperator(task_id="check", order=order).execute(context())
+    result = WebexCheckTemplateOperator(task_id="check", precheck_body=precheck_body(order)).execute(context())
 
     assert result["existingCustomerId"] == existing["id"]
     assert result["info"][0]["infoCode"] == 100
@@ -57,8 +67,8 @@ def test_provision_customer_twice_adopts_the_first(sim):
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 
     order = order_with()
-    first = WebexProvisionCustomerOperator(task_id="p", order=order).execute(context())
-    second = WebexProvisionCustomerOperator(task_id="p", order=order).execute(context())
+    first = WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order)).execute(context())
+    second = WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order)).execute(context())
 
     assert first["adopted"] is False
     assert second["adopted"] is True
@@ -80,11 +90,11 @@ def test_admin_then_250_subscribers_then_a_rerun_posts_nothing(sim):
 
     admin_ctx = context()
     admin_out = WebexProvisionSubscribersOperator(
-        task_id="admin", customer=customer, subscribers=admin, is_admin_batch=True
+        task_id="admin", customer_id=customer["id"], subscribers=admin, is_admin_batch=True
     ).execute(admin_ctx)
     ctx = context()
     out = WebexProvisionSubscribersOperator(
-        task_id="subs", customer=customer, subscribers=others, max_concurrency=8, batch_label="2-251"
+        task_id="subs", customer_id=customer["id"], subscribers=others, max_concurrency=8, batch_label="2-251"
     ).execute(ctx)
 
     assert admin_out[0]["isAdmin"] is True
@@ -96,7 +106,7 @@ def test_admin_then_250_subscribers_then_a_rerun_posts_nothing(sim):
 
     rerun_ctx = context()
     rerun = WebexProvisionSubscribersOperator(
-        task_id="subs", customer=customer, subscribers=others, max_concurrency=8
+        task_id="subs", customer_id=customer["id"], subscribers=others, max_concurrency=8
     ).execute(rerun_ctx)
 
     assert [o["result"] for o in rerun] == ["already_present"] * 250
@@ -110,12 +120,12 @@ def test_duplicate_email_fails_alone_and_is_reported(sim):
     first = provisioned_customer()
     second = provisioned_customer()
     taken = meetings_subscribers(1, domain="shared.example.com")
-    WebexProvisionSubscribersOperator(task_id="a", customer=first, subscribers=taken).execute(context())
+    WebexProvisionSubscribersOperator(task_id="a", customer_id=first["id"], subscribers=taken).execute(context())
     batch = meetings_subscribers(3, domain="second.example.com") + taken
     ctx = context()
 
     with pytest.raises(WebexSubscribersRefusedError) as info:
-        WebexProvisionSubscribersOperator(task_id="b", customer=second, subscribers=batch).execute(ctx)
+        WebexProvisionSubscribersOperator(task_id="b", customer_id=second["id"], subscribers=batch).execute(ctx)
 
     outcomes = {o["email"]: o for o in ctx["ti"].xcom["outcomes"]}
     refused = outcomes.pop(taken[0]["email"])
@@ -133,7 +143,9 @@ def test_migrating_user_is_pending(sim):
     customer = provisioned_customer()
     subs = meetings_subscribers(1, domain="migrate.example.com")
 
-    (outcome,) = WebexProvisionSubscribersOperator(task_id="s", customer=customer, subscribers=subs).execute(context())
+    (outcome,) = WebexProvisionSubscribersOperator(task_id="s", customer_id=customer["id"], subscribers=subs).execute(
+        context()
+    )
 
     assert outcome["result"] == "pending_user_migration"
     assert outcome["status"] == "pending_user_migration"
@@ -148,7 +160,8 @@ def test_setup_assistance_is_delivered_to_the_intake(sim):
     order = order_with()
     customer = {"id": "cust-9", "orgId": "org-9", "status": "provisioned"}
 
-    result = WebexSetupAssistanceOperator(task_id="sa", order=order, customer=customer).execute(context())
+    op = WebexSetupAssistanceOperator(task_id="sa", request=setup_assist_request(order), customer=customer)
+    result = op.execute(context())
 
     (intake,) = sim.state()["setupAssistRequests"]
     assert result["reference"] == intake["id"]
@@ -157,31 +170,43 @@ def test_setup_assistance_is_delivered_to_the_intake(sim):
     assert intake["body"]["totalUsers"] == len(order["subscribers"])
 
 
-def test_setup_assistance_is_skipped_when_not_requested(sim):
-    from airflow.sdk.exceptions import AirflowSkipException
-
+def test_setup_assistance_without_its_connection_is_left_to_submit_by_hand(sim, monkeypatch):
     from webex_wholesale.operators import WebexSetupAssistanceOperator
 
+    monkeypatch.delenv("AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT")
     order = order_with()
-    del order["setupAssistance"]
-    op = WebexSetupAssistanceOperator(task_id="sa", order=order, customer={"id": "c"})
+    customer = {"id": "c", "orgId": "o", "status": "provisioned"}
 
-    with pytest.raises(AirflowSkipException, match="not requested"):
-        op.execute(context())
+    result = WebexSetupAssistanceOperator(task_id="sa", request=setup_assist_request(order), customer=customer).execute(
+        context()
+    )
+
+    assert result["delivery"] == "to submit by hand"
+    assert result["reference"] is None
+    assert result["request"]["orgId"] == "o"
+    assert result["request"]["requestKey"] == f"{order['externalId']}:c"
     assert sim.state()["setupAssistRequests"] == []
 
 
-def test_setup_assistance_without_its_connection_fails_clearly(sim, monkeypatch):
+def test_setup_assistance_with_an_unusable_connection_fails_clearly(sim, monkeypatch):
+    from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowFailException
 
     from webex_wholesale.operators import WebexSetupAssistanceOperator, WebexSetupAssistConnectionMissingError
 
-    monkeypatch.delenv("AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT")
-    op = WebexSetupAssistanceOperator(task_id="sa", order=order_with(), customer={"id": "c", "orgId": "o"})
+    def unreadable(conn_id):
+        raise RuntimeError(f"secrets backend unreachable while reading {conn_id}")
+
+    monkeypatch.setattr(BaseHook, "get_connection", staticmethod(unreadable))
+    op = WebexSetupAssistanceOperator(
+        task_id="sa", request=setup_assist_request(order_with()), customer={"id": "c", "orgId": "o"}
+    )
 
     with pytest.raises(WebexSetupAssistConnectionMissingError) as info:
         op.execute(context())
 
     assert isinstance(info.value, AirflowFailException)
     assert "webex_setup_assist_default" in str(info.value)
+    assert "secrets backend unreachable" in str(info.value)
     assert "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT" in str(info.value)
+    assert sim.state()["setupAssistRequests"] == []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from wholesale_op_helpers import context, meetings_subscribers, order_with
+from wholesale_op_helpers import context, customer_body, meetings_subscribers, order_with, precheck_body
 
 CID = "cust-1"
 
@@ -46,6 +47,8 @@ def ambiguous(path: str = "/wholesale/subscribers"):
 
 class FakeHook:
     """Records calls; behaviours are set per test. Thread-safe enough for the operator's pool (GIL, appends)."""
+
+    log = logging.getLogger("fake-webex-hook")
 
     def __init__(self) -> None:
         self.calls: list[tuple] = []
@@ -104,6 +107,12 @@ class FakeHook:
     def close(self):
         self.closed += 1
 
+    def wait_for_customer(self, customer_id, *, end_time, poll_interval):
+        """The hook's own poll loop, run over this fake's answers."""
+        from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+        return WebexWholesaleHook.wait_for_customer(self, customer_id, end_time=end_time, poll_interval=poll_interval)
+
 
 @pytest.fixture
 def fake() -> FakeHook:
@@ -121,7 +130,7 @@ def with_hook(op, hook):
 def test_check_template_returns_precheck_result(fake):
     from webex_wholesale.operators import WebexCheckTemplateOperator
 
-    op = with_hook(WebexCheckTemplateOperator(task_id="check", order=order_with()), fake)
+    op = with_hook(WebexCheckTemplateOperator(task_id="check", precheck_body=precheck_body(order_with())), fake)
 
     result = op.execute(context())
 
@@ -137,7 +146,10 @@ def test_check_template_refusal_keeps_type_and_webex_details(fake):
     from webex_wholesale.operators import WebexCheckTemplateOperator, WebexTemplateRefusedError
 
     fake.precheck = permanent(400, "Unknown provisioningId", [900002], path="/wholesale/customers/validate")
-    op = with_hook(WebexCheckTemplateOperator(task_id="check", order=order_with(provisioningId="nope")), fake)
+    op = with_hook(
+        WebexCheckTemplateOperator(task_id="check", precheck_body=precheck_body(order_with(provisioningId="nope"))),
+        fake,
+    )
 
     with pytest.raises(WebexTemplateRefusedError) as info:
         op.execute(context())
@@ -168,18 +180,6 @@ def test_template_refused_error_pickles():
     assert copy.provisioning_id == "p"
 
 
-def test_invalid_order_fails_before_any_call(fake):
-    from webex_wholesale.operators import WebexCheckTemplateOperator, WebexInvalidInputError
-
-    bad = order_with()
-    del bad["address"]
-    op = with_hook(WebexCheckTemplateOperator(task_id="check", order=bad), fake)
-
-    with pytest.raises(WebexInvalidInputError, match="address"):
-        op.execute(context())
-    assert fake.calls == []
-
-
 # ---------------------------------------------------------------------- provision customer
 
 
@@ -187,7 +187,7 @@ def test_provision_customer_adopts_existing(fake):
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 
     fake.lookups = [customer("provisioned")]
-    op = with_hook(WebexProvisionCustomerOperator(task_id="p", order=order_with()), fake)
+    op = with_hook(WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order_with())), fake)
 
     result = op.execute(context())
 
@@ -199,7 +199,7 @@ def test_provision_customer_posts_when_absent(fake):
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 
     order = order_with()
-    op = with_hook(WebexProvisionCustomerOperator(task_id="p", order=order), fake)
+    op = with_hook(WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order)), fake)
 
     result = op.execute(context())
 
@@ -217,7 +217,7 @@ def test_ambiguous_customer_post_is_reconciled_by_lookup(fake):
 
     fake.lookups = [None, customer("provisioning")]
     fake.provision_result = ambiguous("/wholesale/customers")
-    op = with_hook(WebexProvisionCustomerOperator(task_id="p", order=order_with()), fake)
+    op = with_hook(WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order_with())), fake)
 
     result = op.execute(context())
 
@@ -233,7 +233,7 @@ def test_ambiguous_customer_post_with_nothing_found_fails_retryably(fake):
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 
     fake.provision_result = ambiguous("/wholesale/customers")
-    op = with_hook(WebexProvisionCustomerOperator(task_id="p", order=order_with()), fake)
+    op = with_hook(WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order_with())), fake)
 
     with pytest.raises(WebexAmbiguousWriteError) as info:
         op.execute(context())
@@ -246,7 +246,7 @@ def test_customer_409_is_reconciled_by_lookup(fake):
 
     fake.lookups = [None, customer("provisioned")]
     fake.provision_result = permanent(409, "externalId already used", [900004], path="/wholesale/customers")
-    op = with_hook(WebexProvisionCustomerOperator(task_id="p", order=order_with()), fake)
+    op = with_hook(WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order_with())), fake)
 
     result = op.execute(context())
 
@@ -258,7 +258,7 @@ def test_customer_409_with_nothing_found_fails_permanently(fake):
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 
     fake.provision_result = permanent(409, "conflict", path="/wholesale/customers")
-    op = with_hook(WebexProvisionCustomerOperator(task_id="p", order=order_with()), fake)
+    op = with_hook(WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order_with())), fake)
 
     with pytest.raises(WebexPermanentError, match="409"):
         op.execute(context())
@@ -269,25 +269,30 @@ def test_customer_400_is_not_reconciled(fake):
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 
     fake.provision_result = permanent(400, "bad address", path="/wholesale/customers")
-    op = with_hook(WebexProvisionCustomerOperator(task_id="p", order=order_with()), fake)
+    op = with_hook(WebexProvisionCustomerOperator(task_id="p", customer_body=customer_body(order_with())), fake)
 
     with pytest.raises(WebexPermanentError, match="bad address"):
         op.execute(context())
     assert [c[0] for c in fake.calls] == ["find", "post_customer"]
 
 
-def test_order_sub_partner_is_used_unless_operator_sets_one():
+def test_the_sub_partner_given_reaches_the_hook():
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 
-    op = WebexProvisionCustomerOperator(task_id="p", order=order_with(onBehalfOfSubPartnerOrgId="sub-9"))
-    op._read_order(op.order)
-    assert op.hook.on_behalf_of_sub_partner_org_id == "sub-9"
-
     op = WebexProvisionCustomerOperator(
-        task_id="p2", order=order_with(onBehalfOfSubPartnerOrgId="sub-9"), on_behalf_of_sub_partner_org_id="mine"
+        task_id="p", customer_body=customer_body(order_with()), on_behalf_of_sub_partner_org_id="sub-9"
     )
-    op._read_order(op.order)
-    assert op.hook.on_behalf_of_sub_partner_org_id == "mine"
+    assert op.hook.on_behalf_of_sub_partner_org_id == "sub-9"
+    assert WebexProvisionCustomerOperator(task_id="p2", customer_body={}).hook.on_behalf_of_sub_partner_org_id is None
+
+
+def test_operators_default_to_the_hooks_connection():
+    from webex_wholesale import DEFAULT_CONN_ID
+    from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+    from webex_wholesale.operators import WebexProvisionCustomerOperator
+
+    assert WebexWholesaleHook.default_conn_name == DEFAULT_CONN_ID
+    assert WebexProvisionCustomerOperator(task_id="p", customer_body={}).webex_wholesale_conn_id == DEFAULT_CONN_ID
 
 
 # ---------------------------------------------------------------------- wait for customer
@@ -472,7 +477,7 @@ def test_wait_non_deferrable_on_hold(fake):
         op.execute(context())
 
 
-@pytest.mark.parametrize("bad", ["", "None", None])
+@pytest.mark.parametrize("bad", ["", None, {"customerId": "c"}])
 def test_wait_rejects_a_missing_customer_id(fake, bad):
     from webex_wholesale.operators import WebexInvalidInputError, WebexWaitForCustomerOperator
 
@@ -488,9 +493,7 @@ def test_wait_rejects_a_missing_customer_id(fake, bad):
 def subs_op(subscribers, **kwargs):
     from webex_wholesale.operators import WebexProvisionSubscribersOperator
 
-    return WebexProvisionSubscribersOperator(
-        task_id="subs", customer={"id": CID, "orgId": "o"}, subscribers=subscribers, **kwargs
-    )
+    return WebexProvisionSubscribersOperator(task_id="subs", customer_id=CID, subscribers=subscribers, **kwargs)
 
 
 def by_email(outcomes):
@@ -534,7 +537,7 @@ def test_pending_user_migration_is_its_own_result(fake):
 
 
 def test_email_taken_elsewhere_is_reported_and_others_succeed(fake):
-    from webex_wholesale.operators import WebexSubscribersFailedError, WebexSubscribersRefusedError
+    from webex_wholesale.operators import WebexSubscribersRefusedError
 
     subs = meetings_subscribers(4)
     taken = subs[2]["email"]
@@ -554,10 +557,10 @@ def test_email_taken_elsewhere_is_reported_and_others_succeed(fake):
     assert failed["httpStatus"] == 409
     assert failed["errorCodes"] == [10022]
     assert failed["trackingId"] == "TRK-1"
-    assert isinstance(info.value, WebexSubscribersFailedError)
+    assert type(info.value) is WebexSubscribersRefusedError  # every failure permanent: no retry
     assert taken in str(info.value)
     assert "already associated" in str(info.value)
-    assert info.value.emails == [taken]
+    assert [o["email"] for o in info.value.outcomes] == [taken]
 
 
 def test_409_for_an_email_in_this_customer_counts_as_already_present(fake):
@@ -681,7 +684,7 @@ def test_invalid_subscriber_input_fails_before_any_call(fake):
 def test_customer_without_id_is_rejected(fake):
     from webex_wholesale.operators import WebexInvalidInputError, WebexProvisionSubscribersOperator
 
-    op = with_hook(WebexProvisionSubscribersOperator(task_id="s", customer={}, subscribers=[]), fake)
+    op = with_hook(WebexProvisionSubscribersOperator(task_id="s", customer_id="", subscribers=[]), fake)
     with pytest.raises(WebexInvalidInputError):
         op.execute(context())
 
@@ -713,7 +716,7 @@ def test_check_template_on_a_rerun_prechecks_without_the_taken_external_id(fake)
 
     fake.precheck_customer = precheck
     fake.lookups = [customer("provisioned")]
-    op = with_hook(WebexCheckTemplateOperator(task_id="check", order=order_with()), fake)
+    op = with_hook(WebexCheckTemplateOperator(task_id="check", precheck_body=precheck_body(order_with())), fake)
 
     result = op.execute(context())
 
@@ -726,7 +729,7 @@ def test_check_template_409_without_an_existing_customer_is_refused(fake):
     from webex_wholesale.operators import WebexCheckTemplateOperator, WebexTemplateRefusedError
 
     fake.precheck = permanent(409, "conflict", path="/wholesale/customers/validate")
-    op = with_hook(WebexCheckTemplateOperator(task_id="check", order=order_with()), fake)
+    op = with_hook(WebexCheckTemplateOperator(task_id="check", precheck_body=precheck_body(order_with())), fake)
 
     with pytest.raises(WebexTemplateRefusedError, match="conflict"):
         op.execute(context())

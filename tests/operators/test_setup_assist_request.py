@@ -5,15 +5,25 @@ from __future__ import annotations
 import json
 
 import pytest
-from wholesale_op_helpers import DEMO_ORDER, context, order_with
+from wholesale_op_helpers import DEMO_ORDER, context, order_with, setup_assist_request
 
 CUSTOMER = {"id": "cust-1", "orgId": "org-1", "status": "provisioned", "externalId": "acme-dental-0001"}
 
 
-def test_request_from_the_demo_order():
-    from webex_wholesale.operators import build_setup_assist_request
+def test_request_before_the_customer_exists_leaves_its_ids_empty_and_keeps_the_key_order():
+    from webex_wholesale.operators import for_customer
 
-    request = build_setup_assist_request(DEMO_ORDER, CUSTOMER)
+    draft = setup_assist_request(DEMO_ORDER)
+    request = for_customer(draft, CUSTOMER)
+
+    assert (draft["requestKey"], draft["customerId"], draft["orgId"], draft["customerStatus"]) == (None,) * 4
+    assert list(request) == list(draft)
+
+
+def test_request_from_the_demo_order():
+    from webex_wholesale.operators import for_customer
+
+    request = for_customer(setup_assist_request(DEMO_ORDER), CUSTOMER)
 
     assert request == {
         "requestType": "webex_wholesale_setup_assist",
@@ -44,7 +54,7 @@ def test_request_from_the_demo_order():
 
 
 def test_request_without_calling_location_and_with_explicit_language():
-    from webex_wholesale.operators import build_setup_assist_request
+    from webex_wholesale.operators import for_customer
 
     order = order_with(
         packages=["webex_meetings"],
@@ -59,7 +69,7 @@ def test_request_without_calling_location_and_with_explicit_language():
         setupAssistance={"contactName": "C", "contactEmail": "c@example.com", "preferredLanguage": "fr"},
     )
 
-    request = build_setup_assist_request(order, {"customerId": "cust-2"})
+    request = for_customer(setup_assist_request(order), {"id": "cust-2"})
 
     assert request["callingLocation"] is None
     assert request["customerId"] == "cust-2"
@@ -70,10 +80,10 @@ def test_request_without_calling_location_and_with_explicit_language():
 
 
 def test_request_rejects_a_customer_without_id():
-    from webex_wholesale.operators import WebexInvalidInputError, build_setup_assist_request
+    from webex_wholesale.operators import WebexInvalidInputError, for_customer
 
     with pytest.raises(WebexInvalidInputError):
-        build_setup_assist_request(DEMO_ORDER, {"orgId": "o"})
+        for_customer(setup_assist_request(DEMO_ORDER), {"orgId": "o"})
 
 
 @pytest.fixture
@@ -88,7 +98,8 @@ def channel(monkeypatch):
 def run_operator():
     from webex_wholesale.operators import WebexSetupAssistanceOperator
 
-    return WebexSetupAssistanceOperator(task_id="sa", order=order_with(), customer=CUSTOMER).execute(context())
+    op = WebexSetupAssistanceOperator(task_id="sa", request=setup_assist_request(order_with()), customer=CUSTOMER)
+    return op.execute(context())
 
 
 def test_4xx_answer_is_a_permanent_typed_error(channel, requests_mock):

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from wholesale_op_helpers import create_customer, order_with, set_wholesale_connection
+from helpers import wire_connections
+from wholesale_op_helpers import create_customer, order_with
 
 pytestmark = pytest.mark.airflow_run
 
@@ -59,7 +60,7 @@ def slow_sim(monkeypatch):
     from wholesale_sim.testing import running_simulator
 
     with running_simulator(SimConfig(token="wait-test-token", provision_delay=5.0)) as sim:
-        set_wholesale_connection(monkeypatch, sim)
+        wire_connections(monkeypatch, sim, setup_assist=False)
         yield sim
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
-import json
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
+from helpers import DEMO_ORDER, demo_order
+
+__all__ = ["DEMO_ORDER"]
 _serial = itertools.count(1)
 
 
@@ -20,10 +18,29 @@ def unique(prefix: str = "op-test") -> str:
 
 def order_with(**changes: Any) -> dict[str, Any]:
     """The demo order with a unique externalId (unless given) and top-level fields replaced."""
-    order = copy.deepcopy(DEMO_ORDER)
-    order["externalId"] = unique("acme")
-    order.update(changes)
-    return order
+    return demo_order(**{"externalId": unique("acme"), **changes})
+
+
+def precheck_body(order: dict[str, Any]) -> dict[str, Any]:
+    """What the onboarding's validation step hands the template check for ``order``."""
+    from webex_wholesale.models import parse_order
+
+    return parse_order(order).precheck_body()
+
+
+def setup_assist_request(order: dict[str, Any]) -> dict[str, Any]:
+    """What the onboarding's validation step hands the Setup Assist step for ``order``."""
+    from webex_wholesale.models import parse_order
+    from webex_wholesale.operators import build_setup_assist_request
+
+    return build_setup_assist_request(parse_order(order))
+
+
+def customer_body(order: dict[str, Any]) -> dict[str, Any]:
+    """What the onboarding's validation step hands the customer step for ``order``."""
+    from webex_wholesale.models import parse_order
+
+    return parse_order(order).customer_body()
 
 
 def meetings_subscribers(count: int, domain: str = "example.com", start: int = 1) -> list[dict[str, Any]]:
@@ -50,13 +67,6 @@ class FakeTI:
 
 def context() -> dict[str, Any]:
     return {"ti": FakeTI()}
-
-
-def set_wholesale_connection(monkeypatch, sim) -> None:
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT",
-        json.dumps({"conn_type": "webex_wholesale", "host": sim.base_url, "password": sim.token}),
-    )
 
 
 def create_customer(order: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from webex_wholesale.models import parse_order
 from webex_wholesale.state import migrate
 from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.orders import QueuedOrder
+from webex_wholesale.state.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
@@ -23,12 +24,15 @@ def order_data(external_id: str, subscribers: int = 2) -> dict[str, Any]:
     """A valid order (the demo customer's shape) with its own externalId and ``subscribers`` users."""
     order = copy.deepcopy(DEMO_ORDER)
     order["externalId"] = external_id
-    admin = order["subscribers"][0]
+    domain = f"{external_id.replace('_', '-')}.example.com"
+    # Webex users are global: each customer needs its own emails, the administrator's included.
+    order["customerInfo"]["primaryEmail"] = f"admin@{domain}"
+    admin = {**order["subscribers"][0], "email": f"admin@{domain}"}
     users = [admin]
     for index in range(1, subscribers):
         users.append(
             {
-                "email": f"user{index}@{external_id}.example.com",
+                "email": f"user{index}@{domain}",
                 "packages": ["webex_meetings"],
                 "provisioningParameters": {"firstName": "User", "lastName": f"Number{index}"},
             }
@@ -50,5 +54,5 @@ def migrated_engine(url: str) -> Engine:
             conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         else:
             for table in TABLES:
-                conn.execute(text(f"DELETE FROM {table}"))
+                conn.execute(metadata.tables[table].delete())
     return engine

@@ -50,7 +50,8 @@ def test_two_claimers_claim_each_order_exactly_once(engine, state_url):
     assert errors == []
     first, second = results
     print(f"{engine.dialect.name}: claimer 1 took {len(first)}, claimer 2 took {len(second)} of {ORDERS}")
-    assert first and second, "both claimers must have taken part for the race to mean anything"
+    assert first, "both claimers must have taken part for the race to mean anything"
+    assert second, "both claimers must have taken part for the race to mean anything"
     assert set(first).isdisjoint(second)
     assert sorted(first + second) == sorted(ids)
     assert Counter(first + second) == Counter(ids)
@@ -69,7 +70,7 @@ def test_claim_takes_the_oldest_queued_orders_up_to_the_limit(engine):
     claims = orders.claim(engine, 3)
     assert [c.order_id for c in claims] == [ids[0], ids[2], ids[3]]
     assert [c.dag_run_id for c in claims] == [f"order-{i}" for i in (ids[0], ids[2], ids[3])]
-    assert [c.trigger_kwargs for c in claims][0] == {"trigger_run_id": f"order-{ids[0]}", "conf": {"orderId": ids[0]}}
+    assert claims[0].trigger_kwargs == {"trigger_run_id": f"order-{ids[0]}", "conf": {"orderId": ids[0]}}
     assert orders.claim(engine, 0) == []
     assert [c.order_id for c in orders.claim(engine, 10)] == [ids[4]]
     assert orders.claim(engine, 10) == []

@@ -6,17 +6,14 @@ pytest-asyncio is not installed: each test drives the trigger's async generator 
 from __future__ import annotations
 
 import asyncio
-import copy
 import inspect
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import demo_order, wholesale_connection
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
 TRIGGER_PATH = "webex_wholesale.triggers.customer.WebexCustomerStatusTrigger"
 
 
@@ -45,10 +42,7 @@ def all_events(trigger) -> list:
 
 @pytest.fixture
 def wired(simulator, monkeypatch):
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT",
-        json.dumps({"conn_type": "webex_wholesale", "host": simulator.base_url, "password": simulator.token}),
-    )
+    monkeypatch.setenv("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT", wholesale_connection(simulator))
     return simulator
 
 
@@ -56,8 +50,7 @@ def new_customer(external_id: str) -> str:
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
     from webex_wholesale.models import parse_order
 
-    order = copy.deepcopy(DEMO_ORDER)
-    order["externalId"] = external_id
+    order = demo_order(externalId=external_id)
     hook = WebexWholesaleHook()
     try:
         return hook.provision_customer(parse_order(order).customer_body())
@@ -145,10 +138,7 @@ def test_deadline_already_passed_yields_timeout_after_one_last_check(monkeypatch
     from wholesale_sim.testing import running_simulator
 
     with running_simulator(SimConfig(token="t", provision_delay=60)) as slow:
-        monkeypatch.setenv(
-            "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT",
-            json.dumps({"conn_type": "webex_wholesale", "host": slow.base_url, "password": slow.token}),
-        )
+        monkeypatch.setenv("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT", wholesale_connection(slow))
         customer_id = new_customer("trig-slow-1")
 
         events = all_events(make_trigger(customer_id, end_time=time.time() - 1))

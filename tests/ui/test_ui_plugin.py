@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from fastapi.testclient import TestClient
 from ui_helpers import DAG_ID, migrated_engine, seed
@@ -58,3 +61,17 @@ def test_the_api_server_mounts_the_pages_behind_airflow_authentication(
     assert page.status_code == 200
     assert "What failed (2)" in page.text
     assert "acme-dental-0001" in client.get("/wholesale/orders", params={"q": "acme"}).text
+
+
+def test_loading_the_plugin_does_not_import_the_pages():
+    """Every task process loads plugins; the pages (and Airflow's api-server security code) load on first request."""
+    from ui_helpers import ROOT
+
+    probe = "import sys, webex_wholesale_ui; print(sorted(m for m in sys.modules if m.startswith('webex_wholesale.')))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT / "plugins", capture_output=True, text=True, check=True
+    ).stdout
+
+    assert "webex_wholesale.ui.plugin" in loaded
+    assert "webex_wholesale.ui.app" not in loaded
+    assert "webex_wholesale.state" not in loaded

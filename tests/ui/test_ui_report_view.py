@@ -50,6 +50,7 @@ def test_unknown_fields_are_kept_as_columns_and_under_more():
     assert "newField" in view.subscribers.columns
     assert ("Setup assist to submit", {"form": {"seats": 3}}) in view.more
     assert not any(name == "Subscribers" for name, _ in view.more)
+    assert "package" not in view.subscribers.columns  # no subscriber has one: no empty column
 
 
 def test_snake_case_reports_read_the_same():
@@ -67,3 +68,10 @@ def test_labels_and_camel_case():
     assert label("requested_not_sent") == "Requested not sent"
     assert camel("customer_external_id") == "customerExternalId"
     assert camel("orgId") == "orgId"
+
+
+def test_a_report_that_needs_a_human_is_marked_so():
+    view = report_view({"outcome": "succeeded, some users must consent", "subscribers": []})
+
+    assert view.state == "needs_attention"
+    assert not view.failed

@@ -74,7 +74,6 @@ class ApiBudget:
         self.policy = policy
         self._sleep = sleep
         self._clock = clock
-        self._lock = threading.Lock()
         self.stats = BudgetStats()
 
     def __repr__(self) -> str:
@@ -83,34 +82,32 @@ class ApiBudget:
 
     def acquire(self) -> Slot:
         """Wait for this process's next slot (and out any shared pause); raise if the store is unreachable."""
-        wait, paused = self.store.reserve(self.key, self.policy)
-        queued_s, paused_s = wait, paused
-        while wait > 0:
+        queued = False
+        pauses: list[tuple[float, float]] = []
+        while True:
+            asked = self._clock()
+            wait, paused = self.store.reserve(self.key, self.policy)
+            if paused > 0:
+                pauses.append((asked + wait - paused, asked + wait))
+            if wait <= 0:
+                break
+            queued = True
             self._sleep(wait)
-            # A 429 elsewhere may have paused everybody while this caller slept towards its slot.
+            # A 429 elsewhere may have paused everybody while this caller slept towards its slot: wait it out and
+            # take a new slot after it.
             pause = self.store.pause_remaining(self.key)
             if pause <= 0:
                 break
+            woke = self._clock()
+            pauses.append((woke, woke + pause))
             self._sleep(pause)
-            wait, paused = self.store.reserve(self.key, self.policy)
-            queued_s += pause + wait
-            paused_s += pause + paused
-        now = self._clock()
-        with self._lock:
-            stats = self.stats
-            stats.requests += 1
-            stats.queued_s += queued_s
-            stats.paused_s += paused_s
-            stats.first_at = stats.first_at or now
-            stats.last_at = now
-            stats.per_second[int(now)] += 1
-        return Slot(queued=queued_s > 0)
+        self.stats.record_start(self._clock(), pauses)
+        return Slot(queued=queued)
 
     def answered(self, slot: Slot, status: int, *, latency: float, retry_after: float | None = None) -> None:
         """Report an answer: a 429 pauses everybody and cuts the rate; a 2xx teaches latency and may raise it."""
         if status == 429:
-            with self._lock:
-                self.stats.throttled += 1
+            self.stats.record_throttled()
             wait = DEFAULT_RETRY_AFTER if retry_after is None else retry_after
             self.store.throttled(self.key, self.policy, retry_after=wait)
         elif 200 <= status < 300:

@@ -61,7 +61,11 @@ class OnboardingReportOperator(BaseOperator):
         self.report_markdown = report.to_markdown()
         self.log.info("%s", report.summary_line())
         self.log.info("Onboarding report:\n%s", self.report_markdown)
-        return report.model_dump(mode="json", by_alias=True)
+        published = report.model_dump(mode="json", by_alias=True)
+        from webex_wholesale.state.onboarding import record_outcome  # the state database, only when the task runs
+
+        self.log.info("Recorded as %s in the wholesale state database", record_outcome(context, published))
+        return published
 
     def build(self, context: Context) -> OnboardingReport:
         ti = context["ti"]

@@ -45,14 +45,13 @@ def prepare_order(conf: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def split_order(order: OnboardingOrder) -> dict[str, Any]:
     """The pieces of a valid order each step sends (see :func:`prepare_order`); typed until this XCom edge."""
-    subscribers = [s.model_dump(mode="json", exclude_none=True) for s in order.subscribers]
     return {
         "precheckBody": order.precheck_body(),
         "customerBody": order.customer_body(),
         "externalId": order.external_id,
         "subPartnerOrgId": order.on_behalf_of_sub_partner_org_id,
-        "admin": subscribers[:1],
-        "others": subscribers[1:],
+        "admin": [order.admin.model_dump(mode="json", exclude_none=True)],
+        "others": [s.model_dump(mode="json", exclude_none=True) for s in order.other_subscribers],
         "setupAssistRequest": build_setup_assist_request(order) if order.setup_assistance else None,
         "summary": {
             "externalId": order.external_id,

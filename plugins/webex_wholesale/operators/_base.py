@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from webex_wholesale import DEFAULT_CONN_ID
+from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
 if TYPE_CHECKING:
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+    from webex_wholesale.state.audit import AuditWriter
 
 
 class WebexWholesaleBaseOperator(BaseOperator):
@@ -27,6 +29,9 @@ class WebexWholesaleBaseOperator(BaseOperator):
 
     ui_color = "#d6ecfa"
     ui_fgcolor = "#0b3d5c"
+    #: Whether this task's audit rows are written in batches (the fan-out, which closes its writer itself) or each
+    #: at once (tasks that make a handful of calls and may fail at any of them).
+    audit_buffered = False
 
     def __init__(
         self,
@@ -38,13 +43,22 @@ class WebexWholesaleBaseOperator(BaseOperator):
         super().__init__(**kwargs)
         self.webex_wholesale_conn_id = webex_wholesale_conn_id
         self.on_behalf_of_sub_partner_org_id = on_behalf_of_sub_partner_org_id
+        #: This task's audit trail, opened when the task runs (:meth:`pre_execute`); ``None`` before.
+        self.audit: AuditWriter | None = None
+
+    def pre_execute(self, context: Any) -> None:
+        """Open the audit trail for this task: the hook reports every API call to it (state database)."""
+        super().pre_execute(context)
+        from webex_wholesale.state.onboarding import audit_writer_for
+
+        self.audit = audit_writer_for(context, buffered=self.audit_buffered)
 
     def hook_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for the hook beyond the connection and the sub-partner; subclasses add theirs.
 
         The one place an operator-wide hook option (such as the audit trail's ``call_observer``) gets passed in.
         """
-        return {}
+        return {} if self.audit is None else {"call_observer": self.audit}
 
     @cached_property
     def hook(self) -> WebexWholesaleHook:
@@ -56,3 +70,10 @@ class WebexWholesaleBaseOperator(BaseOperator):
             on_behalf_of_sub_partner_org_id=self.on_behalf_of_sub_partner_org_id or None,
             **self.hook_kwargs(),
         )
+
+
+def require_customer_id(customer_id: Any) -> str:
+    """The customer id an operator was given, or a clear failure before any call when it is missing."""
+    if not isinstance(customer_id, str) or not customer_id:
+        raise WebexInvalidInputError(f"customer_id must be a Wholesale customer id, got {customer_id!r}")
+    return customer_id

@@ -174,10 +174,6 @@ class WebexSubscribersFailedError(AirflowException):
         self.outcomes = list(outcomes or [])
         super().__init__(message)
 
-    @property
-    def emails(self) -> list[str]:
-        return [o.get("email", "") for o in self.outcomes]
-
     def __reduce__(self):
         return (_rebuild, (type(self), (str(self),), {"outcomes": self.outcomes}))
 

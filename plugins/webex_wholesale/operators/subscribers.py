@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError
 from webex_wholesale.models import Subscriber, SubscriberOrder, SubscriberOutcome, SubscriberResult, SubscriberStatus
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
 from webex_wholesale.operators.exceptions import (
     WebexInvalidInputError,
     WebexSubscribersFailedError,
@@ -74,6 +74,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         "on_behalf_of_sub_partner_org_id",
     )
     ui_color = "#a9d3f0"
+    audit_buffered = True  # up to 20,000 rows: written in batches, the writer closed when the batch ends
 
     def __init__(
         self,
@@ -97,10 +98,14 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         return self.batch_label or ("administrator" if self.is_admin_batch else self.task_id)
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
+        customer_id = require_customer_id(self.customer_id)
         orders = _parse_subscribers(self.subscribers)
         outcomes: list[SubscriberOutcome] = []
+        audit = self.audit
+        if audit is not None:
+            audit.set_customer_id(customer_id)
         try:
-            outcomes = self.provision(self.customer_id, orders)
+            outcomes = self.provision(customer_id, orders)
         finally:
             # Always published, even when the listing itself failed (then empty): the report reads these keys.
             published = [o.model_dump(mode="json") for o in outcomes]
@@ -109,6 +114,11 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
             if budget is not None:
                 self.log.info("Batch %s API budget: %s", self._label, budget.describe())
                 context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
+            if audit is not None:
+                from webex_wholesale.state.onboarding import record_subscriber_outcomes
+
+                record_subscriber_outcomes(audit, published)
+                audit.close()
         self._raise_if_failed(outcomes)
         return published
 
@@ -332,7 +342,8 @@ def _parse_subscribers(value: Any) -> list[SubscriberOrder]:
         return _SUBSCRIBERS.validate_python(value)
     except ValidationError as e:
         first = e.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
+        index, *field = first["loc"]
+        where = f"subscribers[{index}]" + "".join(f".{name}" for name in field)
         raise WebexInvalidInputError(
-            f"Invalid subscribers ({e.error_count()} problems), first: subscribers[{where}]: {first['msg']}"
+            f"Invalid subscribers ({e.error_count()} problems), the first: {where}: {first['msg']}"
         ) from None

@@ -97,7 +97,19 @@ def _show(args: argparse.Namespace) -> None:
     _table(
         "Audit (API calls that changed something)",
         calls,
-        ("at", "dag_run_id", "task_id", "method", "path", "http_status", "tracking_id", "error_codes", "result"),
+        (
+            "at",
+            "dag_run_id",
+            "task_id",
+            "map_index",
+            "method",
+            "path",
+            "subscriber_email",
+            "http_status",
+            "tracking_id",
+            "error_codes",
+            "result",
+        ),
     )
 
 

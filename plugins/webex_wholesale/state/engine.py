@@ -45,7 +45,8 @@ def _lookup_connection() -> Any | None:
 
 
 def _url_from_connection(conn: Any) -> URL:
-    conn_type = (conn.conn_type or "").lower().replace("_", "-")
+    # "postgresql+psycopg2" (a SQLAlchemy URL pasted as the connection) is PostgreSQL too.
+    conn_type = (conn.conn_type or "").lower().split("+")[0]
     if conn_type in ("postgres", "postgresql"):
         return URL.create(
             "postgresql+psycopg2",

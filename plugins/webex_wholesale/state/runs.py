@@ -79,7 +79,9 @@ def begin_order_run(engine: Engine, order_id: int, dag_id: str, dag_run_id: str)
     return row["order_json"]
 
 
-def record_run_start(engine: Engine, dag_id: str, dag_run_id: str, external_id: str, customer_name: str) -> None:
+def record_run_start(
+    engine: Engine, dag_id: str, dag_run_id: str, external_id: str | None, customer_name: str | None
+) -> None:
     """Record an ad-hoc run (an inline order, no queue row) so it is listed by customer with the queued ones."""
     with immediate(engine) as conn:
         _upsert_run(conn, dag_id, dag_run_id, customer_external_id=external_id, customer_name=customer_name)

@@ -12,7 +12,6 @@ the app's own ``dependencies``; the OpenAPI and docs routes are switched off bec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -20,9 +19,10 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from webex_wholesale.state import orders as queue
 from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.state.store import open_state
@@ -48,13 +48,7 @@ def state_engine() -> Engine:
     return open_state()
 
 
-def state_connection(engine: Annotated[Engine, Depends(state_engine)]) -> Iterator[Connection]:
-    """One read connection per request."""
-    with engine.connect() as conn:
-        yield conn
-
-
-StateDep = Annotated[Connection, Depends(state_connection)]
+StateDep = Annotated[Engine, Depends(state_engine)]
 
 
 def _airflow_root(request: Request) -> str:
@@ -117,38 +111,39 @@ def create_app() -> FastAPI:
     @app.get("/orders", response_class=HTMLResponse, name="orders")
     def orders(
         request: Request,
-        conn: StateDep,
+        engine: StateDep,
         state: Annotated[str | None, Query(description="show only orders in this state")] = None,
         q: Annotated[str | None, Query(max_length=255, description="part of an externalId")] = None,
     ) -> HTMLResponse:
         if state and state not in ORDER_STATES:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {', '.join(ORDER_STATES)}")
         search = (q or "").strip() or None
-        rows, total = queries.list_orders(conn, state=state or None, search=search)
+        rows, total = queries.list_orders(engine, state=state or None, search=search)
         return _page(
             request,
             "orders.html",
-            counts=queries.state_counts(conn),
+            counts=queue.state_counts(engine),
             state=state or None,
             q=search,
             orders=rows,
             total=total,
-            adhoc=queries.adhoc_runs(conn, state=state or None, search=search),
+            adhoc=queries.adhoc_runs(engine, state=state or None, search=search),
         )
 
     @app.get("/orders/{order_id}", response_class=HTMLResponse, name="order")
-    def order(request: Request, conn: StateDep, order_id: int) -> HTMLResponse:
-        found = queries.get_order(conn, order_id)
-        if found is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no order with id {order_id}")
-        runs = queries.order_runs(conn, order_id)
+    def order(request: Request, engine: StateDep, order_id: int) -> HTMLResponse:
+        try:
+            found = queue.find_order(engine, order_id)
+        except queue.OrderNotFound as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no order with id {order_id}") from exc
+        runs = queue.order_runs(engine, order_id)[::-1]  # newest first
         latest_report = next((r for r in runs if r.get("report_json")), None)
-        audit, audit_total = queries.audit_records(conn, order_id=order_id)
+        audit, audit_total = queries.audit_records(engine, order_id=order_id)
         return _page(
             request,
             "order.html",
             order=found,
-            transitions=queries.order_transitions(conn, order_id),
+            transitions=queue.order_transitions(engine, order_id),
             runs=runs,
             report_run=latest_report,
             report=report_view(latest_report["report_json"]) if latest_report else None,
@@ -157,9 +152,9 @@ def create_app() -> FastAPI:
         )
 
     @app.get("/runs/{dag_id}/{run_id:path}", response_class=HTMLResponse, name="run")
-    def run(request: Request, conn: StateDep, dag_id: str, run_id: str) -> HTMLResponse:
-        found = queries.get_run(conn, dag_id, run_id)
-        audit, audit_total = queries.audit_records(conn, dag_id=dag_id, dag_run_id=run_id)
+    def run(request: Request, engine: StateDep, dag_id: str, run_id: str) -> HTMLResponse:
+        found = queries.get_run(engine, dag_id, run_id)
+        audit, audit_total = queries.audit_records(engine, dag_id=dag_id, dag_run_id=run_id)
         report_json = (found or {}).get("report_json")
         return _page(
             request,
@@ -167,7 +162,7 @@ def create_app() -> FastAPI:
             dag_id=dag_id,
             run_id=run_id,
             run=found,
-            order=queries.get_order(conn, found["order_id"]) if found and found["order_id"] else None,
+            order=queue.find_order(engine, found["order_id"]) if found and found["order_id"] else None,
             report=report_view(report_json) if report_json else None,
             audit=audit,
             audit_total=audit_total,

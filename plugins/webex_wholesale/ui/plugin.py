@@ -1,7 +1,7 @@
 """The Airflow plugin that puts the onboarding pages into the Airflow UI.
 
 ``fastapi_apps`` mounts the pages on the api-server under ``/wholesale``; ``external_views`` shows them in the UI,
-in iframes: a "Wholesale onboarding" entry in the main navigation, and a "Wholesale report" tab on every DAG run's
+in iframes: a "Wholesale" entry of its own in the navigation bar, and a "Wholesale report" tab on every DAG run's
 page (the onboarding DAG's runs have a report; other DAGs' runs say they have none). A view needs a ``url_route``
 or Airflow drops it silently. Hrefs have no leading slash: the UI resolves them against its ``<base href>``, so they
 follow ``[api] base_url``.
@@ -47,9 +47,10 @@ class WebexWholesaleUiPlugin(AirflowPlugin):
     fastapi_apps = [{"app": PagesOnFirstRequest(), "url_prefix": URL_PREFIX, "name": "Webex Wholesale onboarding"}]
     external_views = [
         {
-            "name": "Wholesale onboarding",
+            "name": "Wholesale",
             "href": f"{_HREF}/orders",
             "destination": "nav",
+            "nav_top_level": True,
             "url_route": "wholesale-onboarding",
         },
         {

@@ -1,16 +1,16 @@
-"""Read-only queries behind the onboarding pages (SQLAlchemy Core on the state database's tables).
+"""Read-only queries the pages need beyond the queue's own look-ups (:mod:`webex_wholesale.state.orders`).
 
-Page-shaped: filtered and searched lists with a cap, failures sorted first. The queue's own read and write
-functions live in :mod:`webex_wholesale.state`; nothing here writes.
+Page-shaped: searched lists with a cap and a total, ad-hoc runs, one run, audit records failures first. Nothing
+here writes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, case, func, or_, select
+from sqlalchemy import Engine, case, func, or_, select
 
-from webex_wholesale.state.schema import audit_table, order_table, run_table, transition_table
+from webex_wholesale.state.schema import audit_table, order_table, run_table
 
 #: Most rows one list shows; the page says when there are more, and the search narrows them.
 LIST_LIMIT = 500
@@ -27,8 +27,14 @@ _audit_failed = or_(
 )
 
 
-def _rows(conn: Connection, query) -> list[dict[str, Any]]:
-    return [dict(row) for row in conn.execute(query).mappings()]
+def _rows(engine: Engine, query) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _count(engine: Engine, table, conditions) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
 
 
 def _contains(column, text: str):
@@ -37,14 +43,8 @@ def _contains(column, text: str):
     return func.lower(column).like(f"%{escaped.lower()}%", escape="\\")
 
 
-def state_counts(conn: Connection) -> dict[str, int]:
-    """How many orders are in each state (states with none are left out)."""
-    rows = conn.execute(select(order_table.c.state, func.count()).group_by(order_table.c.state)).all()
-    return dict(rows)
-
-
 def list_orders(
-    conn: Connection, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
+    engine: Engine, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
 ) -> tuple[list[dict[str, Any]], int]:
     """Orders (without their JSON), most recently changed first, and how many matched in all."""
     conditions = []
@@ -54,12 +54,11 @@ def list_orders(
         conditions.append(_contains(order_table.c.external_id, search))
     columns = [column for column in order_table.c if column.name != "order_json"]
     query = select(*columns).where(*conditions).order_by(order_table.c.updated_at.desc(), order_table.c.id.desc())
-    total = conn.execute(select(func.count()).select_from(order_table).where(*conditions)).scalar_one()
-    return _rows(conn, query.limit(limit)), total
+    return _rows(engine, query.limit(limit)), _count(engine, order_table, conditions)
 
 
 def adhoc_runs(
-    conn: Connection, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
+    engine: Engine, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
 ) -> list[dict[str, Any]]:
     """Runs triggered with an inline order (no queued order), grouped by customer, newest first within one."""
     query = select(*(c for c in run_table.c if c.name != "report_json")).where(run_table.c.order_id.is_(None))
@@ -68,34 +67,16 @@ def adhoc_runs(
     if search:
         query = query.where(_contains(run_table.c.customer_external_id, search))
     query = query.order_by(run_table.c.customer_external_id, run_table.c.started_at.desc()).limit(limit)
-    return _rows(conn, query)
+    return _rows(engine, query)
 
 
-def get_order(conn: Connection, order_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(order_table).where(order_table.c.id == order_id)).mappings().first()
-    return dict(row) if row else None
-
-
-def order_transitions(conn: Connection, order_id: int) -> list[dict[str, Any]]:
-    """The order's state history, oldest first."""
-    return _rows(
-        conn, select(transition_table).where(transition_table.c.order_id == order_id).order_by(transition_table.c.id)
-    )
-
-
-def order_runs(conn: Connection, order_id: int) -> list[dict[str, Any]]:
-    """The onboarding runs recorded for the order, newest first (with their reports)."""
-    return _rows(conn, select(run_table).where(run_table.c.order_id == order_id).order_by(run_table.c.id.desc()))
-
-
-def get_run(conn: Connection, dag_id: str, dag_run_id: str) -> dict[str, Any] | None:
-    query = select(run_table).where(run_table.c.dag_id == dag_id, run_table.c.dag_run_id == dag_run_id)
-    row = conn.execute(query).mappings().first()
-    return dict(row) if row else None
+def get_run(engine: Engine, dag_id: str, dag_run_id: str) -> dict[str, Any] | None:
+    rows = _rows(engine, select(run_table).where(run_table.c.dag_id == dag_id, run_table.c.dag_run_id == dag_run_id))
+    return rows[0] if rows else None
 
 
 def audit_records(
-    conn: Connection,
+    engine: Engine,
     *,
     order_id: int | None = None,
     dag_id: str | None = None,
@@ -119,5 +100,4 @@ def audit_records(
         .order_by(failed_first, audit_table.c.at, audit_table.c.id)
         .limit(limit)
     )
-    total = conn.execute(select(func.count()).select_from(audit_table).where(*conditions)).scalar_one()
-    return _rows(conn, query), total
+    return _rows(engine, query), _count(engine, audit_table, conditions)

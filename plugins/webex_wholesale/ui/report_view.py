@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from webex_wholesale.state.onboarding import outcome_of_report
+
 #: Known top-level fields in the order the summary lists them, with their labels.
 SUMMARY_FIELDS: dict[str, str] = {
     "customerName": "Customer",
@@ -38,6 +40,7 @@ STEP_COLUMNS = ("taskId", "state", "message")
 #: Fields shown elsewhere than the summary or "More".
 _PLACED = {"outcome", "subscribers", "steps"}
 _FAILED_STEP_STATES = {"failed", "upstream_failed"}
+_EMPTY = (None, "", [], {})
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Table:
 @dataclass(frozen=True)
 class ReportView:
     outcome: str
+    #: ``succeeded``, ``failed`` or ``needs_attention``: the state the run records for this report.
+    state: str
     failed: bool
     failures: list[Failure]
     summary: list[tuple[str, Any]]
@@ -93,7 +98,7 @@ def _table(records: Any, preferred: Sequence[str], is_failed) -> Table:
     rows = [_camel_keys(r) for r in records or [] if isinstance(r, Mapping)]
     failed = [bool(is_failed(r)) for r in rows]
     order = sorted(range(len(rows)), key=lambda i: (not failed[i], i))  # failures first, otherwise as reported
-    present = {k for r in rows for k in r}
+    present = {k for r in rows for k, v in r.items() if v not in _EMPTY}  # a column nobody filled is noise
     columns = [c for c in preferred if c in present]
     columns += sorted(present - set(columns))
     return Table(columns=columns, rows=[rows[i] for i in order], failed=[failed[i] for i in order])
@@ -128,11 +133,13 @@ def report_view(report: Mapping[str, Any]) -> ReportView:
     steps = _table(data.get("steps"), STEP_COLUMNS, _step_failed)
     failures = _failures(subscribers, steps)
     outcome = str(data.get("outcome") or "unknown")
-    summary = [(text, data[key]) for key, text in SUMMARY_FIELDS.items() if data.get(key) not in (None, "", {}, [])]
+    state = "failed" if failures else outcome_of_report(data)
+    summary = [(text, data[key]) for key, text in SUMMARY_FIELDS.items() if data.get(key) not in _EMPTY]
     more = [(label(k), v) for k, v in data.items() if k not in SUMMARY_FIELDS and k not in _PLACED]
     return ReportView(
         outcome=outcome,
-        failed=outcome.startswith("failed") or bool(failures),
+        state=state,
+        failed=state == "failed",
         failures=failures,
         summary=summary,
         more=more,

@@ -1,0 +1,134 @@
+"""What the onboarding run asks of the state database: its order, its audit writer, the record of its end."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from state_helpers import order_data, queued
+
+from webex_wholesale.state import orders
+from webex_wholesale.state.onboarding import (
+    OrderRefused,
+    audit_writer_for,
+    order_for_run,
+    outcome_of_report,
+    problem_of_report,
+    record_outcome,
+    record_subscriber_outcomes,
+)
+from webex_wholesale.state.schema import audit_table, run_table
+
+DAG_ID = "webex_wholesale_onboarding"
+
+
+@pytest.fixture
+def state(engine, state_url, monkeypatch):
+    """The test's database as the ``wholesale_db`` connection, as tasks find it."""
+    monkeypatch.setenv("AIRFLOW_CONN_WHOLESALE_DB", state_url)
+    return engine
+
+
+def task_context(run_id: str, task_id: str = "validate_order", map_index: int = -1) -> dict:
+    return {"ti": SimpleNamespace(dag_id=DAG_ID, run_id=run_id, task_id=task_id, map_index=map_index, try_number=1)}
+
+
+def test_a_queued_order_is_loaded_by_its_run_and_its_outcome_recorded(state):
+    (order_id,) = orders.enqueue(state, [queued("bridge-q")])
+    (claim,) = orders.claim(state, 1)
+    context = task_context(claim.dag_run_id)
+
+    order = order_for_run({"orderId": order_id}, context)
+
+    assert order["externalId"] == "bridge-q"
+    assert orders.find_order(state, order_id)["state"] == "running"
+    writer = audit_writer_for(task_context(claim.dag_run_id, "provision_subscribers", map_index=0))
+    assert (writer.context.order_id, writer.context.customer_external_id, writer.context.map_index) == (
+        order_id,
+        "bridge-q",
+        0,
+    )
+    with writer:
+        record_subscriber_outcomes(
+            writer,
+            [
+                {"email": "a@bridge.example.com", "result": "provisioned", "httpStatus": 201, "trackingId": "T1"},
+                {"email": "b@bridge.example.com", "result": "failed", "errorCodes": [400101], "message": "bad"},
+            ],
+        )
+    report = {"outcome": "succeeded, some users must consent", "customerId": "cust-9", "subscribers": []}
+    assert record_outcome(context, report) == "needs_attention"
+    stored = orders.find_order(state, order_id)
+    assert (stored["state"], stored["customer_id"]) == ("needs_attention", "cust-9")
+    assert stored["last_error"] == "succeeded, some users must consent"
+    with state.connect() as conn:
+        results = conn.execute(audit_table.select().order_by(audit_table.c.id)).mappings().all()
+        run = conn.execute(run_table.select()).mappings().one()
+    assert [(r["subscriber_email"], r["result"], r["order_id"]) for r in results] == [
+        ("a@bridge.example.com", "provisioned", order_id),
+        ("b@bridge.example.com", "failed: bad", order_id),
+    ]
+    assert (run["state"], run["report_json"]) == ("needs_attention", report)
+
+
+def test_an_order_id_conf_takes_nothing_else_and_must_be_an_integer(state):
+    with pytest.raises(OrderRefused, match=r"takes no other key; remove \['dryRun'\]"):
+        order_for_run({"orderId": 1, "dryRun": True}, task_context("r"))
+    with pytest.raises(OrderRefused, match="orderId must be an integer"):
+        order_for_run({"orderId": "1"}, task_context("r"))
+    with pytest.raises(OrderRefused, match="no order with id 99"):
+        order_for_run({"orderId": 99}, task_context("r"))
+
+
+def test_a_hand_made_run_cannot_take_a_queued_order(state):
+    (order_id,) = orders.enqueue(state, [queued("bridge-hand")])
+    with pytest.raises(OrderRefused, match="is queued"):
+        order_for_run({"orderId": order_id}, task_context("manual__2026-12-01"))
+    assert orders.find_order(state, order_id)["state"] == "queued"
+
+
+def test_an_inline_order_is_recorded_as_an_ad_hoc_run(state):
+    conf = order_data("bridge-adhoc")
+    assert order_for_run(conf, task_context("manual__1")) == conf
+    record_outcome(task_context("manual__1"), {"outcome": "failed"})
+    with state.connect() as conn:
+        run = conn.execute(run_table.select()).mappings().one()
+    assert (run["order_id"], run["customer_external_id"], run["customer_name"], run["state"]) == (
+        None,
+        "bridge-adhoc",
+        "Acme Dental Group",
+        "failed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("report", "outcome"),
+    [
+        ({"outcome": "succeeded"}, "succeeded"),
+        ({"outcome": "dry run passed"}, "succeeded"),
+        ({"outcome": "failed"}, "failed"),
+        ({"outcome": "succeeded, some users must consent"}, "needs_attention"),
+        ({"outcome": "failed", "customerStatus": "pending_rpl_review"}, "needs_attention"),
+    ],
+)
+def test_outcome_of_report(report, outcome):
+    assert outcome_of_report(report) == outcome
+
+
+def test_the_problem_names_failed_steps_and_subscribers():
+    report = {
+        "outcome": "failed",
+        "steps": [
+            {"taskId": "provision_subscribers[0]", "state": "failed", "message": "1 of 3 subscribers failed"},
+            {"taskId": "onboarding_succeeded", "state": "upstream_failed", "message": None},
+            {"taskId": "validate_order", "state": "success", "message": None},
+        ],
+        "subscribers": [
+            {"email": "a@x.example.com", "result": "failed"},
+            {"email": "b@x.example.com", "result": "provisioned"},
+        ],
+    }
+    assert problem_of_report(report) == "provision_subscribers[0]: 1 of 3 subscribers failed; 1 subscriber(s) failed"
+    held = {"outcome": "failed", "customerStatus": "pending_rpl_review", "steps": []}
+    assert problem_of_report(held) == "customer held in pending_rpl_review: clear it in Partner Hub, then retry"
+    assert problem_of_report({"outcome": "succeeded"}) is None

@@ -1,0 +1,70 @@
+"""Just enough of the Chrome DevTools Protocol to load a page in headless Chromium and measure its layout."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from websockets.sync.client import connect
+
+
+class Chromium:
+    """One headless Chromium tab, driven over the DevTools websocket."""
+
+    def __init__(self, websocket) -> None:
+        self._ws = websocket
+        self._ids = itertools.count(1)
+
+    def call(self, method: str, **params: Any) -> dict:
+        """Send one command and wait for its answer (events in between are dropped)."""
+        call_id = next(self._ids)
+        self._ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self._ws.recv(timeout=60))
+            if message.get("id") == call_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def wait_for(self, event: str) -> None:
+        while json.loads(self._ws.recv(timeout=60)).get("method") != event:
+            pass
+
+    def open(self, url: str) -> None:
+        """Navigate and wait for the page's load event."""
+        self.call("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+
+    def evaluate(self, expression: str) -> Any:
+        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"]["value"]
+
+
+@contextmanager
+def headless_chromium(executable: str, width: int, height: int = 1000) -> Iterator[Chromium]:
+    """Chromium with a fresh profile and a ``width`` x ``height`` viewport; stopped (only this process) afterwards."""
+    with tempfile.TemporaryDirectory() as profile:
+        process = subprocess.Popen(
+            [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
+             f"--user-data-dir={profile}", "about:blank"],
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            port = next(m.group(1) for line in process.stderr if (m := re.search(r"ws://[^:]+:(\d+)/", line)))
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
+                target = next(t for t in json.load(answer) if t["type"] == "page")
+            with connect(target["webSocketDebuggerUrl"], max_size=None) as websocket:
+                browser = Chromium(websocket)
+                browser.call("Page.enable")
+                browser.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                             deviceScaleFactor=1, mobile=False)  # fmt: skip
+                yield browser
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
