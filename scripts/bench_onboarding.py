@@ -149,8 +149,13 @@ def set_api_connection(local: LocalAirflow, sim_url: str, rate: float | None) ->
 
 
 def trigger(local: LocalAirflow, conf: dict) -> str:
+    """Create a run; a 5xx (SQLite's metadata DB locked by a busy scheduler) is tried again, up to five times."""
     runs = f"{local.base_url}/api/v2/dags/{DAG_ID}/dagRuns"
-    created = local.rest.post(runs, json={"logical_date": None, "conf": conf}, timeout=120)
+    for _ in range(5):
+        created = local.rest.post(runs, json={"logical_date": None, "conf": conf}, timeout=120)
+        if created.status_code < 500:
+            break
+        time.sleep(2)
     created.raise_for_status()
     return created.json()["dag_run_id"]
 

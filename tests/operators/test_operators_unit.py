@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -60,6 +61,11 @@ class FakeHook:
         self.customers: list = []  # get_customer answers in order (last one repeats)
         self.precheck: Any = None
         self.closed = 0
+        #: What the operator asks of the shared API budget: requests in flight, and its figures (none sent).
+        self.budget = SimpleNamespace(in_flight=lambda: 4)
+
+    def budget_stats(self) -> None:
+        return None
 
     def _next(self, seq: list) -> Any:
         item = seq.pop(0) if len(seq) > 1 else seq[0]

@@ -27,8 +27,9 @@ from typing import Any
 from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState
 from webex_wholesale.hooks.budget_stats import BudgetStats
 from webex_wholesale.hooks.budget_store import BudgetStore, LocalBudgetStore, RedisBudgetStore, unavailable
+from webex_wholesale.hooks.retry import DEFAULT_RETRY_AFTER
 
-__all__ = ["BUDGET_CONN_ID", "ApiBudget", "BudgetStats", "budget_store", "open_budget"]
+__all__ = ["BUDGET_CONN_ID", "ApiBudget", "budget_store", "open_budget"]
 
 #: The Airflow connection that points at the budget's Redis (``redis://host:6379/1``); undefined: embedded store.
 BUDGET_CONN_ID = "webex_wholesale_budget"
@@ -40,8 +41,6 @@ DEFAULT_LATENCY = 0.25
 IN_FLIGHT_HEADROOM = 1.5
 #: With a learned rate, room to grow: in-flight sized for this multiple of the current rate.
 LEARNED_GROWTH_ROOM = 2.0
-#: Retry-After assumed for a 429 that does not say (as the hook's retry wait does).
-DEFAULT_RETRY_AFTER = 5.0
 
 
 @dataclass(frozen=True)
