@@ -23,7 +23,7 @@ from webex_wholesale.models import CUSTOMER_PACKAGES, SUBSCRIBER_PACKAGES
 from webex_wholesale.onboarding.params import (
     DRY_RUN_PARAM,
     PARAM_SCHEMAS_FILE,
-    SharedSchema,
+    SharedDict,
     load_order_file,
     load_param_schemas,
     onboarding_params,
@@ -74,18 +74,26 @@ def test_form_defaults_are_the_demo_order():
     assert params[DRY_RUN_PARAM].value is False
 
 
-def test_schemas_are_shared_not_copied_into_each_task():
-    """Airflow deep-copies the DAG's params into every task; the schema must survive that as the same object."""
+def test_schemas_and_defaults_are_shared_read_only_not_copied_into_each_task():
+    """Airflow deep-copies the DAG's params into every task; schemas and defaults survive that as the same
+    objects, and since every task shares them, they refuse changes (a task changing its params must not change
+    another task's)."""
     params = ParamsDict(onboarding_params(DEMO_ORDER))
 
     copied = copy.deepcopy(params)
 
     for name in load_param_schemas():
-        assert type(params.get_param(name).schema) is SharedSchema, name
+        assert type(params.get_param(name).schema) is SharedDict, name
         assert copied.get_param(name).schema is params.get_param(name).schema, name
-    # Defaults stay per-task copies: a task changing its params must not change another task's.
-    assert copied["address"] == params["address"]
-    assert copied["address"] is not params["address"]
+    assert copied["address"] is params["address"]
+    assert copied["subscribers"] is params["subscribers"]
+    with pytest.raises(TypeError, match="shared by every task"):
+        copied["address"]["city"] = "Elsewhere"
+    with pytest.raises(TypeError, match="shared by every task"):
+        copied["subscribers"][0]["provisioningParameters"].update(firstName="Someone")
+    with pytest.raises(TypeError, match="shared by every task"):
+        copied["subscribers"].append({"email": "extra@example.com"})
+    assert params["address"] == DEMO_ORDER["address"]
 
 
 def _bad_email(order: dict[str, Any]) -> None:

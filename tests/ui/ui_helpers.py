@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from webex_wholesale.hooks.call_record import ApiCallRecord
 from webex_wholesale.models import parse_order
 from webex_wholesale.onboarding.report import StepResult, build_report
+from webex_wholesale.onboarding.tasks import split_order
 from webex_wholesale.state import migrate
 from webex_wholesale.state.audit import AuditWriter, RunContext
 from webex_wholesale.state.engine import create_state_engine
@@ -81,7 +82,7 @@ def report_for(run_id: str, order: dict[str, Any], *, failed: bool, extra: dict[
     report = build_report(
         run_id=run_id,
         dry_run=False,
-        order=order,
+        summary=split_order(parse_order(order))["summary"],
         customer_ref={"customerId": CUSTOMER_ID, "externalId": order["externalId"]},
         customer={"id": CUSTOMER_ID, "orgId": webex_id("ORGANIZATION", 1), "status": "provisioned"},
         outcomes=outcomes,

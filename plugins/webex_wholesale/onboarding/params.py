@@ -8,9 +8,10 @@ A test checks that the file is what the models give today; after changing a mode
 
     python -m webex_wholesale.onboarding.params
 
-Airflow deep-copies the DAG's params into every task it builds (``BaseOperator`` defaults), so at each parse
-the onboarding DAG copied these schemas some 36 times, which cost more than everything else in the file. They
-never change after loading, so each Param holds its schema as a ``SharedSchema``, which deep-copies as itself.
+Airflow deep-copies the DAG's params into every task it builds (``BaseOperator`` defaults, once per class in an
+operator's ``__init__`` chain: 37 copies for this DAG), which cost more than everything else in the file. The
+schemas and the default values (the demo order) are only read, never changed, so each Param holds them
+read-only (``shared``), and they deep-copy as themselves. A run never reads them either: its order is its conf.
 """
 
 from __future__ import annotations
@@ -25,13 +26,45 @@ DRY_RUN_PARAM = "dryRun"
 PARAM_SCHEMAS_FILE = Path(__file__).with_name("param_schemas.json")
 
 
-class SharedSchema(dict):
-    """A JSON schema that is read, never changed: ``copy.deepcopy`` returns it as is. Still a plain ``dict``
-    to jsonschema and to Airflow's DAG serialization.
+def _refuse_change(self: Any, *args: Any, **kwargs: Any) -> None:
+    raise TypeError("the form's schemas and defaults are shared by every task: copy one to change it")
+
+
+class SharedDict(dict):
+    """A JSON object every task of the DAG shares: read-only, so ``copy.deepcopy`` can return it as is. Still a
+    ``dict`` to jsonschema and to Airflow's DAG serialization.
     """
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> SharedSchema:
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse_change
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedDict:
         return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return SharedDict, (dict(self),)
+
+
+class SharedList(list):
+    """A JSON array every task of the DAG shares: read-only, so ``copy.deepcopy`` can return it as is."""
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse_change
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse_change
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedList:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return SharedList, (list(self),)
+
+
+def shared(value: Any) -> Any:
+    """``value`` made read-only all the way down (:class:`SharedDict`, :class:`SharedList`); strings, numbers,
+    booleans and ``None`` as they are (``deepcopy`` does not copy them either)."""
+    if isinstance(value, dict):
+        return SharedDict((key, shared(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return SharedList(shared(item) for item in value)
+    return value
 
 
 def load_order_file(path: Path) -> dict[str, Any]:
@@ -54,7 +87,7 @@ def render_param_schemas() -> str:
 def onboarding_params(defaults: dict[str, Any]) -> dict[str, Param]:
     """Build the form: every order field with its schema, defaulting to ``defaults`` (the demo order)."""
     params = {
-        name: Param(defaults.get(name), description=schema.pop("description", None), schema=SharedSchema(schema))
+        name: Param(shared(defaults.get(name)), description=schema.pop("description", None), schema=shared(schema))
         for name, schema in load_param_schemas().items()
     }
     params[DRY_RUN_PARAM] = Param(

@@ -33,7 +33,7 @@ class StepResult(BaseModel):
     state: str | None
     message: str | None = None
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)  # built when a report is, not at parse
 
 
 class OnboardingReport(BaseModel):
@@ -67,7 +67,7 @@ class OnboardingReport(BaseModel):
     api_budget: dict[str, Any] | None = Field(default=None, alias="apiBudget")
     """What the subscriber steps' requests did with the shared API budget (requests, 429s, rates, pauses)."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)  # built when a report is, not at parse
 
     @property
     def failed_steps(self) -> list[StepResult]:

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexApiError
 from webex_wholesale.models import Subscriber, SubscriberOrder, SubscriberOutcome, SubscriberResult, SubscriberStatus
@@ -332,7 +332,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
 
 _RESULT_ORDER = tuple(SubscriberResult)
 #: One parse of a batch's input, for an operator used on its own; in the DAG the order was validated upstream.
-_SUBSCRIBERS = TypeAdapter(list[SubscriberOrder])
+_SUBSCRIBERS = TypeAdapter(list[SubscriberOrder], config=ConfigDict(defer_build=True))  # built on first use
 
 
 def _parse_subscribers(value: Any) -> list[SubscriberOrder]:
