@@ -16,6 +16,8 @@ COPY --chown=airflow:0 plugins/ plugins/
 COPY --chown=airflow:0 include/ include/
 COPY --chown=airflow:0 dags/ dags/
 RUN pip install --no-cache-dir -c constraints.txt -e /opt/airflow/project
+# The image's own packages and ours must agree: a conflict fails the build, not a task at run time.
+RUN pip check
 
 ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/airflow/project/dags \
     AIRFLOW__CORE__PLUGINS_FOLDER=/opt/airflow/project/plugins \

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint airflow bench lock clean
+.PHONY: install demo test lint airflow bench lock clean distributed browser-check
 
 install: $(STAMP)
 
@@ -44,3 +44,11 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_parse.py --report --imports 8
 	$(BIN)/python scripts/bench_onboarding.py
 	$(BIN)/python scripts/bench_audit.py
+
+# The Compose file's topology natively on 127.0.0.1: PostgreSQL, Redis, Celery workers x2; checked end to end.
+distributed: $(STAMP)
+	$(BIN)/python scripts/distributed.py
+
+# Headless Chromium drives the Airflow UI (tests/browser); screenshots in build/screenshots.
+browser-check: $(STAMP)
+	$(BIN)/python scripts/browser_check.py

@@ -151,34 +151,47 @@ class LocalAirflow:
 
 
 @contextlib.contextmanager
+def process_group(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+    """Run ``argv`` in its own process group, logging to ``log_path``, until the block ends; then stop the group."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        stop_process_group(proc)
+
+
+def rest_session(base_url: str, home: Path) -> tuple[str, requests.Session]:
+    """Log in to Airflow's REST API as admin (the simple auth manager's generated password in ``home``)."""
+    password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
+    login = requests.post(f"{base_url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
+    login.raise_for_status()
+    rest = requests.Session()
+    rest.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    return password, rest
+
+
+@contextlib.contextmanager
 def standalone(env: dict[str, str], log_path: Path) -> Iterator[LocalAirflow]:
     """Run ``airflow standalone`` until the block ends, logged in to its REST API as admin.
 
     Started in its own process group and stopped group-wide: standalone does not stop its children itself.
     """
     home, port = Path(env["AIRFLOW_HOME"]), int(env["AIRFLOW__API__PORT"])
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "airflow"), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        _wait_healthy(port, proc)
+    with process_group([str(BIN / "airflow"), "standalone"], env, log_path) as proc:
+        wait_healthy(port, {"airflow standalone": proc})
         base_url = f"http://127.0.0.1:{port}"
-        password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
-        login = requests.post(f"{base_url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
-        login.raise_for_status()
-        rest = requests.Session()
-        rest.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        password, rest = rest_session(base_url, home)
         yield LocalAirflow(base_url=base_url, password=password, rest=rest, process=proc)
-    finally:
-        stop_process_group(proc)
 
 
-def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 180.0) -> None:
+def wait_healthy(port: int, processes: dict[str, subprocess.Popen], timeout: float = 180.0) -> None:
+    """Wait until the API server on ``port`` reports every component healthy; fail early if a process exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("airflow standalone exited while starting")
+        for name, proc in processes.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with code {proc.returncode} while starting")
         with contextlib.suppress(requests.RequestException, ValueError):
             health = requests.get(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2).json()
             if all(part.get("status") == "healthy" for part in health.values() if isinstance(part, dict)):

@@ -24,25 +24,50 @@ ROOT = HERE.parents[1]
 COMPOSE_TEXT = (ROOT / "docker-compose.yaml").read_text()
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 DOCKERIGNORE = (ROOT / ".dockerignore").read_text()
+ENV_EXAMPLE = (ROOT / ".env.example").read_text()
+GITIGNORE = (ROOT / ".gitignore").read_text()
 README = (ROOT / "README.md").read_text()
 SCHEMA = json.loads((HERE / "compose-spec.schema.json").read_text())
 
+# Every service that runs the project image as an Airflow component.
 AIRFLOW_SERVICES = (
     "airflow-init",
     "airflow-apiserver",
     "airflow-scheduler",
     "airflow-dag-processor",
     "airflow-triggerer",
+    "airflow-worker",
+    "flower",
 )
-# Where tasks, triggers, DAG parsing and the Execution API run: all must see the same secret and connections.
-RUNTIME_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+# Where tasks, triggers, DAG parsing and the Execution API run: all must see the same secrets and connections.
+RUNTIME_SERVICES = (
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+)
 SHARED_ENV = (
     "AIRFLOW__API_AUTH__JWT_SECRET",
+    "AIRFLOW__API__SECRET_KEY",
+    "AIRFLOW__CORE__FERNET_KEY",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__CELERY__BROKER_URL",
     "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT",
     "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT",
+    "AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET",
+    "AIRFLOW_CONN_WHOLESALE_DB",
+    "WEBEX_WHOLESALE_QUEUE_SCHEDULE",
+    "AIRFLOW_VAR_WEBEX_WHOLESALE_QUEUE_MAX_ORDERS",
 )
+SECRETS = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__CORE__FERNET_KEY")
 # Values for the variables the file requires with ${VAR:?...}; everything else takes the file's defaults.
-REQUIRED_ENV = {"AIRFLOW_JWT_SECRET": "test-jwt-secret", "AIRFLOW_FERNET_KEY": "test-fernet-key"}
+REQUIRED_ENV = {
+    "AIRFLOW_JWT_SECRET": "test-jwt-secret",
+    "AIRFLOW_API_SECRET_KEY": "test-api-secret-key",
+    "AIRFLOW_FERNET_KEY": "test-fernet-key",
+}
+REAL_API = "https://webexapis.com/v1"
 
 Problems = list[str]
 
@@ -90,8 +115,9 @@ def load_compose(text: str = COMPOSE_TEXT) -> dict:
     return yaml.safe_load(text)
 
 
-def resolved(compose: dict) -> dict:
-    return interpolate(compose, dict(REQUIRED_ENV))
+def resolved(compose: dict, **env: str) -> dict:
+    """The file as Compose sees it with the required secrets set (and ``env``, e.g. a real API's URL)."""
+    return interpolate(compose, {**REQUIRED_ENV, **env})
 
 
 def environment(service: dict) -> dict[str, str]:
@@ -139,8 +165,8 @@ def shared_image_and_env_problems(compose: dict) -> Problems:
         for key, value in common_env.items():
             if env.get(key) != value:
                 problems.append(f"{name}: {key} is not the common value (environment does not merge the anchor?)")
-    if common_env.get("AIRFLOW__CORE__EXECUTOR") != "LocalExecutor":
-        problems.append("the common executor is not LocalExecutor")
+    if common_env.get("AIRFLOW__CORE__EXECUTOR") != "CeleryExecutor":
+        problems.append("the common executor is not CeleryExecutor")
     if compose["services"]["wholesale-sim"].get("image") != common["image"]:
         problems.append("wholesale-sim does not run the project image")
     return problems
@@ -153,9 +179,11 @@ def shared_secret_and_connection_problems(compose: dict) -> Problems:
         problems += [f"{name}: {key} is not set" for name, value in values.items() if not value]
         if len(set(values.values())) > 1:
             problems.append(f"{key} differs between services: {values}")
-    jwt = environment(compose["x-airflow-common"]).get("AIRFLOW__API_AUTH__JWT_SECRET", "")
-    if not re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:?\?[^}]*|:-[^}]+)\}", jwt):
-        problems.append(f"the JWT secret {jwt!r} is neither a required variable nor one with a default")
+    common = environment(compose["x-airflow-common"])
+    for key in SECRETS:
+        # A default would be a secret published in this repository: each must come from .env.
+        if not re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]*\}", common.get(key, "")):
+            problems.append(f"{key} is not a required variable from .env: {common.get(key)!r}")
     return problems
 
 
@@ -187,31 +215,89 @@ def loopback_port_problems(compose: dict) -> Problems:
     return problems
 
 
-def connection_problems(compose: dict) -> Problems:
-    compose = resolved(compose)
-    sim = compose["services"]["wholesale-sim"]
-    sim_port, sim_token = command_option(sim, "--port"), command_option(sim, "--token")
-    env = environment(compose["x-airflow-common"])
+def _connections(env: dict[str, str]) -> tuple[dict[str, dict], Problems]:
     expected = {
-        "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT": ("webex_wholesale", "/v1"),
-        "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT": ("http", "/setup-assist/v1"),
+        "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT": "webex_wholesale",
+        "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT": "http",
     }
-    problems, conns = [], {}
-    for key, (conn_type, path) in expected.items():
+    conns, problems = {}, []
+    for key, conn_type in expected.items():
         try:
             conn = conns[key] = json.loads(env.get(key, ""))
         except json.JSONDecodeError as exc:
             problems.append(f"{key} is not JSON: {exc}")
             continue
-        url = urlsplit(conn.get("host", ""))
         if conn.get("conn_type") != conn_type:
             problems.append(f"{key}: conn_type {conn.get('conn_type')!r}, expected {conn_type!r}")
+    return conns, problems
+
+
+def connection_problems(compose: dict) -> Problems:
+    """By default the connections reach the demo profile's simulator; with WEBEX_API_URL set, the real API."""
+    demo = resolved(compose)
+    sim = demo["services"]["wholesale-sim"]
+    sim_port, sim_token = command_option(sim, "--port"), command_option(sim, "--token")
+    conns, problems = _connections(environment(demo["x-airflow-common"]))
+    for key, path in (
+        ("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT", "/v1"),
+        ("AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT", "/setup-assist/v1"),
+    ):
+        url = urlsplit(conns.get(key, {}).get("host", ""))
         if (url.scheme, url.hostname, str(url.port), url.path) != ("http", "wholesale-sim", sim_port, path):
-            problems.append(f"{key}: host {conn.get('host')!r} is not http://wholesale-sim:{sim_port}{path}")
+            problems.append(f"{key}: host {url.geturl()!r} is not http://wholesale-sim:{sim_port}{path}")
     if conns.get("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT", {}).get("password") != sim_token:
         problems.append("the Wholesale connection's token is not the token the simulator accepts")
     if command_option(sim, "--host") != "0.0.0.0":  # noqa: S104 - inside the compose network, published on loopback
         problems.append("the simulator listens on loopback only: other containers cannot reach it")
+    real = resolved(compose, WEBEX_API_URL=REAL_API, WEBEX_API_TOKEN="real-token")
+    for name in RUNTIME_SERVICES:
+        conn = _connections(environment(real["services"][name]))[0].get("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT", {})
+        if (conn.get("host"), conn.get("password")) != (REAL_API, "real-token"):
+            problems.append(f"{name}: WEBEX_API_URL/WEBEX_API_TOKEN in .env do not reach its Wholesale connection")
+    return problems
+
+
+def redis_problems(compose: dict) -> Problems:
+    """The Celery broker and the API budget: the same Redis service, configured alike, each its own db number."""
+    compose = resolved(compose)
+    env = environment(compose["x-airflow-common"])
+    broker = urlsplit(env.get("AIRFLOW__CELERY__BROKER_URL", ""))
+    budget = urlsplit(env.get("AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET", ""))
+    problems = []
+    for name, url in (("broker", broker), ("budget", budget)):
+        if url.scheme != "redis" or url.hostname not in compose["services"]:
+            problems.append(f"the {name} {url.geturl()!r} is not a redis:// URL of a service of this file")
+        if not re.fullmatch(r"/\d+", url.path):
+            problems.append(f"the {name} {url.geturl()!r} names no Redis db number")
+    if (broker.hostname, broker.port, broker.username, broker.password) != (
+        budget.hostname,
+        budget.port,
+        budget.username,
+        budget.password,
+    ):
+        problems.append(f"broker {broker.geturl()!r} and budget {budget.geturl()!r} are not the same Redis")
+    if broker.path == budget.path:
+        problems.append("the budget shares the broker's Redis db: flushing one would flush the other")
+    redis = compose["services"].get(broker.hostname or "", {})
+    if "redis" not in str(redis.get("image")) or "redis-cli ping" not in healthcheck_text(redis):
+        problems.append(f"the broker host {broker.hostname!r} is not a Redis service with a ping healthcheck")
+    backend = env.get("AIRFLOW__CELERY__RESULT_BACKEND", "")
+    if backend != "db+" + env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", ""):
+        problems.append(f"the Celery result backend {backend!r} is not the metadata DB")
+    return problems
+
+
+def state_db_problems(compose: dict) -> Problems:
+    """The state DB: its own database on the metadata DB's server, created and migrated by airflow-init."""
+    compose = resolved(compose)
+    env = environment(compose["x-airflow-common"])
+    metadata = urlsplit(env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", ""))
+    state = urlsplit(env.get("AIRFLOW_CONN_WHOLESALE_DB", ""))
+    problems = []
+    if state.scheme != "postgresql" or (state.hostname, state.port) != (metadata.hostname, metadata.port):
+        problems.append(f"the state DB {state.geturl()!r} is not a postgresql:// DB on the metadata DB's server")
+    if state.path in ("", "/", metadata.path):
+        problems.append(f"the state DB {state.path!r} is not a database of its own (Alembic tables would collide)")
     return problems
 
 
@@ -231,35 +317,73 @@ def depends_on_problems(compose: dict) -> Problems:
                 problems.append(f"{name}: waits for {dependency} with {spec.get('condition')!r}, not {wanted!r}")
             if wanted == "service_healthy" and not services[dependency].get("healthcheck"):
                 problems.append(f"{name}: waits for {dependency} to be healthy, but it has no healthcheck")
+            # A required dependency in a profile the user did not enable makes `docker compose up` fail.
+            if services[dependency].get("profiles") and spec.get("required", True) and not service.get("profiles"):
+                problems.append(f"{name}: requires {dependency}, which runs only with --profile")
     for name in RUNTIME_SERVICES:
         if "airflow-init" not in (services[name].get("depends_on") or {}):
             problems.append(f"{name}: may start before airflow-init has migrated the DB")
+    if "airflow-apiserver" not in (services["airflow-worker"].get("depends_on") or {}):
+        problems.append("airflow-worker may take tasks before the Execution API answers")
     return problems
 
 
 def healthcheck_problems(compose: dict) -> Problems:
     services = resolved(compose)["services"]
+    problems = [
+        f"{name}: no healthcheck"
+        for name, service in services.items()
+        if name != "airflow-init" and not healthcheck_text(service)  # a one-shot: others wait for it to complete
+    ]
     sim_port = command_option(services["wholesale-sim"], "--port")
     expected = {
         "postgres": "pg_isready",
+        "redis": "redis-cli ping",
         "wholesale-sim": f"http://localhost:{sim_port}/_sim/state",
         "airflow-apiserver": "http://localhost:8080/api/v2/monitor/health",
+        "airflow-scheduler": "http://localhost:8974/health",
+        "airflow-dag-processor": "--job-type DagProcessorJob",
+        "airflow-triggerer": "--job-type TriggererJob",
+        "airflow-worker": 'inspect ping -d "celery@${HOSTNAME}"',
     }
-    return [
+    problems += [
         f"{name}: healthcheck does not run {needle!r}"
         for name, needle in expected.items()
         if needle not in healthcheck_text(services[name])
     ]
+    if environment(services["airflow-scheduler"]).get("AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK") != "True":
+        problems.append("the scheduler's health server (:8974) is not enabled")
+    return problems
+
+
+def worker_and_profile_problems(compose: dict) -> Problems:
+    """Workers scale (``--scale airflow-worker=N``); the simulator and Flower start only when asked for."""
+    services, problems = compose["services"], []
+    worker = services["airflow-worker"]
+    if worker.get("command") != "celery worker":
+        problems.append(f"airflow-worker runs {worker.get('command')!r}, not a Celery worker")
+    for key in ("container_name", "ports", "hostname"):
+        if key in worker:
+            problems.append(f"airflow-worker sets {key}: a second replica would clash with the first")
+    if environment(worker).get("DUMB_INIT_SETSID") != "0":
+        problems.append("airflow-worker: dumb-init would signal the whole group; Celery's warm shutdown needs 0")
+    profiles = {name: service.get("profiles") for name, service in services.items() if service.get("profiles")}
+    if profiles != {"wholesale-sim": ["demo"], "flower": ["flower"]}:
+        problems.append(f"profiles {profiles} are not: the simulator under demo, Flower under flower")
+    return problems
 
 
 def init_problems(compose: dict) -> Problems:
     init = compose["services"]["airflow-init"]
     script = " ".join(init["command"]) if isinstance(init["command"], list) else init["command"]
     problems = []
-    if "airflow db migrate" not in script:
-        problems.append("airflow-init does not migrate the DB")
+    steps = ("airflow db migrate", 'os.environ["AIRFLOW_CONN_WHOLESALE_DB"]', "wholesale-queue db upgrade")
+    positions = [script.find(step) for step in steps]
+    problems += [f"airflow-init does not run {step!r}" for step, at in zip(steps, positions, strict=True) if at < 0]
+    if min(positions) >= 0 and positions != sorted(positions):
+        problems.append(f"airflow-init does not run {' -> '.join(steps)} in that order")
     pool = re.search(r"airflow pools set (\S+) (\d+)", script)
-    if pool is None or pool[1] != "webex_wholesale_api":
+    if pool is None or pool[1] != "webex_wholesale_api" or int(pool[2]) < 1:
         problems.append("airflow-init does not create the pool webex_wholesale_api")
     if init.get("restart", "no") != "no":
         problems.append("airflow-init restarts after it completes")
@@ -289,25 +413,31 @@ def _chowned_dirs(dockerfile: str = DOCKERFILE) -> set[str]:
     return set(match[1].split()) if match else set()
 
 
-def env_docs_problems(compose_text: str = COMPOSE_TEXT, readme: str = README) -> Problems:
-    section = readme.split("## Running with Docker Compose", 1)[-1].split("\n## ", 1)[0]
-    problems = [
-        f"required variable {name} is not explained in README's Docker Compose section"
-        for name in sorted(required_variables(compose_text))
-        if name not in section
-    ]
-    overrides = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
-    if not overrides:
-        return [*problems, "README's Docker Compose section has no override example"]
-    override = yaml.safe_load(overrides[0])
-    services = load_compose(compose_text)["services"]
-    for name, service in override["services"].items():
-        if name not in services:
-            problems.append(f"README override names {name!r}, which is not a service")
-        host = json.loads(environment(service).get("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT", "{}"))
-        if host.get("host") != "https://webexapis.com/v1":
-            problems.append(f"README override of {name} does not point at https://webexapis.com/v1")
-    problems += [f"README override misses {n}" for n in RUNTIME_SERVICES if n not in override["services"]]
+def _env_file(text: str) -> dict[str, str]:
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line and not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def env_docs_problems(
+    compose_text: str = COMPOSE_TEXT, readme: str = README, env_example: str = ENV_EXAMPLE, gitignore: str = GITIGNORE
+) -> Problems:
+    """Every required secret is in .env.example (empty: no secret in git) and the README; .env stays out of git."""
+    section = readme.split("\n## Deployment", 1)[-1].split("\n## ", 1)[0]
+    example = _env_file(env_example)
+    problems = []
+    for name in sorted(required_variables(compose_text)):
+        if name not in section:
+            problems.append(f"required variable {name} is not explained in README's Deployment section")
+        if name not in example:
+            problems.append(f"required variable {name} is not in .env.example")
+        elif example[name]:
+            problems.append(f".env.example gives {name} a value: a secret committed to git")
+    for line in ("WEBEX_API_URL=https://webexapis.com/v1", "WEBEX_API_TOKEN="):
+        if line not in section:
+            problems.append(f"README's Deployment section does not say how to reach the real API ({line})")
+    ignored = {line.strip() for line in gitignore.splitlines()}
+    if ".env" not in ignored or ".env.example" in ignored or "*.env*" in ignored:
+        problems.append(".gitignore must ignore .env and keep .env.example")
     return problems
 
 
@@ -336,6 +466,8 @@ def dockerfile_problems(dockerfile: str = DOCKERFILE, dockerignore: str = DOCKER
     ]
     if not re.search(r"pip install --no-cache-dir -c constraints\.txt -e /opt/airflow/project", dockerfile):
         problems.append("the project is not installed from the pinned constraints")
+    if not re.search(r"pip install [^\n]*\n(?:#[^\n]*\n)*RUN pip check$", dockerfile, re.MULTILINE):
+        problems.append("the build does not run pip check right after installing the project")
     users = re.findall(r"^USER (\S+)$", dockerfile.split("RUN pip install", 1)[0], re.MULTILINE)
     if not users or users[-1] != "airflow":
         problems.append("pip runs as root: the official image must be extended as the airflow user")
@@ -376,7 +508,7 @@ def test_every_airflow_service_shares_the_image_and_environment(compose):
     assert shared_image_and_env_problems(compose) == []
 
 
-def test_jwt_secret_and_connections_reach_every_runtime_component(compose):
+def test_secrets_and_connections_reach_every_runtime_component(compose):
     assert shared_secret_and_connection_problems(compose) == []
 
 
@@ -388,19 +520,31 @@ def test_published_ports_are_loopback_only(compose):
     assert loopback_port_problems(compose) == []
 
 
-def test_connections_point_at_the_simulator_service(compose):
+def test_connections_point_at_the_simulator_or_the_real_api_from_env(compose):
     assert connection_problems(compose) == []
+
+
+def test_broker_and_budget_share_one_redis_configured_alike(compose):
+    assert redis_problems(compose) == []
+
+
+def test_state_db_is_its_own_database_on_the_postgres_server(compose):
+    assert state_db_problems(compose) == []
 
 
 def test_depends_on_names_existing_services_with_conditions(compose):
     assert depends_on_problems(compose) == []
 
 
-def test_postgres_simulator_and_api_server_have_healthchecks(compose):
+def test_every_service_has_a_healthcheck(compose):
     assert healthcheck_problems(compose) == []
 
 
-def test_airflow_init_creates_the_api_pool_and_the_batches_variable(compose):
+def test_workers_scale_and_optional_services_sit_in_profiles(compose):
+    assert worker_and_profile_problems(compose) == []
+
+
+def test_airflow_init_migrates_both_dbs_and_creates_the_pool(compose):
     assert init_problems(compose) == []
 
 
@@ -408,7 +552,7 @@ def test_volumes_are_declared_and_writable_by_airflow(compose):
     assert volume_problems(compose) == []
 
 
-def test_required_variables_and_real_api_override_are_documented():
+def test_required_secrets_and_the_real_api_are_documented():
     assert env_docs_problems() == []
 
 
@@ -417,9 +561,10 @@ def test_dockerfile_builds_the_project_on_the_pinned_airflow_image():
 
 
 def test_required_secrets_are_enforced_by_compose(compose):
-    assert {"AIRFLOW_JWT_SECRET", "AIRFLOW_FERNET_KEY"} <= required_variables(COMPOSE_TEXT)
-    with pytest.raises(KeyError, match="AIRFLOW_JWT_SECRET"):
-        interpolate(compose, {"AIRFLOW_FERNET_KEY": "set"})
+    assert set(REQUIRED_ENV) <= required_variables(COMPOSE_TEXT)
+    for missing in REQUIRED_ENV:
+        with pytest.raises(KeyError, match=missing):
+            interpolate(compose, {name: "set" for name in REQUIRED_ENV if name != missing})
 
 
 # --- Each check catches the deployment bug it exists for ---
@@ -451,6 +596,33 @@ def _replace_env(service: str, key: str, old: str, new: str) -> Callable[[dict],
     def mutate(compose: dict) -> None:
         env = compose["services"][service]["environment"] = dict(compose["services"][service]["environment"])
         env[key] = env[key].replace(old, new)
+
+    return mutate
+
+
+def _env(service: str, key: str, value: str | None) -> Callable[[dict], None]:
+    """Set (or, with ``None``, remove) one variable of one service only, as a service's own override would."""
+
+    def mutate(compose: dict) -> None:
+        env = compose["services"][service]["environment"] = dict(compose["services"][service]["environment"])
+        if value is None:
+            del env[key]
+        else:
+            env[key] = value
+
+    return mutate
+
+
+def _common(key: str, value: str | None) -> Callable[[dict], None]:
+    """Change one variable of the shared anchor, as an edit of the file's common block would."""
+    path = f"x-airflow-common/environment/{key}"
+    return _set(path, value) if value is not None else _drop(path)
+
+
+def _init_script(old: str, new: str) -> Callable[[dict], None]:
+    def mutate(compose: dict) -> None:
+        command = compose["services"]["airflow-init"]["command"]
+        command[2] = command[2].replace(old, new)
 
     return mutate
 
@@ -499,7 +671,7 @@ BROKEN_FILES = {
     "sim token differs": (connection_problems, _set("services/wholesale-sim/command/6", "another-token")),
     "unknown dependency": (
         depends_on_problems,
-        _set("services/airflow-scheduler/depends_on/redis", {"condition": "service_healthy"}),
+        _set("services/airflow-scheduler/depends_on/rabbitmq", {"condition": "service_healthy"}),
     ),
     "init only started": (
         depends_on_problems,
@@ -515,12 +687,88 @@ BROKEN_FILES = {
         _set("services/wholesale-sim/healthcheck/test", ["CMD", "curl", "http://localhost:8123/"]),
     ),
     "no api-server healthcheck": (healthcheck_problems, _drop("services/airflow-apiserver/healthcheck")),
-    "pool misnamed": (
+    "pool misnamed": (init_problems, _init_script("webex_wholesale_api", "webex_api")),
+    "pool without slots": (init_problems, _init_script("webex_wholesale_api 4", "webex_wholesale_api")),
+    "state db not migrated": (init_problems, _init_script("wholesale-queue db upgrade", "true")),
+    "state db not created": (init_problems, _init_script('os.environ["AIRFLOW_CONN_WHOLESALE_DB"]', '"x"')),
+    "state db migrated first": (
         init_problems,
-        lambda c: c["services"]["airflow-init"]["command"].__setitem__(
-            2, c["services"]["airflow-init"]["command"][2].replace("webex_wholesale_api", "webex_api")
+        _init_script("airflow db migrate\n", "wholesale-queue db upgrade\nairflow db migrate\n"),
+    ),
+    "local executor": (shared_image_and_env_problems, _common("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")),
+    "worker env not merged": (shared_image_and_env_problems, _own_env("airflow-worker")),
+    "worker without the budget": (
+        shared_secret_and_connection_problems,
+        _env("airflow-worker", "AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET", None),
+    ),
+    "queue schedule on the scheduler only": (
+        shared_secret_and_connection_problems,
+        _env("airflow-dag-processor", "WEBEX_WHOLESALE_QUEUE_SCHEDULE", None),
+    ),
+    "triggerer without the state db": (
+        shared_secret_and_connection_problems,
+        _env("airflow-triggerer", "AIRFLOW_CONN_WHOLESALE_DB", None),
+    ),
+    "worker with its own api secret": (
+        shared_secret_and_connection_problems,
+        _env("airflow-worker", "AIRFLOW__API__SECRET_KEY", "${WORKER_SECRET:?set it}"),
+    ),
+    "fernet key with a default": (
+        shared_secret_and_connection_problems,
+        _common("AIRFLOW__CORE__FERNET_KEY", "${AIRFLOW_FERNET_KEY:-a-published-key}"),
+    ),
+    "no api secret key": (shared_secret_and_connection_problems, _common("AIRFLOW__API__SECRET_KEY", None)),
+    "worker hard-wired to the simulator": (
+        connection_problems,
+        _env(
+            "airflow-worker",
+            "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT",
+            '{"conn_type": "webex_wholesale", "host": "http://wholesale-sim:8123/v1", "password": "sim-token"}',
         ),
     ),
+    "budget on another redis": (redis_problems, _common("AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET", "redis://cache:6379/1")),
+    "budget in the broker's db": (
+        redis_problems,
+        _common("AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET", "redis://redis:6379/0"),
+    ),
+    "budget with another password": (
+        redis_problems,
+        _common("AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET", "redis://:other@redis:6379/1"),
+    ),
+    "budget without a db number": (
+        redis_problems,
+        _common("AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET", "redis://redis:6379"),
+    ),
+    "result backend in redis": (redis_problems, _common("AIRFLOW__CELERY__RESULT_BACKEND", "redis://redis:6379/2")),
+    "redis without healthcheck": (redis_problems, _drop("services/redis/healthcheck")),
+    "state db is the metadata db": (
+        state_db_problems,
+        _common("AIRFLOW_CONN_WHOLESALE_DB", "postgresql://airflow:airflow@postgres:5432/airflow"),
+    ),
+    "state db in a container file": (state_db_problems, _common("AIRFLOW_CONN_WHOLESALE_DB", "sqlite:////tmp/w.db")),
+    "worker before the api-server": (
+        depends_on_problems,
+        _drop("services/airflow-worker/depends_on/airflow-apiserver"),
+    ),
+    "simulator required": (
+        depends_on_problems,
+        _set("services/airflow-triggerer/depends_on/wholesale-sim/required", True),
+    ),
+    "no worker healthcheck": (healthcheck_problems, _drop("services/airflow-worker/healthcheck")),
+    "no flower healthcheck": (healthcheck_problems, _drop("services/flower/healthcheck")),
+    "scheduler health server off": (healthcheck_problems, _common("AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "False")),
+    "worker pings another node": (
+        healthcheck_problems,
+        _set("services/airflow-worker/healthcheck/test", ["CMD-SHELL", "celery inspect ping"]),
+    ),
+    "worker container name": (worker_and_profile_problems, _set("services/airflow-worker/container_name", "worker")),
+    "worker published port": (
+        worker_and_profile_problems,
+        _set("services/airflow-worker/ports", ["127.0.0.1:8793:8793"]),
+    ),
+    "worker setsid": (worker_and_profile_problems, _env("airflow-worker", "DUMB_INIT_SETSID", "1")),
+    "simulator always on": (worker_and_profile_problems, _drop("services/wholesale-sim/profiles")),
+    "worker is a scheduler": (worker_and_profile_problems, _set("services/airflow-worker/command", "scheduler")),
     "undeclared volume": (volume_problems, _drop("volumes/sim-data")),
     "volume dir not chowned": (
         volume_problems,
@@ -540,15 +788,21 @@ def test_each_check_fails_on_a_broken_compose_file(bug):
 
 BROKEN_TEXTS = {
     "secret not required": lambda: env_docs_problems(readme=README.replace("AIRFLOW_JWT_SECRET", "JWT")),
-    "override misses the triggerer": lambda: env_docs_problems(
-        readme=README.replace("  airflow-triggerer: *webex-real-api\n", "")
+    "real api not documented": lambda: env_docs_problems(readme=README.replace("WEBEX_API_URL=https://", "URL=")),
+    "secret in .env.example": lambda: env_docs_problems(
+        env_example=ENV_EXAMPLE.replace("AIRFLOW_FERNET_KEY=\n", "AIRFLOW_FERNET_KEY=abc\n")
     ),
+    "secret missing from .env.example": lambda: env_docs_problems(
+        env_example=ENV_EXAMPLE.replace("AIRFLOW_API_SECRET_KEY=\n", "")
+    ),
+    ".env not ignored": lambda: env_docs_problems(gitignore=GITIGNORE.replace(".env\n", "")),
     "other airflow version": lambda: dockerfile_problems(
         dockerfile=DOCKERFILE.replace("airflow:3.3.2-", "airflow:3.2.0-")
     ),
     "include not copied": lambda: dockerfile_problems(
         dockerfile=DOCKERFILE.replace("COPY --chown=airflow:0 include/ include/\n", "")
     ),
+    "no pip check": lambda: dockerfile_problems(dockerfile=DOCKERFILE.replace("RUN pip check\n", "")),
     "pip as root": lambda: dockerfile_problems(dockerfile=DOCKERFILE.replace("USER airflow\n", "")),
     "venv in the context": lambda: dockerfile_problems(dockerignore=DOCKERIGNORE.replace(".venv\n", "")),
     "dags ignored": lambda: dockerfile_problems(dockerignore=DOCKERIGNORE + "dags\n"),
