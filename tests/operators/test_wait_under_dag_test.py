@@ -55,11 +55,12 @@ def pull(session, dag_run, task_id: str, key: str):
 
 @pytest.fixture
 def slow_sim(monkeypatch):
-    """Customers stay ``provisioning`` for 5 s: longer than dag.test()'s start-up, so the first wait defers."""
+    """Customers stay ``provisioning`` for 12 s: longer than dag.test()'s start-up even on a loaded machine (5 s
+    was not), so the first wait defers."""
     from wholesale_sim.config import SimConfig
     from wholesale_sim.testing import running_simulator
 
-    with running_simulator(SimConfig(token="wait-test-token", provision_delay=5.0)) as sim:
+    with running_simulator(SimConfig(token="wait-test-token", provision_delay=12.0)) as sim:
         wire_connections(monkeypatch, sim, setup_assist=False)
         yield sim
 
