@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 
-from webex_wholesale.onboarding.report import OnboardingReport, StepResult, build_report
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_XCOM_KEY
 from webex_wholesale.operators.subscribers import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
+
+if TYPE_CHECKING:
+    from webex_wholesale.onboarding.report import OnboardingReport
 
 
 class OnboardingReportOperator(BaseOperator):
@@ -68,6 +70,8 @@ class OnboardingReportOperator(BaseOperator):
         return published
 
     def build(self, context: Context) -> OnboardingReport:
+        from webex_wholesale.onboarding.report import StepResult, build_report  # pydantic: at run time, not parse
+
         ti = context["ti"]
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
         steps_upstream = self.get_flat_relative_ids(upstream=True)

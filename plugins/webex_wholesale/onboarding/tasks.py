@@ -4,14 +4,16 @@ why a step failed so the report can say it (the fan-out plan is :mod:`~webex_who
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
-from webex_wholesale.models import OnboardingOrder, OrderValidationError, parse_order
 from webex_wholesale.onboarding.params import DRY_RUN_PARAM
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 from webex_wholesale.operators.setup_assist import build_setup_assist_request
+
+if TYPE_CHECKING:
+    from webex_wholesale.models import OnboardingOrder
 
 #: XCom key under which ``record_failure`` keeps a failed step's reason for the report.
 FAILURE_XCOM_KEY = "failure"
@@ -36,6 +38,8 @@ def prepare_order(conf: Mapping[str, Any] | None) -> dict[str, Any]:
     ``others`` (the other subscribers), ``setupAssistRequest`` (the request without the customer's ids, or
     ``None`` when not requested), ``summary`` (what the report names) and ``dryRun``.
     """
+    from webex_wholesale.models import OrderValidationError, parse_order  # pydantic: when the task runs, not at parse
+
     try:
         order = parse_order(order_from_conf(conf))
     except OrderValidationError as err:

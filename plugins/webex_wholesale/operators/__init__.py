@@ -1,7 +1,7 @@
 """Operators of the Webex Wholesale provider: one idempotent step of the onboarding job each.
 
-Importing this package is cheap enough for DAG parse time: the hook (``requests``, HttpHook) is only imported
-when a task runs; the models are imported anyway by the DAG's trigger form.
+Importing this package is cheap enough for DAG parse time: the hook (``requests``, HttpHook) and the pydantic
+models are only imported when a task runs.
 """
 
 from webex_wholesale.operators.customer import (

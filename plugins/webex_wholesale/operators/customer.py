@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
@@ -15,7 +15,6 @@ from webex_wholesale.exceptions import (
     WebexPermanentError,
     WebexTransientError,
 )
-from webex_wholesale.models import Customer, CustomerStatus, CustomerWaitStatus, customer_event
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
 from webex_wholesale.operators.exceptions import (
     WebexCustomerOnHoldError,
@@ -23,6 +22,9 @@ from webex_wholesale.operators.exceptions import (
     WebexCustomerProvisioningError,
     WebexCustomerTimeoutError,
 )
+
+if TYPE_CHECKING:
+    from webex_wholesale.models import Customer
 
 #: Extra time given to Airflow's deferral timeout beyond the trigger's own deadline, so the trigger's clear
 #: ``timeout`` event normally arrives first and Airflow's generic ``TaskDeferralTimeout`` is only a safety net.
@@ -95,6 +97,8 @@ class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
         return {"customerId": customer_id, "externalId": external_id, "adopted": False, "status": "provisioning"}
 
     def _adopt(self, customer: Customer, why: str) -> dict[str, Any]:
+        from webex_wholesale.models import CustomerStatus  # pydantic models: when the task runs, not at parse
+
         status = customer.status.value
         self.log.info(
             "Adopting existing customer customerId=%s externalId=%s status=%s: %s",
@@ -178,6 +182,8 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
             finally:
                 self.hook.close()
             return self.execute_complete(context, event)
+        from webex_wholesale.models import customer_event  # pydantic models: when the task runs, not at parse
+
         end_time = time.time() + self.timeout_seconds
         customer = self._poll_once(customer_id)
         event = customer_event(customer) if customer is not None else None
@@ -216,6 +222,8 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """End the wait according to the event's ``status`` (see the class docstring)."""
+        from webex_wholesale.models import Customer, CustomerWaitStatus  # pydantic: when the task runs, not at parse
+
         event = event or {}
         customer_json = event.get("customer") or None
         customer = Customer.model_validate(customer_json) if customer_json else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, Connection, Context
 from airflow.sdk.exceptions import AirflowNotFoundException
@@ -18,7 +18,6 @@ from airflow.sdk.exceptions import AirflowNotFoundException
 from webex_wholesale import SETUP_ASSIST_CONN_ID
 from webex_wholesale.exceptions import connection_env_example
 from webex_wholesale.http_status import is_transient_status
-from webex_wholesale.models import OnboardingOrder
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
 from webex_wholesale.operators.exceptions import (
     WebexInvalidInputError,
@@ -26,6 +25,9 @@ from webex_wholesale.operators.exceptions import (
     WebexSetupAssistDeliveryError,
     WebexSetupAssistRejectedError,
 )
+
+if TYPE_CHECKING:
+    from webex_wholesale.models import OnboardingOrder
 
 #: Read timeout (seconds) of the delivery POST when the connection's extra sets none.
 DEFAULT_DELIVERY_TIMEOUT = 30.0
