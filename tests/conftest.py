@@ -42,6 +42,16 @@ def airflow_db() -> None:
 
 
 @pytest.fixture
+def onboarding_dag(airflow_db):
+    """The onboarding DAG, parsed afresh for each test: ``dag.test()`` writes a run's conf into its params in place."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    return bag.get_dag("webex_wholesale_onboarding")
+
+
+@pytest.fixture
 def simulator() -> Iterator:
     """A fresh simulator on a free loopback port, with a short provisioning delay."""
     from helpers import SIM_TOKEN

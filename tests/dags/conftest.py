@@ -8,18 +8,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from dag_helpers import DAG_ID, DEMO_ORDER, ROOT, SIM_TOKEN, RunResult
+from dag_helpers import DAG_ID, DEMO_ORDER, SIM_TOKEN, RunResult
 from helpers import wire_connections
-
-
-@pytest.fixture
-def onboarding_dag(airflow_db):
-    """Parsed afresh for each test: ``dag.test()`` writes a run's conf into the DAG's params in place."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag.get_dag(DAG_ID)
 
 
 @pytest.fixture

@@ -9,23 +9,12 @@ from __future__ import annotations
 import pytest
 from helpers import SIM_TOKEN, wire_connections
 from sqlalchemy import select
-from state_helpers import ROOT, order_data, queued
+from state_helpers import order_data, queued
 
 from webex_wholesale.state import orders
 from webex_wholesale.state.schema import audit_table, metadata, run_table
 
 pytestmark = pytest.mark.airflow_run
-
-DAG_ID = "webex_wholesale_onboarding"
-
-
-@pytest.fixture
-def onboarding_dag(airflow_db):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag.get_dag(DAG_ID)
 
 
 @pytest.fixture
