@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -15,29 +14,35 @@ from webex_wholesale.state.schema import transition_table
 
 ORDERS = 100
 BATCH = 7
+#: Enough rounds for two claimers to drain the queue (each round claims up to 2 x BATCH), and one more.
+ROUNDS = ORDERS // BATCH + 1
 
 
-def claim_until_empty(url: str, start: threading.Barrier, claimed: list[int]) -> None:
-    """One claimer with its own engine (its own connections), as a second queue worker would have."""
+def claim_in_rounds(url: str, rounds: threading.Barrier, claimed: list[int]) -> None:
+    """One claimer with its own engine (its own connections), as a second queue worker would have.
+
+    Both claimers meet at the barrier before every claim, so every round is a real race for the same rows,
+    and neither can drain the queue alone while the other is still starting (which made "both took part"
+    a matter of luck).
+    """
     engine = create_state_engine(url)
     try:
-        start.wait()
-        while batch := orders.claim(engine, BATCH):
-            claimed.extend(claim.order_id for claim in batch)
-            time.sleep(0.005)  # a real claimer triggers runs here; it also lets the other claimer in between
+        for _ in range(ROUNDS):
+            rounds.wait()
+            claimed.extend(claim.order_id for claim in orders.claim(engine, BATCH))
     finally:
         engine.dispose()
 
 
 def test_two_claimers_claim_each_order_exactly_once(engine, state_url):
     ids = orders.enqueue(engine, [queued(f"race-{n}", subscribers=1) for n in range(ORDERS)])
-    start = threading.Barrier(2)
+    rounds = threading.Barrier(2, timeout=60)
     results: list[list[int]] = [[], []]
     errors: list[BaseException] = []
 
     def run(claimed: list[int]) -> None:
         try:
-            claim_until_empty(state_url, start, claimed)
+            claim_in_rounds(state_url, rounds, claimed)
         except BaseException as error:  # surfaced below: a thread's exception would otherwise vanish
             errors.append(error)
 
