@@ -25,6 +25,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SIM_TOKEN = "sim-token"  # the simulator's token: local only, never a real credential
+#: Seconds the scheduler sleeps after a loop with nothing to do (Airflow's default: 1); docker-compose.yaml sets the same.
+SCHEDULER_IDLE_SLEEP_TIME = "0.25"
 
 
 def free_port() -> int:
@@ -101,6 +103,9 @@ def airflow_env(home: Path, sim_url: str, *, fresh: bool = True, **extra: str) -
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            # An onboarding is a chain of short API steps: Airflow's default 1 s idle sleep between scheduler
+            # loops costs up to a second per step (README, "Performance").
+            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": SCHEDULER_IDLE_SLEEP_TIME,
             "AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT": json.dumps(
                 {"conn_type": "webex_wholesale", "host": f"{sim_url}/v1", "password": SIM_TOKEN}
             ),

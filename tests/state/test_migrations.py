@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import inspect
 
@@ -38,3 +41,17 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_schema_revision_tasks_check_is_the_migration_scripts_head():
+    assert migrate.SCHEMA_REVISION == migrate.head_revision()
+
+
+def test_opening_the_state_database_does_not_import_alembic(state_url, engine):
+    """Every task opens the state database; Alembic (a tenth of a second to import) is for ``db upgrade`` only."""
+    code = (
+        "import sys; from webex_wholesale.state.store import open_state; "
+        f"open_state({state_url!r}); print('alembic' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
