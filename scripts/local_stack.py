@@ -25,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SIM_TOKEN = "sim-token"  # the simulator's token: local only, never a real credential
-#: Seconds the scheduler sleeps after a loop with nothing to do (Airflow's default: 1); docker-compose.yaml sets the same.
+#: Seconds the scheduler sleeps after an idle loop (Airflow's default: 1); docker-compose.yaml sets the same.
 SCHEDULER_IDLE_SLEEP_TIME = "0.25"
 
 

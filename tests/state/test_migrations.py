@@ -44,7 +44,7 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
 
 
 def test_the_schema_revision_tasks_check_is_the_migration_scripts_head():
-    assert migrate.SCHEMA_REVISION == migrate.head_revision()
+    assert migrate.head_revision() == migrate.SCHEMA_REVISION
 
 
 def test_opening_the_state_database_does_not_import_alembic(state_url, engine):

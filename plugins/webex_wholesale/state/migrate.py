@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, column, inspect, select, table
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -64,7 +64,7 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table(VERSION_TABLE):
             return None
-        return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        return conn.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).scalar()
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
