@@ -86,11 +86,11 @@ def webex_wholesale_onboarding() -> None:
 
     plan = validate_order()
     sub_partner = plan["subPartnerOrgId"]
-    batches = plan_subscriber_batches(plan["others"])
     check = WebexCheckTemplateOperator(
         task_id="check_template", precheck_body=plan["precheckBody"], on_behalf_of_sub_partner_org_id=sub_partner
     )
     gate = stop_if_dry_run(plan["dryRun"])
+    batches = plan_subscriber_batches(plan["others"])
     customer_ref = WebexProvisionCustomerOperator(
         task_id="provision_customer", customer_body=plan["customerBody"], on_behalf_of_sub_partner_org_id=sub_partner
     )
@@ -139,8 +139,13 @@ def webex_wholesale_onboarding() -> None:
     succeeded = EmptyOperator(task_id="onboarding_succeeded", trigger_rule=TriggerRule.NONE_FAILED)
 
     chain([check, gate], customer_ref, customer, admin, others)
+    # Every step before the fan-out is on the run's critical path, and a task beside one takes CPU from it: the
+    # batches are planned beside the customer's creation, and the Setup Assist gate is decided beside the fan-out.
+    gate >> batches
+    asked = setup_assistance_requested(plan["setupAssistRequest"])
+    admin >> asked
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
-    [gate, setup_assistance_requested(plan["setupAssistRequest"]), admin, others] >> setup_assist
+    [gate, asked, admin, others] >> setup_assist
     steps >> report.as_teardown()
     [step for step in steps if step is not gate] >> succeeded
 
