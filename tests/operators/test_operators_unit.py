@@ -436,7 +436,10 @@ def test_wait_defers_with_an_absolute_deadline(fake):
     from airflow.sdk.exceptions import TaskDeferred
 
     fake.customers = [customer("provisioning")]
-    op = with_hook(wait_op(timeout=timedelta(minutes=10), poll_interval=7.0, on_behalf_of_sub_partner_org_id="s"), fake)
+    op = with_hook(
+        wait_op(timeout=timedelta(minutes=10), poll_interval=7.0, worker_wait=0, on_behalf_of_sub_partner_org_id="s"),
+        fake,
+    )
 
     before = time.time()
     with pytest.raises(TaskDeferred) as info:
@@ -451,6 +454,21 @@ def test_wait_defers_with_an_absolute_deadline(fake):
     assert kwargs["on_behalf_of_sub_partner_org_id"] == "s"
     assert before + 600 <= kwargs["end_time"] <= time.time() + 600
     assert deferred.timeout >= timedelta(minutes=10)  # Airflow's own timeout is only a safety net
+
+
+def test_wait_polls_in_the_worker_for_worker_wait_before_deferring(fake):
+    from airflow.sdk.exceptions import TaskDeferred
+
+    fake.customers = [customer("provisioning"), customer("provisioned", orgId="o")]
+    assert with_hook(wait_op(worker_wait=3.0), fake).execute(context())["orgId"] == "o"  # ready on the 2nd poll
+    assert fake.calls == [("get_customer", CID)] * 2
+
+    fake.calls, fake.customers = [], [customer("provisioning")]
+    started = time.monotonic()
+    with pytest.raises(TaskDeferred):
+        with_hook(wait_op(worker_wait=1.5), fake).execute(context())
+    assert time.monotonic() - started >= 1.5
+    assert fake.calls == [("get_customer", CID)] * 3  # at 0, 1 and 1.5 s; then the triggerer's turn
 
 
 def test_wait_non_deferrable_polls_in_the_worker(fake):

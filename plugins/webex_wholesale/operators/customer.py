@@ -11,9 +11,7 @@ from airflow.sdk import Context
 
 from webex_wholesale.exceptions import (
     WebexAmbiguousWriteError,
-    WebexConnectionError,
     WebexPermanentError,
-    WebexTransientError,
 )
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
 from webex_wholesale.operators.exceptions import (
@@ -32,6 +30,8 @@ DEFERRAL_TIMEOUT_MARGIN = timedelta(minutes=5)
 #: XCom key under which the wait operator keeps the last customer it saw, also when it fails (error, on hold,
 #: timeout), so the onboarding report can show the customer's status.
 CUSTOMER_XCOM_KEY = "customer"
+#: Seconds between the polls a deferrable wait makes in the worker before it defers.
+WORKER_POLL_INTERVAL = 1.0
 
 
 class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
@@ -119,7 +119,9 @@ class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
 class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
     """Wait until the customer's background provisioning ends, then succeed or fail distinctly per outcome.
 
-    ``execute()`` checks once and finishes at once when the wait is already over; otherwise it defers to
+    ``execute()`` polls in the worker for ``worker_wait`` seconds (every second) and finishes there when the wait is
+    over by then: a customer that is ready within seconds costs no deferral, whose round trip through the triggerer
+    and the scheduler takes longer than the wait itself. Otherwise it defers to
     :class:`~webex_wholesale.triggers.customer.WebexCustomerStatusTrigger` with an absolute deadline
     (``now + timeout``), so no worker slot is held and a triggerer restart neither resets nor loses the wait.
     With ``deferrable=False`` it polls in the worker instead (``WebexWholesaleHook.wait_for_customer``); both
@@ -145,8 +147,9 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
     :param customer_id: the Wholesale customer id (templated; in a DAG, the provision step's
         ``.output["customerId"]``).
     :param timeout: how long to wait in all (a ``timedelta`` or seconds).
-    :param poll_interval: seconds between polls.
+    :param poll_interval: seconds between polls (in the triggerer, or in the worker when not deferrable).
     :param deferrable: wait in the triggerer (default) rather than in the worker.
+    :param worker_wait: seconds a deferrable wait polls in the worker before deferring (0: one poll).
     """
 
     template_fields: Sequence[str] = ("customer_id", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
@@ -159,6 +162,7 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
         timeout: timedelta | float = timedelta(hours=2),
         poll_interval: float = 15.0,
         deferrable: bool = True,
+        worker_wait: float = 5.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -166,6 +170,7 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
         self.timeout = timeout
         self.poll_interval = poll_interval
         self.deferrable = deferrable
+        self.worker_wait = worker_wait
 
     @property
     def timeout_seconds(self) -> float:
@@ -173,29 +178,26 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
         return timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        customer_id = require_customer_id(self.customer_id)
-        if not self.deferrable:
-            try:
-                event = self.hook.wait_for_customer(
-                    customer_id, end_time=time.time() + self.timeout_seconds, poll_interval=self.poll_interval
-                )
-            finally:
-                self.hook.close()
-            return self.execute_complete(context, event)
-        from webex_wholesale.models import customer_event  # pydantic models: when the task runs, not at parse
+        from webex_wholesale.models import CustomerWaitStatus  # pydantic models: when the task runs, not at parse
 
+        customer_id = require_customer_id(self.customer_id)
         end_time = time.time() + self.timeout_seconds
-        customer = self._poll_once(customer_id)
-        event = customer_event(customer) if customer is not None else None
-        self.hook.close()
-        if event is not None:
-            self.log.info("Customer %s needs no wait: %s", customer_id, event["message"])
+        if self.deferrable:  # the first seconds in the worker, then the triggerer
+            worker_end, interval = min(time.time() + self.worker_wait, end_time), WORKER_POLL_INTERVAL
+        else:
+            worker_end, interval = end_time, self.poll_interval
+        try:
+            event = self.hook.wait_for_customer(customer_id, end_time=worker_end, poll_interval=interval)
+        finally:
+            self.hook.close()
+        if not self.deferrable or event["status"] != CustomerWaitStatus.TIMEOUT or time.time() >= end_time:
             return self.execute_complete(context, event)
         self.log.info(
-            "Customer %s is still being provisioned; deferring (poll every %.0f s, deadline in %.0f s)",
+            "Customer %s is still being provisioned after %.0f s; deferring (poll every %.0f s, deadline in %.0f s)",
             customer_id,
+            self.worker_wait,
             self.poll_interval,
-            self.timeout_seconds,
+            end_time - time.time(),
         )
         # Imported here, as the hook is: airflow.triggers.base costs ~30 ms, on every parse of a DAG file.
         from webex_wholesale.triggers.customer import WebexCustomerStatusTrigger
@@ -211,14 +213,6 @@ class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
             method_name="execute_complete",
             timeout=timedelta(seconds=self.timeout_seconds) + DEFERRAL_TIMEOUT_MARGIN,
         )
-
-    def _poll_once(self, customer_id: str) -> Customer | None:
-        """One ``get_customer`` before deferring; a transient failure returns ``None`` (the trigger polls again)."""
-        try:
-            return self.hook.get_customer(customer_id)
-        except (WebexTransientError, WebexConnectionError) as e:
-            self.log.warning("Polling customer %s failed transiently, will poll again: %s", customer_id, e)
-            return None
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """End the wait according to the event's ``status`` (see the class docstring)."""

@@ -27,4 +27,5 @@ with DAG(
             task_id=f"wait_{name}",
             customer_id=f"{{{{ dag_run.conf['{name}'] }}}}",
             poll_interval=0.1,
+            worker_wait=0,  # defer after the first poll: this DAG tests the triggerer's wait
         )
