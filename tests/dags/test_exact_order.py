@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from dag_helpers import BASE_ORDER, DAG_ID, DEMO_ORDER, ROOT, SETUP_ASSISTANCE
+from dag_helpers import BASE_ORDER, DAG_ID, DEMO_ORDER, ROOT, SETUP_ASSISTANCE, SIM_TOKEN
 
 pytestmark = pytest.mark.airflow_run
 
@@ -43,7 +43,7 @@ def strings(value: Any) -> Iterator[str]:
     if isinstance(value, dict):
         for item in value.values():
             yield from strings(item)
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):  # the recorded bodies are (route, body) pairs
         for item in value:
             yield from strings(item)
     elif isinstance(value, str):
@@ -121,3 +121,19 @@ def test_the_leak_check_sees_a_demo_value_that_was_sent():
     sent = values_sent([], [], [{"body": {"contact": {"name": DEMO_ORDER["setupAssistance"]["contactName"]}}}])
 
     assert leaked_demo_values(order, sent) == {"Dana Admin"}
+
+
+def test_order_data_is_sent_as_written_never_rendered_as_a_template(run_order):
+    """Strings of an order reach Webex as the order wrote them, even when they look like Jinja: Airflow renders a
+    mapped task's expanded arguments as templates, which would compute them, or read a connection's token."""
+    order = copy.deepcopy(FULL_ORDER)
+    order["customerInfo"]["name"] = "{{ 6 * 7 }} Harbour Optics"
+    order["subscribers"][1]["provisioningParameters"]["lastName"] = "{{ conn.webex_wholesale_default.password }}"
+    order["subscribers"][2]["provisioningParameters"]["firstName"] = "{{ 6 * 7 }}"
+
+    run = run_order(order)
+
+    assert run.state == "success", run.task_states
+    sent = everything_sent(run)
+    assert {"{{ 6 * 7 }} Harbour Optics", "{{ conn.webex_wholesale_default.password }}", "{{ 6 * 7 }}"} <= sent
+    assert not {"42", "42 Harbour Optics", SIM_TOKEN} & sent

@@ -48,6 +48,16 @@ def test_after_a_429_the_rate_grows_by_a_fixed_amount_per_second_of_successes():
     assert state.rate == pytest.approx(10.0 + LEARNED.increase_per_second, rel=0.02)
 
 
+def test_near_the_rate_a_429_answered_the_rate_creeps_instead_of_growing():
+    state = BudgetState(rate=20.0, probing=False)
+    throttled(state, LEARNED, now=100.0, retry_after=1.0)
+    assert state.overshoot_rate == 20.0
+    state.rate = 19.0  # regrown to within 10% of it
+    for _ in range(19):  # one second of answers at 19/s
+        succeeded(state, LEARNED, latency=0.1, queued=True)
+    assert state.rate == pytest.approx(19.0 + LEARNED.near_overshoot_increase_per_second, rel=0.01)
+
+
 def test_a_configured_ceiling_is_never_exceeded():
     state = BudgetState.initial(CEILING)
     for _ in range(1000):

@@ -59,6 +59,23 @@ def test_a_429_pauses_every_view_and_cuts_the_rate(make_store):
     assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.decrease_factor)
 
 
+def test_after_a_429_the_rate_regrows_fast_then_creeps_near_the_rate_answered_429(make_store):
+    store, policy = make_store(), BudgetPolicy()
+    store.throttled("k", policy, retry_after=0.0)  # at the learned start, 10/s: cut to 7/s
+    assert make_store().snapshot("k", policy).overshoot_rate == pytest.approx(policy.learned_start)
+    for _ in range(7):  # a second of answers at 7/s, far below 10/s
+        store.succeeded("k", policy, latency=0.1, queued=True)
+    assert make_store().snapshot("k", policy).rate == pytest.approx(7.0 + policy.increase_per_second, rel=0.05)
+    far = make_store().snapshot("k", policy).rate
+    while (rate := make_store().snapshot("k", policy).rate) < policy.near_overshoot * policy.learned_start:
+        store.succeeded("k", policy, latency=0.1, queued=True)
+    for _ in range(round(rate)):  # a second of answers at the rate near 10/s
+        store.succeeded("k", policy, latency=0.1, queued=True)
+    near = make_store().snapshot("k", policy).rate - rate
+    assert near == pytest.approx(policy.near_overshoot_increase_per_second, rel=0.1)
+    assert far - 7.0 > 5 * near
+
+
 def test_successes_raise_the_learned_rate_and_teach_latency(make_store):
     store = make_store()
     policy = BudgetPolicy()

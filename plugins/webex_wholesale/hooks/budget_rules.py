@@ -1,6 +1,6 @@
 """The rules of the shared API budget, as pure functions of its state: when the next request may go, and how the
-rate moves (additive increase while answers succeed, multiplicative decrease on 429, a shared pause for
-``Retry-After``).
+rate moves (additive increase while answers succeed, slowing near the rate the last 429 answered, multiplicative
+decrease on 429, a shared pause for ``Retry-After``).
 
 Every store applies exactly these rules atomically: :class:`~webex_wholesale.hooks.budget_store.LocalBudgetStore`
 calls them inside one SQLite ``BEGIN IMMEDIATE`` transaction, and the Redis store runs the same arithmetic in a Lua
@@ -36,8 +36,13 @@ class BudgetPolicy:
     min_rate: float = 0.5
     #: Until the first 429 ("probing"), each answer that succeeded while callers queued adds this many r/s.
     probe_step: float = 0.2
-    #: After a 429, the rate grows by this many r/s for every second of answers that succeeded.
+    #: After a 429, the rate grows by this many r/s for every second of answers that succeeded...
     increase_per_second: float = 0.5
+    #: ...until it is back within this fraction of the rate the last 429 answered (the limit is about there)...
+    near_overshoot: float = 0.9
+    #: ...from where it creeps up by this many r/s per second: each overshoot costs every worker a ``Retry-After``
+    #: pause (a second at least), so the rate stays just under the limit it found rather than sawing over it.
+    near_overshoot_increase_per_second: float = 0.05
     #: On 429 the rate is multiplied by this.
     decrease_factor: float = 0.7
     #: EWMA weight of a new latency sample.
@@ -62,6 +67,8 @@ class BudgetState:
     #: True until the first 429: the rate grows fast (per answer) while no limit has been seen.
     probing: bool = True
     last_cut: float = 0.0
+    #: The rate the last 429 answered (before its cut); 0 until the first.
+    overshoot_rate: float = 0.0
     #: Smoothed latency of successful answers, seconds (0 until the first sample).
     latency: float = 0.0
 
@@ -86,7 +93,12 @@ def succeeded(state: BudgetState, policy: BudgetPolicy, *, latency: float, queue
     state.latency = latency if state.latency <= 0 else (1 - weight) * state.latency + weight * latency
     if not queued:
         return
-    step = policy.probe_step if state.probing else policy.increase_per_second / state.rate
+    if state.probing:
+        step = policy.probe_step
+    elif state.overshoot_rate and state.rate >= policy.near_overshoot * state.overshoot_rate:
+        step = policy.near_overshoot_increase_per_second / state.rate
+    else:
+        step = policy.increase_per_second / state.rate
     state.rate = min(policy.max_rate, state.rate + step)
 
 
@@ -97,6 +109,7 @@ def throttled(state: BudgetState, policy: BudgetPolicy, now: float, *, retry_aft
     a second cut needs the pause of the first to be over.
     """
     if now >= state.paused_until and now - state.last_cut >= 1.0 / state.rate:
+        state.overshoot_rate = state.rate
         state.rate = max(policy.min_rate, state.rate * policy.decrease_factor)
         state.last_cut = now
         state.probing = False

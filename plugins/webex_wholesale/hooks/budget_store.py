@@ -153,41 +153,47 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local start_rate, max_rate, min_rate = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local probe_step, increase, decrease, weight = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]),
   tonumber(ARGV[8])
-local h = redis.call('HMGET', key, 'rate', 'next_slot', 'paused_until', 'probing', 'last_cut', 'latency')
+local near, near_increase = tonumber(ARGV[9]), tonumber(ARGV[10])
+local h = redis.call('HMGET', key, 'rate', 'next_slot', 'paused_until', 'probing', 'last_cut', 'latency',
+  'overshoot_rate')
 local rate = math.min(tonumber(h[1]) or start_rate, max_rate)
 local next_slot, paused = tonumber(h[2]) or 0, tonumber(h[3]) or 0
 local probing = h[4] ~= '0'
-local last_cut, latency = tonumber(h[5]) or 0, tonumber(h[6]) or 0
+local last_cut, latency, overshoot = tonumber(h[5]) or 0, tonumber(h[6]) or 0, tonumber(h[7]) or 0
 local a, b = 0, 0
 if op == 'pause' then
   return tostring(math.max(0, paused - now))
 elseif op == 'snapshot' then
   return {tostring(rate), tostring(next_slot - now), tostring(paused - now), probing and '1' or '0',
-    tostring(last_cut - now), tostring(latency)}
+    tostring(last_cut - now), tostring(latency), tostring(overshoot)}
 elseif op == 'reserve' then
   b = math.max(0, paused - math.max(now, next_slot))
   local slot = math.max(now, next_slot, paused)
   next_slot = slot + 1 / rate
   a = slot - now
 elseif op == 'succeeded' then
-  local sample = tonumber(ARGV[9])
+  local sample = tonumber(ARGV[11])
   if latency <= 0 then latency = sample else latency = (1 - weight) * latency + weight * sample end
-  if ARGV[10] == '1' then
+  if ARGV[12] == '1' then
     local step = probe_step
-    if not probing then step = increase / rate end
+    if not probing then
+      if overshoot > 0 and rate >= near * overshoot then step = near_increase / rate else step = increase / rate end
+    end
     rate = math.min(max_rate, rate + step)
   end
 elseif op == 'throttled' then
   if now >= paused and now - last_cut >= 1 / rate then
+    overshoot = rate
     rate = math.max(min_rate, rate * decrease)
     last_cut = now
     probing = false
   end
-  paused = math.max(paused, now + tonumber(ARGV[9]))
+  paused = math.max(paused, now + tonumber(ARGV[11]))
 end
 redis.call('HSET', key, 'rate', tostring(rate), 'next_slot', tostring(next_slot), 'paused_until', tostring(paused),
-  'probing', probing and '1' or '0', 'last_cut', tostring(last_cut), 'latency', tostring(latency))
-redis.call('EXPIRE', key, tonumber(ARGV[11]))
+  'probing', probing and '1' or '0', 'last_cut', tostring(last_cut), 'latency', tostring(latency),
+  'overshoot_rate', tostring(overshoot))
+redis.call('EXPIRE', key, tonumber(ARGV[13]))
 return {tostring(a), tostring(b)}
 """
 
@@ -218,6 +224,8 @@ class RedisBudgetStore:
             policy.increase_per_second,
             policy.decrease_factor,
             policy.latency_weight,
+            policy.near_overshoot,
+            policy.near_overshoot_increase_per_second,
             *(extra or (0, 0)),
             STATE_TTL_SECONDS,
         ]
@@ -241,7 +249,7 @@ class RedisBudgetStore:
 
     def snapshot(self, key: str, policy: BudgetPolicy) -> BudgetState:
         """The state with its times made relative to now on the local clock (Redis's clock is not ours)."""
-        rate, next_slot, paused, probing, last_cut, latency = self._run("snapshot", key, policy)
+        rate, next_slot, paused, probing, last_cut, latency, overshoot = self._run("snapshot", key, policy)
         now = time.time()
         return BudgetState(
             rate=float(rate),
@@ -250,4 +258,5 @@ class RedisBudgetStore:
             probing=probing == b"1" or probing == "1",
             last_cut=now + float(last_cut),
             latency=float(latency),
+            overshoot_rate=float(overshoot),
         )

@@ -6,6 +6,7 @@ the operators on every parse.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,9 @@ from webex_wholesale import DEFAULT_CONN_ID
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
 if TYPE_CHECKING:
+    import jinja2
+    from airflow.sdk import Context
+
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
     from webex_wholesale.state.audit import AuditWriter
 
@@ -32,6 +36,10 @@ class WebexWholesaleBaseOperator(BaseOperator):
     #: Whether this task's audit rows are written in batches (the fan-out, which closes its writer itself) or each
     #: at once (tasks that make a handful of calls and may fail at any of them).
     audit_buffered = False
+    #: Template fields that carry order data (bodies, subscribers, requests): an XComArg there is resolved, but no
+    #: string in them is rendered as Jinja. A subscriber named ``{{ conn.webex_wholesale_default.password }}`` is
+    #: sent as written and reads no connection; and a batch of 250 subscribers costs no thousand template compiles.
+    order_data_fields: Sequence[str] = ()
 
     def __init__(
         self,
@@ -52,6 +60,28 @@ class WebexWholesaleBaseOperator(BaseOperator):
         from webex_wholesale.state.onboarding import audit_writer_for
 
         self.audit = audit_writer_for(context, buffered=self.audit_buffered)
+
+    def _do_render_template_fields(
+        self,
+        parent: Any,
+        template_fields: Iterable[str],
+        context: Context,
+        jinja_env: jinja2.Environment,
+        seen_oids: set[int],
+    ) -> None:
+        """Render the template fields, except that order data is only resolved (see ``order_data_fields``).
+
+        Airflow renders a mapped task's expanded arguments as templates, and renders the strings of any literal
+        value given to a template field; neither may happen to what a customer's order says.
+        """
+        fields = list(template_fields)
+        data = [name for name in fields if name in self.order_data_fields]
+        rendered = [name for name in fields if name not in self.order_data_fields]
+        super()._do_render_template_fields(parent, rendered, context, jinja_env, seen_oids)
+        for name in data:
+            value = getattr(parent, name)
+            if (resolve := getattr(value, "resolve", None)) is not None:
+                setattr(parent, name, resolve(context))
 
     def hook_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for the hook beyond the connection and the sub-partner; subclasses add theirs.

@@ -50,6 +50,7 @@ class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
     """
 
     template_fields: Sequence[str] = ("customer_body", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
+    order_data_fields: Sequence[str] = ("customer_body",)
     ui_color = "#cfe6f7"
 
     def __init__(self, *, customer_body: Any, **kwargs: Any) -> None:

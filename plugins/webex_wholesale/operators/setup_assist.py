@@ -138,6 +138,7 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
         "webex_wholesale_conn_id",
         "on_behalf_of_sub_partner_org_id",
     )
+    order_data_fields: Sequence[str] = ("request", "customer")
     ui_color = "#fdf0d5"
 
     def __init__(

@@ -63,6 +63,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         "webex_wholesale_conn_id",
         "on_behalf_of_sub_partner_org_id",
     )
+    order_data_fields: Sequence[str] = ("subscribers",)
     ui_color = "#a9d3f0"
     audit_buffered = True  # up to 20,000 rows: written in batches, the writer closed when the batch ends
 

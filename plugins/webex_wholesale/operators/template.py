@@ -32,6 +32,7 @@ class WebexCheckTemplateOperator(WebexWholesaleBaseOperator):
     """
 
     template_fields: Sequence[str] = ("precheck_body", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
+    order_data_fields: Sequence[str] = ("precheck_body",)
     ui_color = "#e3f1fb"
 
     def __init__(self, *, precheck_body: Any, **kwargs: Any) -> None:
