@@ -140,10 +140,11 @@ def webex_wholesale_onboarding() -> None:
 
     chain([check, gate], customer_ref, customer, admin, others)
     # Every step before the fan-out is on the run's critical path, and a task beside one takes CPU from it: the
-    # batches are planned beside the customer's creation, and the Setup Assist gate is decided beside the fan-out.
+    # batches are planned beside the customer's creation, and the Setup Assist gate is decided beside the wait for
+    # the customer (which mostly sleeps between polls).
     gate >> batches
     asked = setup_assistance_requested(plan["setupAssistRequest"])
-    admin >> asked
+    customer_ref >> asked
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
     [gate, asked, admin, others] >> setup_assist
     steps >> report.as_teardown()

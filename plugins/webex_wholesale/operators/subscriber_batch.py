@@ -103,9 +103,17 @@ class SubscriberBatch:
         )
 
     def _outcome_held(
-        self, order: SubscriberOrder, held: Subscriber, index: int, *, attempts: int, **details: Any
+        self,
+        order: SubscriberOrder,
+        held: Subscriber,
+        index: int,
+        *,
+        attempts: int,
+        result: SubscriberResult | None = None,
+        **details: Any,
     ) -> SubscriberOutcome:
-        """The outcome for a subscriber Webex holds, found or just created; ``details`` adds result, message..."""
+        """The outcome for a subscriber Webex holds, found or just created (``result``: what its status says, unless
+        given); ``details`` adds message, tracking id..."""
         return SubscriberOutcome(
             email=order.email,
             is_admin=self._is_admin(index),
@@ -113,6 +121,7 @@ class SubscriberBatch:
             status=str(held.status.value),
             package=held.current_package or order.package,
             attempts=attempts,
+            result=result or SubscriberResult.held(held.status),
             **details,
         )
 
@@ -137,7 +146,6 @@ class SubscriberBatch:
                         order,
                         found,
                         index,
-                        result=SubscriberResult.held(found.status),
                         attempts=posts,
                         message="reconciled by lookup after an ambiguous POST",
                         tracking_id=e.tracking_id,
@@ -153,14 +161,14 @@ class SubscriberBatch:
             except Exception as e:  # no answer, a bug or an unexpected answer: the others still go on
                 return self._failed(order, index, posts, e)
             pending = created.status == SubscriberStatus.PENDING_USER_MIGRATION
+            consent = "an existing Webex user must consent to the move (consent email sent)"
             return self._outcome_held(
                 order,
                 created,
                 index,
-                result=SubscriberResult.held(created.status),
                 attempts=posts,
                 http_status=202 if pending else 200,
-                message="an existing Webex user must consent to the move (consent email sent)" if pending else None,
+                message=consent if pending else None,
             )
 
     def _reconcile_conflict(
