@@ -47,6 +47,13 @@ def test_stats_of_several_tasks_merge():
     assert "requests=5 throttled_429=1" in total.describe()
 
 
+def test_the_average_rate_of_requests_within_a_second_is_taken_over_a_second():
+    burst = BudgetStats()
+    burst.record_start(100.0)
+    burst.record_start(100.1)
+    assert (burst.average_rate, burst.peak_rate) == (2.0, 2)  # not 20/s
+
+
 def test_requests_in_flight_follow_rate_and_latency(make_budget):
     ceiling = make_budget(ceiling=20.0, key="c")
     assert ceiling.in_flight() == 9  # no latency observed yet: 20/s x 0.25 s x 1.5, + 1

@@ -34,8 +34,10 @@ class BudgetStats:
 
     @property
     def average_rate(self) -> float:
+        """Requests per second over the span of their starts, a second at least: two requests 0.1 s apart went
+        at 2/s, not 20/s (the peak counts whole seconds too, so the average never exceeds it)."""
         span = (self.last_at or 0.0) - (self.first_at or 0.0)
-        return self.requests / span if span > 0 else float(self.requests)
+        return self.requests / max(span, 1.0)
 
     @property
     def peak_rate(self) -> int:
