@@ -35,7 +35,7 @@ class BudgetPolicy:
     #: The rate never drops below this (a 429 storm slows callers down, it does not stop them).
     min_rate: float = 0.5
     #: Until the first 429 ("probing"), each answer that succeeded while callers queued adds this many r/s.
-    probe_step: float = 0.2
+    probe_step: float = 0.3
     #: After a 429, the rate grows by this many r/s for every second of answers that succeeded...
     increase_per_second: float = 0.5
     #: ...until it is back within this fraction of the rate the last 429 answered (the limit is about there)...
