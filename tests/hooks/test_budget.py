@@ -43,7 +43,7 @@ def test_stats_of_several_tasks_merge():
     total = BudgetStats.merged([a.summary(), b.summary()])
     assert (total.requests, total.throttled, total.paused_s) == (5, 1, pytest.approx(1.2))
     assert total.peak_rate == 3  # both tasks in the same second
-    assert total.average_rate == pytest.approx(5 / 2.0)
+    assert total.average_rate == pytest.approx(5 / 3)  # seconds 100, 101 and 102
     assert "requests=5 throttled_429=1" in total.describe()
 
 
@@ -52,6 +52,8 @@ def test_the_average_rate_of_requests_within_a_second_is_taken_over_a_second():
     burst.record_start(100.0)
     burst.record_start(100.1)
     assert (burst.average_rate, burst.peak_rate) == (2.0, 2)  # not 20/s
+    burst.record_start(101.2)  # across a second's boundary: 3 requests in 2 seconds, 2 in the busier one
+    assert (burst.average_rate, burst.peak_rate) == (1.5, 2)
 
 
 def test_requests_in_flight_follow_rate_and_latency(make_budget):

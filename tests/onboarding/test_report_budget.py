@@ -32,12 +32,12 @@ def test_budget_figures_of_all_batches_together():
     assert result.api_budget == {
         "requests": 50,
         "throttled": 1,
-        "averageRate": round(50 / 3, 2),
+        "averageRate": 12.5,  # 50 requests started in the seconds 100 to 103
         "peakRate": 24,
         "pausedSeconds": 2.5,
     }
     assert (
-        "- API budget (subscriber steps): 50 requests, 1 answered 429, average 16.67/s, peak 24/s, paused 2.5 s"
+        "- API budget (subscriber steps): 50 requests, 1 answered 429, average 12.5/s, peak 24/s, paused 2.5 s"
         in result.to_markdown()
     )
     assert result.model_dump(by_alias=True)["apiBudget"]["requests"] == 50

@@ -34,10 +34,11 @@ class BudgetStats:
 
     @property
     def average_rate(self) -> float:
-        """Requests per second over the span of their starts, a second at least: two requests 0.1 s apart went
-        at 2/s, not 20/s (the peak counts whole seconds too, so the average never exceeds it)."""
-        span = (self.last_at or 0.0) - (self.first_at or 0.0)
-        return self.requests / max(span, 1.0)
+        """Requests per second over the wall-clock seconds their starts fell in, as the peak counts them: two
+        requests 0.1 s apart went at 2/s, not 20/s, and the average never exceeds the peak."""
+        if self.first_at is None or self.last_at is None:
+            return 0.0
+        return self.requests / (int(self.last_at) - int(self.first_at) + 1)
 
     @property
     def peak_rate(self) -> int:
