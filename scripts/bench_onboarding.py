@@ -134,18 +134,6 @@ def sequential_baseline(sim_url: str, order: dict) -> float:
     return time.perf_counter() - started
 
 
-def post(local: LocalAirflow, path: str, body: dict) -> requests.Response:
-    """POST to the REST API; a 5xx (SQLite's metadata DB locked by a busy scheduler) is tried again, up to five
-    times."""
-    for _ in range(5):
-        answer = local.rest.post(f"{local.base_url}/api/v2/{path}", json=body, timeout=120)
-        if answer.status_code < 500:
-            break
-        time.sleep(2)
-    answer.raise_for_status()
-    return answer
-
-
 def set_api_connection(local: LocalAirflow, sim_url: str, rate: float | None) -> None:
     """Point the API connection at this scenario's simulator (REST: the running standalone reads it per task)."""
     extra = {"requests_per_second": rate} if rate else {}
@@ -157,12 +145,12 @@ def set_api_connection(local: LocalAirflow, sim_url: str, rate: float | None) ->
         "password": SIM_TOKEN,
         "extra": json.dumps(extra),
     }
-    post(local, "connections", body)
+    local.post("connections", body)
 
 
 def trigger(local: LocalAirflow, conf: dict) -> str:
     """Create a run of the onboarding DAG with ``conf``; return its run id."""
-    return post(local, f"dags/{DAG_ID}/dagRuns", {"logical_date": None, "conf": conf}).json()["dag_run_id"]
+    return local.post(f"dags/{DAG_ID}/dagRuns", {"logical_date": None, "conf": conf}).json()["dag_run_id"]
 
 
 def wait_for(local: LocalAirflow, run_ids: list[str]) -> list[dict]:

@@ -154,6 +154,17 @@ class LocalAirflow:
     rest: requests.Session
     process: subprocess.Popen
 
+    def post(self, path: str, body: dict) -> requests.Response:
+        """POST to ``/api/v2/<path>``; a 5xx (SQLite's metadata DB locked by a busy scheduler, as in its first
+        round) is asked again, up to five times."""
+        for _ in range(5):
+            answer = self.rest.post(f"{self.base_url}/api/v2/{path}", json=body, timeout=120)
+            if answer.status_code < 500:
+                break
+            time.sleep(2)
+        answer.raise_for_status()
+        return answer
+
 
 @contextlib.contextmanager
 def process_group(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -558,6 +559,15 @@ def test_required_secrets_and_the_real_api_are_documented():
 
 def test_dockerfile_builds_the_project_on_the_pinned_airflow_image():
     assert dockerfile_problems() == []
+
+
+def test_the_scheduler_sleeps_as_briefly_as_in_every_local_airflow(compose):
+    """An onboarding waits a scheduler loop per step: Compose and ``scripts/local_stack.py`` set the same sleep."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from local_stack import SCHEDULER_IDLE_SLEEP_TIME
+
+    env = environment(resolved(compose)["x-airflow-common"])
+    assert env.get("AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME") == SCHEDULER_IDLE_SLEEP_TIME
 
 
 def test_required_secrets_are_enforced_by_compose(compose):
