@@ -120,9 +120,9 @@ class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
 class WebexWaitForCustomerOperator(WebexWholesaleBaseOperator):
     """Wait until the customer's background provisioning ends, then succeed or fail distinctly per outcome.
 
-    ``execute()`` polls in the worker for ``worker_wait`` seconds (every second) and finishes there when the wait is
-    over by then: a customer that is ready within seconds costs no deferral, whose round trip through the triggerer
-    and the scheduler takes longer than the wait itself. Otherwise it defers to
+    ``execute()`` polls in the worker for ``worker_wait`` seconds (every ``WORKER_POLL_INTERVAL``) and ends there
+    if the wait is over by then: a customer that is ready within seconds costs no deferral, whose round trip
+    through the triggerer and the scheduler takes longer than the wait itself. Otherwise it defers to
     :class:`~webex_wholesale.triggers.customer.WebexCustomerStatusTrigger` with an absolute deadline
     (``now + timeout``), so no worker slot is held and a triggerer restart neither resets nor loses the wait.
     With ``deferrable=False`` it polls in the worker instead (``WebexWholesaleHook.wait_for_customer``); both
