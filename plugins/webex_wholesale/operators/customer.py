@@ -31,7 +31,7 @@ DEFERRAL_TIMEOUT_MARGIN = timedelta(minutes=5)
 #: timeout), so the onboarding report can show the customer's status.
 CUSTOMER_XCOM_KEY = "customer"
 #: Seconds between the polls a deferrable wait makes in the worker before it defers.
-WORKER_POLL_INTERVAL = 0.5
+WORKER_POLL_INTERVAL = 0.25
 
 
 class WebexProvisionCustomerOperator(WebexWholesaleBaseOperator):
