@@ -10,6 +10,12 @@ background thread meanwhile, for scenario 4.
 3. 5 customers x 200 subscribers triggered at once, budget configured: <= 1% 429s, wall <= 1.15x bound.
 4. 1,000 subscribers, 300 ms latency, no limit, budget not configured: >= 10x faster than the sequential script.
 
+Orders reach Airflow as the scheduled onboarding delivers them: queued with ``wholesale-queue add``, then one round
+of the queue DAG starts a run per order (conf ``{"orderId": N}``). Scenario 5 repeats scenario 2 with the order
+inline in the run's conf, as an ops team triggers one run over REST, for comparison: Airflow carries a run's conf
+through every step (the scheduler decodes it with each task instance it reads, each task start ships it), so a
+1,000-subscriber order inline costs seconds that the queue's reference does not.
+
 The machine may be shared: figures vary between runs; run it twice and compare.
 
     .venv/bin/python scripts/bench_onboarding.py [--subscribers 1000] [--only 1,2]
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -26,13 +33,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import requests
-from local_stack import ROOT, SIM_TOKEN, LocalAirflow, airflow, free_port, simulator, standalone, standalone_env
+from local_stack import BIN, ROOT, SIM_TOKEN, LocalAirflow, airflow, free_port, simulator, standalone, standalone_env
 
 from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.state.engine import create_state_engine
+from webex_wholesale.state.orders import list_orders
 
 DAG_ID = "webex_wholesale_onboarding"
+QUEUE_DAG_ID = "webex_wholesale_queue"
 CONN_ID = "webex_wholesale_default"
 HOME = ROOT / ".airflow-home" / "bench"
+STATE_DB_URL = f"sqlite:///{HOME / 'wholesale.db'}"
 POOL_SLOTS = 4
 
 
@@ -48,6 +59,8 @@ class Scenario:
     max_ratio: float | None = None
     max_429_share: float | None = None
     min_speedup: float | None = None
+    #: How the orders reach Airflow: ``queue`` (``wholesale-queue add``, then a queue round) or ``conf`` (inline).
+    delivery: str = "queue"
 
     def sim_flags(self) -> tuple[str, ...]:
         flags = ("--latency-ms", str(self.latency_ms), "--provision-delay", "1")
@@ -82,6 +95,8 @@ def scenarios(subscribers: int) -> list[Scenario]:
             max_429_share=0.01,
         ),
         Scenario(4, "300 ms latency, no limit", 1, subscribers, 300, rate_limit=None, min_speedup=10.0),
+        Scenario(5, "as 2, order inline in the conf (no target)", 1, subscribers, 100, configured_rate=20.0,
+                 delivery="conf"),
     ]  # fmt: skip
 
 
@@ -153,20 +168,35 @@ def trigger(local: LocalAirflow, conf: dict) -> str:
     return local.post(f"dags/{DAG_ID}/dagRuns", {"logical_date": None, "conf": conf}).json()["dag_run_id"]
 
 
+def deliver_through_queue(env: dict[str, str], local: LocalAirflow, orders: list[dict]) -> list[str]:
+    """Queue ``orders`` (``wholesale-queue add``), start one round of the queue DAG; return the runs it starts."""
+    orders_file = HOME / "bench-orders.json"
+    orders_file.write_text(json.dumps(orders))
+    subprocess.run([str(BIN / "wholesale-queue"), "add", str(orders_file)], env=env, check=True, capture_output=True)
+    wanted = {order["externalId"] for order in orders}
+    queued = [o["id"] for o in list_orders(create_state_engine(STATE_DB_URL)) if o["external_id"] in wanted]
+    local.post(f"dags/{QUEUE_DAG_ID}/dagRuns", {"logical_date": None})
+    return [f"order-{order_id}" for order_id in queued]  # the queue's run id for an order's first attempt
+
+
 def wait_for(local: LocalAirflow, run_ids: list[str]) -> list[dict]:
+    """Wait until every run has ended (a run the queue has not started yet answers 404 meanwhile)."""
     runs = f"{local.base_url}/api/v2/dags/{DAG_ID}/dagRuns"
     done: dict[str, dict] = {}
     while len(done) < len(run_ids):
         time.sleep(1)
         for run_id in run_ids:
             if run_id not in done:
-                run = local.rest.get(f"{runs}/{run_id}", timeout=60).json()
+                answer = local.rest.get(f"{runs}/{run_id}", timeout=60)
+                if answer.status_code == 404:
+                    continue
+                run = answer.json()
                 if run["state"] in ("success", "failed"):
                     done[run_id] = run
     return [done[r] for r in run_ids]
 
 
-def run_scenario(local: LocalAirflow, scenario: Scenario, stamp: int) -> Result:
+def run_scenario(env: dict[str, str], local: LocalAirflow, scenario: Scenario, stamp: int) -> Result:
     with simulator(
         free_port(), *scenario.sim_flags(), log_path=HOME.parent / f"bench-sim-{scenario.number}.log"
     ) as url:
@@ -174,7 +204,11 @@ def run_scenario(local: LocalAirflow, scenario: Scenario, stamp: int) -> Result:
         orders = [
             make_order(scenario.subscribers, f"bench-{scenario.number}-{c}-{stamp}") for c in range(scenario.customers)
         ]
-        runs = wait_for(local, [trigger(local, order) for order in orders])
+        if scenario.delivery == "queue":
+            run_ids = deliver_through_queue(env, local, orders)
+        else:
+            run_ids = [trigger(local, order) for order in orders]
+        runs = wait_for(local, run_ids)
         answers = api_answers(url)
     starts = [datetime.fromisoformat(r["start_date"]) for r in runs]
     ends = [datetime.fromisoformat(r["end_date"]) for r in runs]
@@ -205,7 +239,15 @@ def airflow_runs(selected: list[Scenario], stamp: int) -> list[Result]:
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
         }
-        env = standalone_env(HOME, warm_url, free_port(), fresh=True, **log_ports)
+        env = standalone_env(
+            HOME,
+            warm_url,
+            free_port(),
+            fresh=True,
+            AIRFLOW_CONN_WHOLESALE_DB=STATE_DB_URL,
+            WEBEX_WHOLESALE_QUEUE_SCHEDULE="none",  # rounds start when the bench says so
+            **log_ports,
+        )
         env.pop("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT")  # defined over REST, per scenario
         airflow(env, "db", "migrate")
         airflow(env, "pools", "set", "webex_wholesale_api", str(POOL_SLOTS), "Webex Wholesale API concurrency")
@@ -213,7 +255,7 @@ def airflow_runs(selected: list[Scenario], stamp: int) -> list[Result]:
         with standalone(env, HOME / "standalone.log") as local:
             set_api_connection(local, warm_url, None)
             wait_for(local, [trigger(local, {**make_order(2, f"bench-warm-up-{stamp}"), "dryRun": True})])
-            return [run_scenario(local, scenario, stamp) for scenario in selected]
+            return [run_scenario(env, local, scenario, stamp) for scenario in selected]
 
 
 def report(results: list[Result], baseline: float | None, subscribers: int) -> bool:
@@ -262,7 +304,7 @@ def report(results: list[Result], baseline: float | None, subscribers: int) -> b
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=1000)
-    parser.add_argument("--only", default="1,2,3,4", help="comma-separated scenario numbers")
+    parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated scenario numbers")
     args = parser.parse_args()
     wanted = {int(n) for n in args.only.split(",")}
     selected = [s for s in scenarios(args.subscribers) if s.number in wanted]
