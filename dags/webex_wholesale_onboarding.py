@@ -1,4 +1,4 @@
-"""Onboard one Webex Wholesale customer: check the template, provision the customer, wait for it, provision the
+"""Onboard one Webex Wholesale customer: check the template, provision the customer and wait for it, provision the
 administrator alone, then the other subscribers in parallel batches sharing one API budget, request Setup Assist
 when the order asks for it, and always finish with the onboarding report.
 
@@ -28,7 +28,6 @@ from webex_wholesale.operators import (
     WebexProvisionCustomerOperator,
     WebexProvisionSubscribersOperator,
     WebexSetupAssistanceOperator,
-    WebexWaitForCustomerOperator,
 )
 
 DAG_ID = "webex_wholesale_onboarding"
@@ -91,16 +90,14 @@ def webex_wholesale_onboarding() -> None:
     )
     gate = stop_if_dry_run(plan["dryRun"])
     batches = plan_subscriber_batches(plan["others"])
-    customer_ref = WebexProvisionCustomerOperator(
-        task_id="provision_customer", customer_body=plan["customerBody"], on_behalf_of_sub_partner_org_id=sub_partner
-    )
-    customer_id = customer_ref.output["customerId"]
-    customer = WebexWaitForCustomerOperator(
-        task_id="wait_for_customer",
-        customer_id=customer_id,
+    customer = WebexProvisionCustomerOperator(
+        task_id="provision_customer",
+        customer_body=plan["customerBody"],
         on_behalf_of_sub_partner_org_id=sub_partner,
+        wait_for_provisioning=True,
         poll_interval=5.0,
     )
+    customer_id = customer.output["customerId"]
     admin = WebexProvisionSubscribersOperator(
         task_id="provision_admin",
         customer_id=customer_id,
@@ -120,15 +117,15 @@ def webex_wholesale_onboarding() -> None:
     setup_assist = WebexSetupAssistanceOperator(
         task_id="request_setup_assistance",
         request=plan["setupAssistRequest"],
-        customer=customer.output,
+        customer=customer.output["customer"],
         trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
     )
-    steps = [plan, batches, check, gate, customer_ref, customer, admin, others, setup_assist]
+    steps = [plan, batches, check, gate, customer, admin, others, setup_assist]
     report = OnboardingReportOperator(
         task_id="onboarding_report",
         prepare_task_id="validate_order",
         customer_ref_task_id="provision_customer",
-        customer_task_id="wait_for_customer",
+        customer_task_id="provision_customer",
         subscriber_task_ids=["provision_admin", "provision_subscribers"],
         setup_assist_task_id="request_setup_assistance",
         retries=0,
@@ -138,13 +135,13 @@ def webex_wholesale_onboarding() -> None:
     # circuit is directly upstream of it, as a short circuit skips its direct downstream tasks.
     succeeded = EmptyOperator(task_id="onboarding_succeeded", trigger_rule=TriggerRule.NONE_FAILED)
 
-    chain([check, gate], customer_ref, customer, admin, others)
+    chain([check, gate], customer, admin, others)
     # Every step before the fan-out is on the run's critical path, and a task beside one takes CPU from it: the
-    # batches are planned beside the customer's creation, and the Setup Assist gate is decided beside the wait for
-    # the customer (which mostly sleeps between polls).
+    # batches are planned and the Setup Assist gate decided beside the customer's creation (which mostly sleeps
+    # between polls while Webex provisions it).
     gate >> batches
     asked = setup_assistance_requested(plan["setupAssistRequest"])
-    customer_ref >> asked
+    customer >> asked
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
     [gate, asked, admin, others] >> setup_assist
     steps >> report.as_teardown()

@@ -23,8 +23,8 @@ def test_every_dag_is_tagged_and_every_task_retries(onboarding_dag):
 def test_tasks_run_in_the_documented_order(onboarding_dag):
     upstream = {t.task_id: set(t.upstream_task_ids) for t in onboarding_dag.tasks}
     assert {"check_template", "stop_if_dry_run"} <= upstream["provision_customer"]
-    assert upstream["wait_for_customer"] == {"provision_customer", "validate_order"}  # its id, its sub-partner
-    assert "wait_for_customer" in upstream["provision_admin"]
+    assert "provision_customer" in upstream["provision_admin"]  # which waits for the customer itself
+    assert onboarding_dag.get_task("provision_customer").wait_for_provisioning
     assert {"provision_admin", "plan_subscriber_batches"} <= upstream["provision_subscribers"]
     # Only the template check and the dry-run gate run between the order and the customer: nothing else competes.
     assert {t for t, up in upstream.items() if up == {"validate_order"}} == {"check_template", "stop_if_dry_run"}

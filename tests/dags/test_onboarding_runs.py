@@ -91,10 +91,10 @@ def test_customer_ending_in_error_fails_before_any_subscriber(run_order):
     run = run_order(order_with(externalId="acme-provision-error-1"))
 
     assert run.state == "failed"
-    assert run.task_states["wait_for_customer"] == "failed"
-    assert run.tries["wait_for_customer"] == 1  # a customer in error is not retried
+    assert run.task_states["provision_customer"] == "failed"
+    assert run.tries["provision_customer"] == 1  # a customer in error is not retried
     assert posts(run, SUBSCRIBER_POST) == []
-    (step,) = [s for s in run.report["steps"] if s["taskId"] == "wait_for_customer"]
+    (step,) = [s for s in run.report["steps"] if s["taskId"] == "provision_customer"]
     assert "2560" in step["message"]
     assert run.report["customerStatus"] == "error"
 
@@ -104,7 +104,7 @@ def test_compliance_hold_stops_with_a_clear_reason(run_order):
 
     assert run.state == "failed"
     assert posts(run, SUBSCRIBER_POST) == []
-    (step,) = [s for s in run.report["steps"] if s["taskId"] == "wait_for_customer"]
+    (step,) = [s for s in run.report["steps"] if s["taskId"] == "provision_customer"]
     assert "pending_rpl_review" in step["message"]
     assert run.sim_state["customers"][0]["status"] == "pending_rpl_review"
 

@@ -66,8 +66,8 @@ def refuse_customer_posts(monkeypatch: Any) -> None:
 FAILURES: dict[str, tuple[Any, str, dict[str, Any]]] = {
     "precheck": (None, "check_template", {"provisioningId": "no-such-template"}),
     "customer": (lambda sim, mp: refuse_customer_posts(mp), "provision_customer", {}),
-    "wait, error 2560": (None, "wait_for_customer", {"externalId": "harbour-provision-error-7"}),
-    "wait, pending_rpl_review": (None, "wait_for_customer", {"externalId": "harbour-rpl-review-7"}),
+    "wait, error 2560": (None, "provision_customer", {"externalId": "harbour-provision-error-7"}),
+    "wait, pending_rpl_review": (None, "provision_customer", {"externalId": "harbour-rpl-review-7"}),
     "admin, 409/10022": (lambda sim, mp: take_email(sim, "ops@harbour-optics.example.com"), "provision_admin", {}),
     "batch, 409/10022": (
         lambda sim, mp: take_email(sim, "frames@harbour-optics.example.com"),

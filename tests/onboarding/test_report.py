@@ -84,7 +84,7 @@ def test_a_refused_subscriber_makes_the_report_failed_and_names_the_reason():
 
 
 def test_a_failed_step_fails_the_report_even_without_subscriber_failures():
-    r = report([], steps=[("wait_for_customer", "failed", "on hold"), ("provision_admin", "upstream_failed", None)])
+    r = report([], steps=[("provision_customer", "failed", "on hold"), ("provision_admin", "upstream_failed", None)])
     assert r.outcome == "failed"
 
 

@@ -219,6 +219,44 @@ def test_provision_customer_posts_when_absent(fake):
     assert [c[0] for c in fake.calls] == ["find", "post_customer"]
 
 
+def test_provision_customer_that_waits_returns_its_reference_and_the_provisioned_customer(fake):
+    from webex_wholesale.operators import WebexProvisionCustomerOperator
+
+    order = order_with()
+    fake.customers = [customer("provisioning", id="new-cust"), customer("provisioned", id="new-cust", orgId="org-9")]
+    op = WebexProvisionCustomerOperator(
+        task_id="p", customer_body=customer_body(order), wait_for_provisioning=True, worker_wait=3.0
+    )
+    ctx = context()
+
+    result = with_hook(op, fake).execute(ctx)
+
+    ref = {"customerId": "new-cust", "externalId": order["externalId"], "adopted": False, "status": "provisioning"}
+    assert {k: v for k, v in result.items() if k != "customer"} == ref
+    assert result["customer"]["orgId"] == "org-9"
+    assert ctx["ti"].xcom["customer_ref"] == ref  # pushed before the wait: a failed wait still names the customer
+    assert [c[0] for c in fake.calls] == ["find", "post_customer", "get_customer", "get_customer"]
+
+
+def test_provision_customer_that_defers_resumes_with_its_reference(fake):
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from webex_wholesale.operators import WebexProvisionCustomerOperator
+
+    fake.lookups = [customer("provisioning")]
+    fake.customers = [customer("provisioning")]
+    op = WebexProvisionCustomerOperator(
+        task_id="p", customer_body=customer_body(order_with()), wait_for_provisioning=True, worker_wait=0
+    )
+    with pytest.raises(TaskDeferred) as info:
+        with_hook(op, fake).execute(context())
+
+    ref = {"customerId": CID, "externalId": "acme-1", "adopted": True, "status": "provisioning"}
+    assert info.value.kwargs == {"ref": ref}
+    body = {"id": CID, "orgId": "org-1", "status": "provisioned"}
+    assert op.execute_complete(context(), event("provisioned", body), **info.value.kwargs) == {**ref, "customer": body}
+
+
 def test_ambiguous_customer_post_is_reconciled_by_lookup(fake):
     from webex_wholesale.operators import WebexProvisionCustomerOperator
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator, Context
 
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
-from webex_wholesale.operators.customer import CUSTOMER_XCOM_KEY
+from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
 from webex_wholesale.operators.subscribers import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
@@ -26,8 +26,9 @@ class OnboardingReportOperator(BaseOperator):
     """Build the onboarding report from the run's XComs and task states.
 
     :param prepare_task_id: task that returned ``summary`` and ``dryRun`` (multiple outputs).
-    :param customer_ref_task_id: task that returned ``{customerId, adopted, ...}``.
-    :param customer_task_id: task that returned the provisioned customer.
+    :param customer_ref_task_id: task that pushed ``{customerId, adopted, ...}`` as XCom ``customer_ref``.
+    :param customer_task_id: task that pushed the customer its wait saw last as XCom ``customer`` (the same task
+        when the provision step waits itself).
     :param subscriber_task_ids: tasks (mapped or not) that pushed subscriber outcomes under ``outcomes``.
     :param setup_assist_task_id: task that returned ``{reference, delivery, request}``.
 
@@ -107,9 +108,8 @@ class OnboardingReportOperator(BaseOperator):
             run_id=ti.run_id,
             dry_run=bool(self._pull(ti, self.prepare_task_id, None, "dryRun")),
             summary=self._pull(ti, self.prepare_task_id, None, "summary"),
-            customer_ref=self._pull(ti, self.customer_ref_task_id, None),
-            customer=self._pull(ti, self.customer_task_id, None)
-            or self._pull(ti, self.customer_task_id, None, CUSTOMER_XCOM_KEY),
+            customer_ref=self._pull(ti, self.customer_ref_task_id, None, CUSTOMER_REF_XCOM_KEY),
+            customer=self._pull(ti, self.customer_task_id, None, CUSTOMER_XCOM_KEY),
             outcomes=outcomes,
             budget=budget,
             setup_assist=self._pull(ti, self.setup_assist_task_id, None),
