@@ -138,10 +138,10 @@ def webex_wholesale_onboarding() -> None:
     chain([check, gate], customer, admin, others)
     # Every step before the fan-out is on the run's critical path, and a task beside one takes CPU from it: the
     # batches are planned and the Setup Assist gate decided beside the customer's creation (which mostly sleeps
-    # between polls while Webex provisions it).
-    gate >> batches
+    # between polls while Webex provisions it), not beside the template check.
     asked = setup_assistance_requested(plan["setupAssistRequest"])
-    customer >> asked
+    [check, gate] >> batches
+    [check, gate] >> asked
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
     [gate, asked, admin, others] >> setup_assist
     steps >> report.as_teardown()

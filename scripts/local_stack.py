@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SIM_TOKEN = "sim-token"  # the simulator's token: local only, never a real credential
 #: Seconds the scheduler sleeps after an idle loop (Airflow's default: 1); docker-compose.yaml sets the same.
-SCHEDULER_IDLE_SLEEP_TIME = "0.25"
+SCHEDULER_IDLE_SLEEP_TIME = "0.1"
 #: Whether a task merges its run's conf into ``params`` and validates it again (Airflow's default: True); every
 #: local Airflow and docker-compose.yaml turn it off (README, "Configuration").
 DAG_RUN_CONF_OVERRIDES_PARAMS = "False"
