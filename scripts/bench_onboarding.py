@@ -37,7 +37,7 @@ from local_stack import BIN, ROOT, SIM_TOKEN, LocalAirflow, airflow, free_port, 
 
 from webex_wholesale.hooks.budget_stats import BudgetStats
 from webex_wholesale.state.engine import create_state_engine
-from webex_wholesale.state.orders import list_orders
+from webex_wholesale.state.orders import list_orders, run_id_for
 
 DAG_ID = "webex_wholesale_onboarding"
 QUEUE_DAG_ID = "webex_wholesale_queue"
@@ -176,7 +176,7 @@ def deliver_through_queue(env: dict[str, str], local: LocalAirflow, orders: list
     wanted = {order["externalId"] for order in orders}
     queued = [o["id"] for o in list_orders(create_state_engine(STATE_DB_URL)) if o["external_id"] in wanted]
     local.post(f"dags/{QUEUE_DAG_ID}/dagRuns", {"logical_date": None})
-    return [f"order-{order_id}" for order_id in queued]  # the queue's run id for an order's first attempt
+    return [run_id_for(order_id, attempt=1) for order_id in queued]
 
 
 def wait_for(local: LocalAirflow, run_ids: list[str]) -> list[dict]:
