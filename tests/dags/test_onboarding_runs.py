@@ -97,6 +97,9 @@ def test_customer_ending_in_error_fails_before_any_subscriber(run_order):
     (step,) = [s for s in run.report["steps"] if s["taskId"] == "provision_customer"]
     assert "2560" in step["message"]
     assert run.report["customerStatus"] == "error"
+    # What the step created, pushed before its wait failed (XCom customer_ref), still reaches the report.
+    assert run.report["customerId"] == run.sim_state["customers"][0]["id"]
+    assert run.report["customerAdopted"] is False
 
 
 def test_compliance_hold_stops_with_a_clear_reason(run_order):

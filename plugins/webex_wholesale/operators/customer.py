@@ -1,6 +1,6 @@
 """Provision a Wholesale customer (idempotently) and wait for its background provisioning to end.
 
-The wait is one piece of logic (:class:`CustomerWait`) with two homes: the provision operator itself
+The wait is one base operator (:class:`CustomerWaitBaseOperator`) with two subclasses: the provision operator itself
 (``wait_for_provisioning=True``, as dbt Cloud's run operator waits for its job: one step, one task start fewer on
 the onboarding's critical path) and :class:`WebexWaitForCustomerOperator`, for a DAG that waits in its own step.
 """
@@ -42,7 +42,7 @@ CUSTOMER_REF_XCOM_KEY = "customer_ref"
 WORKER_POLL_INTERVAL = 0.25
 
 
-class CustomerWait:
+class CustomerWaitBaseOperator(WebexWholesaleBaseOperator):
     """Wait until a customer's background provisioning ends, then succeed or fail distinctly per outcome.
 
     :meth:`wait` polls in the worker for ``worker_wait`` seconds (every ``WORKER_POLL_INTERVAL``) and ends there
@@ -69,16 +69,23 @@ class CustomerWait:
 
     Whatever the outcome, the last customer read is also pushed to XCom key ``customer`` (so a failed wait
     still tells the report the customer's status and errors).
+
+    :param timeout: how long to wait in all (a ``timedelta`` or seconds).
+    :param poll_interval: seconds between polls (in the triggerer, or in the worker when not deferrable).
+    :param deferrable: wait in the triggerer (default) rather than in the worker.
+    :param worker_wait: seconds a deferrable wait polls in the worker before deferring (0: one poll).
     """
 
-    hook: Any
-    log: Any
-    webex_wholesale_conn_id: str
-    on_behalf_of_sub_partner_org_id: str | None
-
-    def _init_wait(
-        self, timeout: timedelta | float, poll_interval: float, deferrable: bool, worker_wait: float
+    def __init__(
+        self,
+        *,
+        timeout: timedelta | float = timedelta(hours=2),
+        poll_interval: float = 15.0,
+        deferrable: bool = True,
+        worker_wait: float = 5.0,
+        **kwargs: Any,
     ) -> None:
+        super().__init__(**kwargs)
         self.timeout = timeout
         self.poll_interval = poll_interval
         self.deferrable = deferrable
@@ -115,7 +122,7 @@ class CustomerWait:
         # Imported here, as the hook is: airflow.triggers.base costs ~30 ms, on every parse of a DAG file.
         from webex_wholesale.triggers.customer import WebexCustomerStatusTrigger
 
-        self.defer(  # type: ignore[attr-defined]
+        self.defer(
             trigger=WebexCustomerStatusTrigger(
                 customer_id=customer_id,
                 webex_wholesale_conn_id=self.webex_wholesale_conn_id,
@@ -194,7 +201,7 @@ class CustomerWait:
         )
 
 
-class WebexProvisionCustomerOperator(CustomerWait, WebexWholesaleBaseOperator):
+class WebexProvisionCustomerOperator(CustomerWaitBaseOperator):
     """Create the order's customer, or adopt the one that already has its ``externalId``; optionally wait for it.
 
     Idempotent: the customer is looked up by ``externalId`` first and adopted when it exists. Otherwise it is
@@ -203,17 +210,12 @@ class WebexProvisionCustomerOperator(CustomerWait, WebexWholesaleBaseOperator):
     is found (an ambiguous POST then fails as a retryable error, a 409 as a permanent one).
 
     With ``wait_for_provisioning=True`` it then waits until the customer's provisioning has ended, as
-    :class:`CustomerWait` says (the outcomes, the deferral), and a task retry after a failed wait adopts the
-    customer and waits again.
+    :class:`CustomerWaitBaseOperator` says (the outcomes, the deferral, its ``timeout``, ``poll_interval``,
+    ``deferrable`` and ``worker_wait``), and a task retry after a failed wait adopts the customer and waits again.
 
     :param customer_body: the ``POST /wholesale/customers`` body (``OnboardingOrder.customer_body()``;
         templated, may be an XComArg), sent as is; its ``externalId`` is the idempotency key.
     :param wait_for_provisioning: wait for the customer's provisioning to end before succeeding.
-    :param timeout: with the wait: how long to wait in all (a ``timedelta`` or seconds).
-    :param poll_interval: with the wait: seconds between polls (in the triggerer, or in the worker when not
-        deferrable).
-    :param deferrable: with the wait: wait in the triggerer (default) rather than in the worker.
-    :param worker_wait: with a deferrable wait: seconds it polls in the worker before deferring (0: one poll).
     :return: ``{"customerId", "externalId", "adopted": bool, "status"}``, plus ``"customer"`` (the provisioned
         customer) after a wait; each is also its own XCom key (``multiple_outputs``), so the next steps take
         ``.output["customerId"]``. ``status`` is the adopted customer's status, or ``provisioning`` for a
@@ -230,17 +232,12 @@ class WebexProvisionCustomerOperator(CustomerWait, WebexWholesaleBaseOperator):
         *,
         customer_body: Any,
         wait_for_provisioning: bool = False,
-        timeout: timedelta | float = timedelta(hours=2),
-        poll_interval: float = 15.0,
-        deferrable: bool = True,
-        worker_wait: float = 5.0,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
         self.customer_body = customer_body
         self.wait_for_provisioning = wait_for_provisioning
-        self._init_wait(timeout, poll_interval, deferrable, worker_wait)
 
     def execute(self, context: Context) -> dict[str, Any]:
         ref = self.provision()
@@ -250,11 +247,11 @@ class WebexProvisionCustomerOperator(CustomerWait, WebexWholesaleBaseOperator):
         return {**ref, "customer": self.wait(context, ref["customerId"], ref=ref)}
 
     def execute_complete(
-        self, context: Context, event: dict[str, Any] | None = None, ref: dict[str, Any] | None = None
+        self, context: Context, event: dict[str, Any] | None = None, *, ref: dict[str, Any]
     ) -> dict[str, Any]:
-        """Resume after a deferred wait: the customer reference, with the customer as the wait ended it."""
-        ref = ref or {}
-        return {**ref, "customer": self.end_wait(context, event, ref.get("customerId"))}
+        """Resume after a deferred wait (``ref``: what :meth:`execute` created or adopted, handed over by the
+        deferral): the customer reference, with the customer as the wait ended it."""
+        return {**ref, "customer": self.end_wait(context, event, ref["customerId"])}
 
     def provision(self) -> dict[str, Any]:
         """Create the customer or adopt the existing one (see the class docstring); its reference."""
@@ -316,35 +313,21 @@ class WebexProvisionCustomerOperator(CustomerWait, WebexWholesaleBaseOperator):
         return {"customerId": customer.id, "externalId": customer.external_id, "adopted": True, "status": status}
 
 
-class WebexWaitForCustomerOperator(CustomerWait, WebexWholesaleBaseOperator):
-    """Wait, in a step of its own, until the customer's background provisioning ends (see :class:`CustomerWait`
-    for the outcomes and the deferral).
+class WebexWaitForCustomerOperator(CustomerWaitBaseOperator):
+    """Wait, in a step of its own, until the customer's background provisioning ends (see
+    :class:`CustomerWaitBaseOperator` for the outcomes, the deferral and the wait's arguments).
 
     :param customer_id: the Wholesale customer id (templated; in a DAG, the provision step's
         ``.output["customerId"]``).
-    :param timeout: how long to wait in all (a ``timedelta`` or seconds).
-    :param poll_interval: seconds between polls (in the triggerer, or in the worker when not deferrable).
-    :param deferrable: wait in the triggerer (default) rather than in the worker.
-    :param worker_wait: seconds a deferrable wait polls in the worker before deferring (0: one poll).
     :return: the provisioned customer (camelCase dict, with ``id`` and ``orgId``).
     """
 
     template_fields: Sequence[str] = ("customer_id", "webex_wholesale_conn_id", "on_behalf_of_sub_partner_org_id")
     ui_color = "#b8dcf5"
 
-    def __init__(
-        self,
-        *,
-        customer_id: str,
-        timeout: timedelta | float = timedelta(hours=2),
-        poll_interval: float = 15.0,
-        deferrable: bool = True,
-        worker_wait: float = 5.0,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, customer_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.customer_id = customer_id
-        self._init_wait(timeout, poll_interval, deferrable, worker_wait)
 
     def execute(self, context: Context) -> dict[str, Any]:
         return self.wait(context, require_customer_id(self.customer_id))
