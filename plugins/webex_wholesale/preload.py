@@ -29,6 +29,7 @@ from airflow.plugins_manager import AirflowPlugin
 #: hook and HTTP stack, models, state database, report.
 TASK_MODULES = (
     "airflow.sdk.definitions.decorators",
+    "airflow.providers.standard.decorators.short_circuit",
     "airflow.providers.standard.operators.empty",
     "webex_wholesale.operators",
     "webex_wholesale.onboarding.batching",
