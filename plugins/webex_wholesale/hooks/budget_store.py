@@ -25,6 +25,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
+import tenacity
+
 from webex_wholesale.exceptions import WebexBudgetUnavailableError
 from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled
 
@@ -32,6 +34,8 @@ __all__ = ["BudgetStore", "LocalBudgetStore", "RedisBudgetStore", "unavailable"]
 
 #: A budget nobody used for a day is forgotten (its learned rate starts over).
 STATE_TTL_SECONDS = 86_400
+#: Seconds the embedded store waits for another process's lock before it counts as failed.
+SQLITE_LOCK_TIMEOUT = 30.0
 
 
 class BudgetStore(Protocol):
@@ -70,6 +74,25 @@ def _reserve(state: BudgetState, now: float) -> tuple[float, float]:
     return reserve(state, now), paused
 
 
+def _is_locked(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+
+
+@tenacity.retry(
+    retry=tenacity.retry_if_exception(_is_locked),
+    wait=tenacity.wait_random(0.005, 0.05),
+    stop=tenacity.stop_after_delay(SQLITE_LOCK_TIMEOUT),
+    reraise=True,
+)
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, retrying while another connection does the same.
+
+    Switching a new file's journal mode takes a lock SQLite does not wait for (the busy timeout does not apply):
+    threads or processes opening a new store at the same moment get "database is locked" at once.
+    """
+    conn.execute("PRAGMA journal_mode=WAL")
+
+
 class LocalBudgetStore:
     """The budget in an SQLite file shared by the processes of one machine.
 
@@ -88,8 +111,8 @@ class LocalBudgetStore:
         if conn is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
+                conn = sqlite3.connect(self.path, timeout=SQLITE_LOCK_TIMEOUT, isolation_level=None)
+                _switch_to_wal(conn)
                 conn.execute("PRAGMA synchronous=OFF")
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS budget (key TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL)"
