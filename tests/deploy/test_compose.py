@@ -563,13 +563,15 @@ def test_dockerfile_builds_the_project_on_the_pinned_airflow_image():
 
 def test_airflow_is_tuned_as_in_every_local_airflow(compose):
     """Compose and ``scripts/local_stack.py`` tune Airflow alike: the scheduler's idle sleep (an onboarding waits a
-    scheduler loop per step) and tasks not re-validating the run's conf against the form."""
+    scheduler loop per step), tasks not re-validating the run's conf against the form, and supervisors that give
+    a finished task's slot back within a second."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from local_stack import DAG_RUN_CONF_OVERRIDES_PARAMS, SCHEDULER_IDLE_SLEEP_TIME
+    from local_stack import DAG_RUN_CONF_OVERRIDES_PARAMS, MIN_HEARTBEAT_INTERVAL, SCHEDULER_IDLE_SLEEP_TIME
 
     env = environment(resolved(compose)["x-airflow-common"])
     assert env.get("AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME") == SCHEDULER_IDLE_SLEEP_TIME
     assert env.get("AIRFLOW__CORE__DAG_RUN_CONF_OVERRIDES_PARAMS") == DAG_RUN_CONF_OVERRIDES_PARAMS
+    assert env.get("AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL") == MIN_HEARTBEAT_INTERVAL
 
 
 def test_required_secrets_are_enforced_by_compose(compose):
