@@ -33,7 +33,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg2
 import redis
 import requests
 from local_stack import (
@@ -42,19 +41,19 @@ from local_stack import (
     airflow,
     airflow_env,
     free_port,
+    postgres_metadata_env,
     process_group,
     rest_session,
     simulator,
+    throwaway_databases,
     wait_healthy,
 )
-from psycopg2 import sql
 
 ONBOARDING_DAG = "webex_wholesale_onboarding"
 QUEUE_DAG = "webex_wholesale_queue"
 RUN_DIR = ROOT / ".airflow-home" / "distributed"
 HOME = RUN_DIR / "airflow"  # AIRFLOW_HOME, made afresh by airflow_env
 LOGS = RUN_DIR / "logs"  # one log file per process, the orders file
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 WORKERS = ("worker-a", "worker-b")
 CELERY_APP = "airflow.providers.celery.executors.celery_executor.app"  # as in the Compose worker healthcheck
@@ -75,24 +74,7 @@ class Stack:
     logs: Path
 
 
-# --- Throw-away databases and Redis db numbers ---
-
-
-@contextlib.contextmanager
-def throwaway_databases(*names: str) -> Iterator[dict[str, str]]:
-    """Create PostgreSQL databases on the local server for the block; drop them (and their sessions) after."""
-    server = psycopg2.connect(POSTGRES_SERVER)
-    server.autocommit = True
-    try:
-        with server.cursor() as cursor:
-            for name in names:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        yield {name: f"postgres@127.0.0.1:5432/{name}" for name in names}
-    finally:
-        with server.cursor() as cursor:
-            for name in names:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        server.close()
+# --- Redis db numbers ---
 
 
 @contextlib.contextmanager
@@ -121,10 +103,6 @@ def distributed_env(
         HOME,
         sim_url,
         AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"postgresql+psycopg2://{metadata_db}",
-        # Airflow derives an asyncpg URL for its few async queries; asyncpg is not in the lock (the official image
-        # has it), and none of those queries is on this run's path (multi-team, waiting for a run over REST).
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC="",
         AIRFLOW__CELERY__RESULT_BACKEND=f"db+postgresql+psycopg2://{metadata_db}",
         AIRFLOW__CELERY__BROKER_URL=broker,
         AIRFLOW__CELERY__WORKER_CONCURRENCY=str(concurrency),
@@ -140,6 +118,7 @@ def distributed_env(
         AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(free_port()),
         AIRFLOW_CONN_WHOLESALE_DB=f"postgresql://{state_db}",
         AIRFLOW_CONN_WEBEX_WHOLESALE_BUDGET=budget,
+        **postgres_metadata_env(metadata_db),
     )
 
 
