@@ -64,15 +64,6 @@ def throwaway_databases(*names: str) -> Iterator[dict[str, str]]:
         server.close()
 
 
-def postgres_reachable() -> bool:
-    """Whether the local PostgreSQL server answers (it does on CI and on the development machines)."""
-    try:
-        psycopg2.connect(POSTGRES_SERVER, connect_timeout=3).close()
-    except psycopg2.OperationalError:
-        return False
-    return True
-
-
 def postgres_metadata_env(database: str) -> dict[str, str]:
     """Airflow settings for a metadata DB on PostgreSQL (``database``: ``user@host:port/name``), as deployed."""
     return {
