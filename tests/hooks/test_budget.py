@@ -58,10 +58,10 @@ def test_the_average_rate_of_requests_within_a_second_is_taken_over_a_second():
 
 def test_requests_in_flight_follow_rate_and_latency(make_budget):
     ceiling = make_budget(ceiling=20.0, key="c")
-    assert ceiling.in_flight() == 16  # no latency observed yet: 20/s x 0.25 s x 3, + 1
+    assert ceiling.in_flight() == 12  # no latency observed yet: 20/s x (0.25 s x 1.5 + 0.15 s), + 1
     ceiling.store.succeeded("c", ceiling.policy, latency=0.1, queued=False)
-    assert ceiling.in_flight() == 7  # 20/s x 0.1 s x 3, + 1
+    assert ceiling.in_flight() == 7  # 20/s x (0.1 s x 1.5 + 0.15 s), + 1
     learned = make_budget(key="l")
     learned.store.succeeded("l", learned.policy, latency=0.3, queued=False)
-    assert learned.in_flight() == 19  # room to grow: 2 x 10/s x 0.3 s x 3, + 1
+    assert learned.in_flight() == 13  # room to grow: 2 x 10/s x (0.3 s x 1.5 + 0.15 s), + 1
     assert learned.in_flight(limit=6) == 6

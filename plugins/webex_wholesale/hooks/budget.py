@@ -37,11 +37,13 @@ BUDGET_CONN_ID = "webex_wholesale_budget"
 LOCAL_STORE_FILE = "webex_wholesale_budget.sqlite"
 #: Latency assumed before any answer was timed, seconds.
 DEFAULT_LATENCY = 0.25
-#: Requests in flight are sized for this multiple of rate x latency. A thread needs more than the answer's latency
-#: per request: in a task, at 100 ms answers, each took 0.25-0.3 s (logging through Airflow's supervisor, parsing,
-#: the GIL shared by the threads), so 1.5x left a lone batch at 15-17 requests/s of 20. Extra threads only wait in
-#: the budget: they never raise the rate.
-IN_FLIGHT_HEADROOM = 3.0
+#: Requests in flight are sized for this multiple of rate x latency (answers vary; threads wait in the budget)...
+IN_FLIGHT_HEADROOM = 1.5
+#: ...plus this much of a thread's own time per request, seconds: in a task, at 100 ms answers, each took 0.25-0.3 s
+#: (logging through Airflow's supervisor, parsing, the GIL the threads share), so sizing on latency alone left a
+#: lone batch at 15-17 requests/s of 20. Not more: every waiting thread holds a slot reserved at the rate of the
+#: moment, so a learned rate that grows reaches the threads already queued only when they ask again.
+CALLER_TIME = 0.15
 #: With a learned rate, room to grow: in-flight sized for this multiple of the current rate.
 LEARNED_GROWTH_ROOM = 2.0
 
@@ -122,13 +124,15 @@ class ApiBudget:
     def in_flight(self, limit: int = 32) -> int:
         """How many requests a caller should keep in flight to fill the budget at the latency observed.
 
-        ``rate x latency`` requests are in flight when the budget is full; the headroom covers slower answers
-        (extra callers just wait for a slot, they never exceed the rate). A learned rate gets room to grow.
+        ``rate x (latency + a caller's own time)`` requests are in flight when the budget is full; the headroom
+        covers slower answers (extra callers just wait for a slot, they never exceed the rate). A learned rate gets
+        room to grow.
         """
         state = self.state()
         rate = self.policy.ceiling or min(self.policy.max_rate, state.rate * LEARNED_GROWTH_ROOM)
         latency = state.latency or DEFAULT_LATENCY
-        return max(1, min(limit, math.ceil(rate * latency * IN_FLIGHT_HEADROOM) + 1))
+        full = round(rate * (latency * IN_FLIGHT_HEADROOM + CALLER_TIME), 6)  # 6.000000001 is 6 requests, not 7
+        return max(1, min(limit, math.ceil(full) + 1))
 
 
 _stores: dict[str, BudgetStore] = {}
