@@ -18,11 +18,14 @@ from airflow.sdk import DAG
 from airflow.sdk.definitions.param import ParamsDict
 from airflow.sdk.exceptions import ParamValidationError
 from airflow.serialization.serialized_objects import DagSerialization
+from jsonschema import Draft7Validator
+from jsonschema.validators import validator_for
 
 from webex_wholesale.models import CUSTOMER_PACKAGES, SUBSCRIBER_PACKAGES
 from webex_wholesale.onboarding.params import (
     DRY_RUN_PARAM,
     PARAM_SCHEMAS_FILE,
+    SCHEMA_DIALECT,
     SharedDict,
     load_order_file,
     load_param_schemas,
@@ -47,6 +50,20 @@ def test_one_param_per_order_field_plus_dry_run_with_its_title_and_description()
         assert param.schema["title"], name
         assert param.description, name
         assert "default" not in param.schema, name
+
+
+def test_every_schema_is_read_as_draft_7_and_uses_only_its_keywords():
+    """Airflow checks each schema against its dialect's metaschema in every task: draft 7's check is the cheap one.
+    The dialect must not change what the form accepts: each schema is a valid draft 7 schema, and draft 7 and the
+    default dialect (2020-12) agree on the demo order and on a refused value."""
+    default_dialect = validator_for({})
+    for name, param in onboarding_params(DEMO_ORDER).items():
+        assert param.schema["$schema"] == SCHEMA_DIALECT, name
+        assert validator_for(param.schema) is Draft7Validator, name
+        Draft7Validator.check_schema(param.schema)
+        plain = {key: value for key, value in param.schema.items() if key != "$schema"}
+        for value in (param.value, {"not": "this field"}, 7):
+            assert Draft7Validator(param.schema).is_valid(value) == default_dialect(plain).is_valid(value), name
 
 
 def test_customer_packages_render_as_a_multi_select_of_the_allowed_values():

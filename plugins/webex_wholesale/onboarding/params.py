@@ -12,6 +12,11 @@ Airflow deep-copies the DAG's params into every task it builds (``BaseOperator``
 operator's ``__init__`` chain: 37 copies for this DAG), which cost more than everything else in the file. The
 schemas and the default values (the demo order) are only read, never changed, so each Param holds them
 read-only (``shared``), and they deep-copy as themselves. A run never reads them either: its order is its conf.
+
+Airflow also validates every Param against its schema at the start of every task, and jsonschema first checks
+each schema against its dialect's metaschema. The schemas declare JSON Schema draft 7 (``SCHEMA_DIALECT``): they
+use only keywords draft 7 and the default dialect (2020-12) read alike, and draft 7's metaschema check is about
+3x faster (12 ms a task for the whole form here, against 41 ms).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from airflow.sdk import Param
 
 DRY_RUN_PARAM = "dryRun"
 PARAM_SCHEMAS_FILE = Path(__file__).with_name("param_schemas.json")
+#: The JSON Schema dialect every Param of the form declares (see the module's docstring).
+SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 
 
 def _refuse_change(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -87,14 +94,17 @@ def render_param_schemas() -> str:
 def onboarding_params(defaults: dict[str, Any]) -> dict[str, Param]:
     """Build the form: every order field with its schema, defaulting to ``defaults`` (the demo order)."""
     params = {
-        name: Param(shared(defaults.get(name)), description=schema.pop("description", None), schema=shared(schema))
+        name: Param(
+            shared(defaults.get(name)),
+            description=schema.pop("description", None),
+            schema=shared({"$schema": SCHEMA_DIALECT, **schema}),
+        )
         for name, schema in load_param_schemas().items()
     }
     params[DRY_RUN_PARAM] = Param(
         False,
-        type="boolean",
-        title="Dry run",
         description="Validate the order and precheck it with Webex, then stop before creating anything.",
+        schema=shared({"$schema": SCHEMA_DIALECT, "type": "boolean", "title": "Dry run"}),
     )
     return params
 
