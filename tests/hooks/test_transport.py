@@ -90,12 +90,21 @@ def test_one_session_per_thread(hook, requests_mock):
     all_in_flight = threading.Barrier(4, timeout=10)  # four distinct threads, not one reused
 
     def call(_):
-        hook._request("GET", "/wholesale/customers")
+        try:
+            hook._request("GET", "/wholesale/customers")
+        except BaseException:
+            all_in_flight.abort()  # the others stop waiting at once; this thread's error is the one reported
+            raise
         all_in_flight.wait()
         return id(hook.get_conn())
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        sessions = set(pool.map(call, range(4)))
+        calls = [pool.submit(call, n) for n in range(4)]
+    errors = [c.exception() for c in calls if c.exception() is not None]
+    errors.sort(key=lambda e: isinstance(e, threading.BrokenBarrierError))
+    if errors:
+        raise errors[0]
+    sessions = {c.result() for c in calls}
     assert len(sessions) == 4
     assert hook.get_conn() is hook.get_conn()
     hook.close()
