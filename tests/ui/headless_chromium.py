@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import signal
 import subprocess
 import tempfile
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import connect
 
 
 class Chromium:
-    """One headless Chromium tab, driven over the DevTools websocket."""
+    """One headless Chromium tab, driven over the DevTools websocket.
 
-    def __init__(self, websocket) -> None:
+    :param pid: the main process, leader of Chromium's own process group.
+    :param profile: its fresh profile directory, removed when the browser stops.
+    """
+
+    def __init__(self, websocket, *, pid: int, profile: Path) -> None:
         self._ws = websocket
         self._ids = itertools.count(1)
+        self.pid = pid
+        self.profile = profile
 
     def call(self, method: str, **params: Any) -> dict:
         """Send one command and wait for its answer (events in between are dropped)."""
@@ -48,23 +58,51 @@ class Chromium:
 
 @contextmanager
 def headless_chromium(executable: str, width: int, height: int = 1000) -> Iterator[Chromium]:
-    """Chromium with a fresh profile and a ``width`` x ``height`` viewport; stopped (only this process) afterwards."""
+    """Chromium with a fresh profile and a ``width`` x ``height`` viewport; stopped with its helpers afterwards.
+
+    Chromium runs in a process group of its own, stopped as a whole before the profile is removed: its renderer
+    and utility processes outlive the main one for a moment and still write into the profile (once that made
+    removing it fail with "Directory not empty").
+    """
     with tempfile.TemporaryDirectory() as profile:
         process = subprocess.Popen(
             [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
              f"--user-data-dir={profile}", "about:blank"],
-            stderr=subprocess.PIPE, text=True,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
         try:
             port = next(m.group(1) for line in process.stderr if (m := re.search(r"ws://[^:]+:(\d+)/", line)))
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
                 target = next(t for t in json.load(answer) if t["type"] == "page")
             with connect(target["webSocketDebuggerUrl"], max_size=None) as websocket:
-                browser = Chromium(websocket)
+                browser = Chromium(websocket, pid=process.pid, profile=Path(profile))
                 browser.call("Page.enable")
                 browser.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
                              deviceScaleFactor=1, mobile=False)  # fmt: skip
                 yield browser
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen, timeout: float = 30.0) -> None:
+    """SIGTERM Chromium's process group, reap the main process, and wait until no process of the group runs."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    process.wait(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while _group_running(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of ``group`` still runs (zombies, which write nothing, do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgrp) == group and state != "Z":
+            return True
+    return False
