@@ -107,27 +107,39 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> N
 
 
 def stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGINT, then SIGTERM, then SIGKILL to the whole group, until no member is left.
+    """SIGINT, then SIGTERM, then SIGKILL to the whole group, until no member runs.
 
-    The leader exiting is not enough: ``airflow standalone`` leaves its scheduler's workers running.
+    The leader exiting is not enough: ``airflow standalone`` leaves its scheduler's workers running, and
+    Chromium's helpers outlive it for a moment, still writing into its profile.
     """
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        if not _group_alive(proc):
+        proc.poll()  # reap the leader if it has exited, so it does not linger as a zombie
+        if not group_running(proc.pid):
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         deadline = time.monotonic() + grace
-        while _group_alive(proc) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        while time.monotonic() < deadline:
+            proc.poll()
+            if not group_running(proc.pid):
+                return
+            time.sleep(0.05)
 
 
-def _group_alive(proc: subprocess.Popen) -> bool:
-    proc.poll()  # reap the leader if it has exited, so it does not linger as a zombie
-    try:
-        os.killpg(proc.pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def group_running(group: int) -> bool:
+    """Whether a process of process group ``group`` still runs.
+
+    Zombies do not count: they write nothing, and the orphans among them wait for PID 1 to reap them, which takes
+    up to 2 s here (``os.killpg(group, 0)`` still finds them).
+    """
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgrp) == group and state != "Z":
+            return True
+    return False
 
 
 def airflow_env(home: Path, sim_url: str, *, fresh: bool = True, **extra: str) -> dict[str, str]:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
-import signal
 import subprocess
+import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from local_stack import stop_process_group  # the scripts' folder is not a package
 
 
 class Chromium:
@@ -81,28 +82,4 @@ def headless_chromium(executable: str, width: int, height: int = 1000) -> Iterat
                              deviceScaleFactor=1, mobile=False)  # fmt: skip
                 yield browser
         finally:
-            _stop_group(process)
-
-
-def _stop_group(process: subprocess.Popen, timeout: float = 30.0) -> None:
-    """SIGTERM Chromium's process group, reap the main process, and wait until no process of the group runs."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    process.wait(timeout=timeout)
-    deadline = time.monotonic() + timeout
-    while _group_running(process.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-def _group_running(group: int) -> bool:
-    """Whether a process of ``group`` still runs (zombies, which write nothing, do not count)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, _ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
-        except (OSError, ValueError):
-            continue
-        if int(pgrp) == group and state != "Z":
-            return True
-    return False
+            stop_process_group(process)

@@ -52,12 +52,13 @@ def served_pages(sqlite_engine, seeded) -> Iterator[str]:
 def test_chromium_has_stopped_all_its_processes_when_its_profile_is_removed(chromium):
     """Chromium's helpers outlive its main process for a moment and write into the profile: once, removing the
     profile then failed with "Directory not empty". The browser stops as a process group, waited for as a whole."""
-    from headless_chromium import _group_running, headless_chromium
+    from headless_chromium import headless_chromium
+    from local_stack import group_running
 
     with headless_chromium(chromium, 800) as browser:
         browser.open("about:blank")
-        assert _group_running(browser.pid)
-    assert not _group_running(browser.pid)
+        assert group_running(browser.pid)
+    assert not group_running(browser.pid)
     assert not browser.profile.exists()
 
 
