@@ -124,8 +124,8 @@ def test_threads_opening_a_new_embedded_store_at_once_all_get_a_slot(tmp_path):
         for attempt in range(40):  # the race is lost in about 1 of 100 new files with 4 threads
             store = LocalBudgetStore(tmp_path / f"budget-{attempt}.sqlite")
             started = threading.Barrier(threads)
+            # A thread that lost the race raised WebexBudgetUnavailableError, which list() raises here.
             waits = list(pool.map(open_and_reserve, [store] * threads, [started] * threads))
-            assert len(waits) == threads  # every thread got a slot
             assert min(waits) <= 0  # the first one at once
 
 

@@ -93,20 +93,23 @@ def render_param_schemas() -> str:
 
 def onboarding_params(defaults: dict[str, Any]) -> dict[str, Param]:
     """Build the form: every order field with its schema, defaulting to ``defaults`` (the demo order)."""
-    params = {
+    schemas = {
+        **load_param_schemas(),
+        DRY_RUN_PARAM: {
+            "type": "boolean",
+            "title": "Dry run",
+            "description": "Validate the order and precheck it with Webex, then stop before creating anything.",
+        },
+    }
+    defaults = {**defaults, DRY_RUN_PARAM: False}
+    return {
         name: Param(
             shared(defaults.get(name)),
             description=schema.pop("description", None),
             schema=shared({"$schema": SCHEMA_DIALECT, **schema}),
         )
-        for name, schema in load_param_schemas().items()
+        for name, schema in schemas.items()
     }
-    params[DRY_RUN_PARAM] = Param(
-        False,
-        description="Validate the order and precheck it with Webex, then stop before creating anything.",
-        schema=shared({"$schema": SCHEMA_DIALECT, "type": "boolean", "title": "Dry run"}),
-    )
-    return params
 
 
 if __name__ == "__main__":
