@@ -74,12 +74,12 @@ def _reserve(state: BudgetState, now: float) -> tuple[float, float]:
     return reserve(state, now), paused
 
 
-def _is_locked(error: BaseException) -> bool:
-    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+def _is_busy(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.Error) and error.sqlite_errorname == "SQLITE_BUSY"
 
 
 @tenacity.retry(
-    retry=tenacity.retry_if_exception(_is_locked),
+    retry=tenacity.retry_if_exception(_is_busy),
     wait=tenacity.wait_random(0.005, 0.05),
     stop=tenacity.stop_after_delay(SQLITE_LOCK_TIMEOUT),
     reraise=True,
@@ -88,7 +88,7 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
     """Put the file in WAL mode, retrying while another connection does the same.
 
     Switching a new file's journal mode takes a lock SQLite does not wait for (the busy timeout does not apply):
-    threads or processes opening a new store at the same moment get "database is locked" at once.
+    threads or processes opening a new store at the same moment get ``SQLITE_BUSY`` ("database is locked") at once.
     """
     conn.execute("PRAGMA journal_mode=WAL")
 
