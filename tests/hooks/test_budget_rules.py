@@ -1,26 +1,64 @@
-"""The budget's rules as pure functions: slots, additive increase, multiplicative decrease, the shared pause."""
+"""The budget's rules as pure functions: tickets, additive increase, multiplicative decrease, the shared pause."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled
+from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
 
 LEARNED = BudgetPolicy()
 CEILING = BudgetPolicy(ceiling=20.0)
 
 
-def test_slots_are_spaced_by_one_over_the_rate_in_arrival_order():
+def waits(state: BudgetState, tickets: list[int], now: float) -> list[float]:
+    return [wait_for(state, ticket, now)[0] for ticket in tickets]
+
+
+def test_tickets_are_spaced_by_one_over_the_rate_in_arrival_order():
     state = BudgetState(rate=10.0)
-    waits = [reserve(state, now=100.0) for _ in range(4)]
-    assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3])
+    taken = [reserve(state, now=100.0) for _ in range(4)]
+    assert [ticket for ticket, _wait, _paused in taken] == [0, 1, 2, 3]
+    assert [wait for _ticket, wait, _paused in taken] == pytest.approx([0.0, 0.1, 0.2, 0.3])
 
 
 def test_an_idle_budget_grants_no_burst():
     state = BudgetState(rate=10.0)
     reserve(state, now=100.0)
-    assert reserve(state, now=200.0) == 0.0
-    assert reserve(state, now=200.0) == pytest.approx(0.1)  # still one per 1/rate: the ceiling holds in any window
+    assert reserve(state, now=200.0)[1] == 0.0
+    assert reserve(state, now=200.0)[1] == pytest.approx(0.1)  # still one per 1/rate: the ceiling holds in any window
+
+
+def test_a_raised_rate_brings_the_queued_tickets_forward():
+    state = BudgetState(rate=10.0)
+    tickets = [reserve(state, now=100.0)[0] for _ in range(5)]  # due at 100.0, 100.1 ... 100.4
+    state_before = BudgetState(**vars(state))
+    succeeded(state, BudgetPolicy(probe_step=10.0), 100.05, latency=0.1, queued=True)  # 10/s -> 20/s
+    assert state.rate == 20.0
+    # Ticket 0 is due already and stays due; ticket 1 keeps its time; the rest are 1/20 s apart after it.
+    assert waits(state, tickets, now=100.05) == pytest.approx([0.0, 0.05, 0.1, 0.15, 0.2])
+    assert waits(state_before, tickets, now=100.05) == pytest.approx([0.0, 0.05, 0.15, 0.25, 0.35])
+    assert reserve(state, now=100.05)[1] == pytest.approx(0.25)  # a new caller queues behind them
+
+
+def test_a_cut_rate_spaces_the_queued_tickets_out_at_once():
+    state = BudgetState(rate=20.0, probing=False)
+    tickets = [reserve(state, now=100.0)[0] for _ in range(3)]
+    throttled(state, LEARNED, now=100.0, retry_after=0.0)  # 20/s -> 16/s
+    # Ticket 0 is due; ticket 1 keeps its time, 1/20 s on; ticket 2 comes 1/16 s after it.
+    assert waits(state, tickets, now=100.0) == pytest.approx([0.0, 0.05, 0.05 + 1 / 16])
+
+
+def test_a_configured_ceiling_spaces_every_ticket_in_any_window():
+    state = BudgetState.initial(CEILING)
+    times = []
+    for step in range(200):
+        now = 100.0 + step * 0.01
+        ticket, wait, _paused = reserve(state, now)
+        succeeded(state, CEILING, now, latency=0.1, queued=wait > 0)
+        times.append(now + wait_for(state, ticket, now)[0])
+    assert all(b - a == pytest.approx(1 / 20) for a, b in itertools.pairwise(times))
 
 
 def test_start_rates():
@@ -31,20 +69,20 @@ def test_start_rates():
 def test_probing_raises_additively_per_answer_while_callers_queue():
     state = BudgetState.initial(LEARNED)
     for _ in range(10):
-        succeeded(state, LEARNED, latency=0.1, queued=True)
+        succeeded(state, LEARNED, 100.0, latency=0.1, queued=True)
     assert state.rate == pytest.approx(10.0 + 10 * LEARNED.probe_step)
 
 
 def test_no_raise_when_nobody_queued():
     state = BudgetState.initial(LEARNED)
-    succeeded(state, LEARNED, latency=0.1, queued=False)
+    succeeded(state, LEARNED, 100.0, latency=0.1, queued=False)
     assert state.rate == 10.0
 
 
 def test_after_a_429_the_rate_grows_by_a_fixed_amount_per_second_of_successes():
     state = BudgetState(rate=10.0, probing=False)
     for _ in range(10):  # one second of answers at 10/s
-        succeeded(state, LEARNED, latency=0.1, queued=True)
+        succeeded(state, LEARNED, 100.0, latency=0.1, queued=True)
     assert state.rate == pytest.approx(10.0 + LEARNED.increase_per_second, rel=0.02)
 
 
@@ -54,34 +92,39 @@ def test_near_the_rate_a_429_answered_the_rate_creeps_instead_of_growing():
     assert state.overshoot_rate == 20.0
     state.rate = 19.0  # regrown to within 10% of it
     for _ in range(19):  # one second of answers at 19/s
-        succeeded(state, LEARNED, latency=0.1, queued=True)
+        succeeded(state, LEARNED, 100.0, latency=0.1, queued=True)
     assert state.rate == pytest.approx(19.0 + LEARNED.near_overshoot_increase_per_second, rel=0.01)
 
 
 def test_a_configured_ceiling_is_never_exceeded():
     state = BudgetState.initial(CEILING)
     for _ in range(1000):
-        succeeded(state, CEILING, latency=0.1, queued=True)
+        succeeded(state, CEILING, 100.0, latency=0.1, queued=True)
     assert state.rate == 20.0
 
 
 def test_a_429_cuts_the_rate_multiplicatively_and_pauses_everybody():
-    state = BudgetState(rate=20.0, next_slot=100.0)
+    state = BudgetState(rate=20.0, base_time=100.0)
+    queued = [reserve(state, now=100.0)[0] for _ in range(3)]
     throttled(state, LEARNED, now=100.0, retry_after=2.0)
     assert state.rate == pytest.approx(20.0 * LEARNED.decrease_factor)
     assert not state.probing
     assert state.paused_until == 102.0
-    assert reserve(state, now=100.5) == pytest.approx(1.5)  # nobody goes before the pause ends
+    ticket, wait, paused = reserve(state, now=100.5)
+    assert wait >= paused == pytest.approx(1.5)  # nobody goes before the pause ends
+    # The queued callers go after the pause, in their order, at the cut rate; the one that was due goes with it.
+    spacing = 1 / state.rate
+    assert waits(state, [*queued, ticket], now=100.0) == pytest.approx([2.0, 2.0, 2.0 + spacing, 2.0 + 2 * spacing])
 
 
 def test_429s_of_one_overshoot_cut_once():
     state = BudgetState(rate=20.0)
     throttled(state, LEARNED, now=100.0, retry_after=1.0)
     throttled(state, LEARNED, now=100.05, retry_after=1.0)  # an answer to a request sent before the pause
-    assert state.rate == pytest.approx(14.0)
+    assert state.rate == pytest.approx(20.0 * LEARNED.decrease_factor)
     assert state.paused_until == pytest.approx(101.05)
     throttled(state, LEARNED, now=102.0, retry_after=1.0)  # after the pause: a new overshoot
-    assert state.rate == pytest.approx(14.0 * 0.7)
+    assert state.rate == pytest.approx(20.0 * LEARNED.decrease_factor**2)
 
 
 def test_the_rate_never_falls_below_the_floor():
@@ -93,7 +136,7 @@ def test_the_rate_never_falls_below_the_floor():
 
 def test_latency_is_smoothed():
     state = BudgetState(rate=10.0)
-    succeeded(state, LEARNED, latency=0.1, queued=False)
+    succeeded(state, LEARNED, 100.0, latency=0.1, queued=False)
     assert state.latency == 0.1
-    succeeded(state, LEARNED, latency=0.6, queued=False)
+    succeeded(state, LEARNED, 100.0, latency=0.6, queued=False)
     assert state.latency == pytest.approx(0.8 * 0.1 + 0.2 * 0.6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,32 +43,48 @@ def make_store(request, tmp_path: Path):
         client.delete(key)
 
 
-def test_slots_are_shared_by_every_view_of_the_store(make_store):
+def test_tickets_are_shared_by_every_view_of_the_store(make_store):
     first, second = make_store(), make_store()
-    waits = [store.reserve("k", ONE_PER_SECOND)[0] for store in (first, second, first, second)]
+    taken = [store.reserve("k", ONE_PER_SECOND) for store in (first, second, first, second)]
+    assert [ticket for ticket, _wait, _paused in taken] == [0, 1, 2, 3]
     # one per second across both views: 0, 1, 2, 3 s (less what the calls themselves took)
-    for expected, wait in zip([0, 1, 2, 3], waits, strict=True):
+    for expected, (_ticket, wait, _paused) in zip([0, 1, 2, 3], taken, strict=True):
         assert expected - 0.5 < wait <= expected
+    assert 2.5 < second.wait_for("k", ONE_PER_SECOND, 3)[0] <= 3  # asked again, from another view
+
+
+def test_a_learned_rate_that_grows_brings_queued_callers_forward(make_store):
+    store, policy = make_store(), BudgetPolicy(probe_step=10.0)
+    tickets = [store.reserve("k", policy)[0] for _ in range(11)]  # at the learned start, 10/s: 1 s of queue
+    before = make_store().wait_for("k", policy, tickets[-1])[0]
+    store.succeeded("k", policy, latency=0.1, queued=True)  # 10/s -> 20/s
+    after = make_store().wait_for("k", policy, tickets[-1])[0]
+    assert 0.9 < before <= 1.0
+    assert 0.4 < after <= 0.55  # the same caller, without asking for a new ticket
 
 
 def test_a_429_pauses_every_view_and_cuts_the_rate(make_store):
     worker_a, worker_b = make_store(), make_store()
     policy = BudgetPolicy()
-    worker_a.reserve("k", policy)
+    queued = worker_a.reserve("k", policy)[0]
     worker_a.throttled("k", policy, retry_after=30.0)
-    assert 29.0 < worker_b.pause_remaining("k") <= 30.0
-    wait, paused = worker_b.reserve("k", policy)
+    assert 29.0 < worker_b.snapshot("k", policy).paused_until - time.time() <= 30.0
+    _ticket, wait, paused = worker_b.reserve("k", policy)
+    assert 29.0 < paused <= wait <= 30.2
+    wait, paused = worker_b.wait_for("k", policy, queued)  # a caller that took its ticket before the 429
     assert 29.0 < paused <= wait <= 30.0
     assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.decrease_factor)
 
 
 def test_after_a_429_the_rate_regrows_fast_then_creeps_near_the_rate_answered_429(make_store):
     store, policy = make_store(), BudgetPolicy()
-    store.throttled("k", policy, retry_after=0.0)  # at the learned start, 10/s: cut to 7/s
+    store.throttled("k", policy, retry_after=0.0)  # at the learned start, 10/s: cut to 8/s
+    cut = policy.learned_start * policy.decrease_factor
+    assert cut < policy.near_overshoot * policy.learned_start
     assert make_store().snapshot("k", policy).overshoot_rate == pytest.approx(policy.learned_start)
-    for _ in range(7):  # a second of answers at 7/s, far below 10/s
+    for _ in range(round(cut)):  # a second of answers at 8/s, below 90% of 10/s
         store.succeeded("k", policy, latency=0.1, queued=True)
-    assert make_store().snapshot("k", policy).rate == pytest.approx(7.0 + policy.increase_per_second, rel=0.05)
+    assert make_store().snapshot("k", policy).rate == pytest.approx(cut + policy.increase_per_second, rel=0.05)
     far = make_store().snapshot("k", policy).rate
     while (rate := make_store().snapshot("k", policy).rate) < policy.near_overshoot * policy.learned_start:
         store.succeeded("k", policy, latency=0.1, queued=True)
@@ -75,7 +92,7 @@ def test_after_a_429_the_rate_regrows_fast_then_creeps_near_the_rate_answered_42
         store.succeeded("k", policy, latency=0.1, queued=True)
     near = make_store().snapshot("k", policy).rate - rate
     assert near == pytest.approx(policy.near_overshoot_increase_per_second, rel=0.1)
-    assert far - 7.0 > 5 * near
+    assert far - cut > 5 * near
 
 
 def test_successes_raise_the_learned_rate_and_teach_latency(make_store):
@@ -95,13 +112,13 @@ def test_a_lowered_ceiling_applies_at_once(make_store):
         store.succeeded("k", BudgetPolicy(), latency=0.1, queued=True)
     assert store.snapshot("k", ONE_PER_SECOND).rate == 1.0
     store.reserve("k", ONE_PER_SECOND)
-    assert store.reserve("k", ONE_PER_SECOND)[0] > 0.5
+    assert store.reserve("k", ONE_PER_SECOND)[1] > 0.5
 
 
 def test_budgets_are_separate_per_key(make_store):
     store = make_store()
     store.throttled("a", BudgetPolicy(), retry_after=30.0)
-    assert store.pause_remaining("b") == 0.0
+    assert store.reserve("b", BudgetPolicy())[1:] == (0.0, 0.0)
 
 
 def test_unreachable_redis_is_a_clear_retryable_error():
@@ -117,7 +134,7 @@ def test_threads_opening_a_new_embedded_store_at_once_all_get_a_slot(tmp_path):
 
     def open_and_reserve(store: LocalBudgetStore, started: threading.Barrier) -> float:
         started.wait()
-        wait, _paused = store.reserve("k", BudgetPolicy())
+        _ticket, wait, _paused = store.reserve("k", BudgetPolicy())
         return wait
 
     with ThreadPoolExecutor(threads) as pool:

@@ -29,6 +29,7 @@ from webex_wholesale.exceptions import (
     WebexConnectionError,
     WebexPermanentError,
 )
+from webex_wholesale.hooks.budget_rules import BudgetPolicy
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 
 # --------------------------------------------------------------------------- headers and params
@@ -128,7 +129,7 @@ def test_a_429_is_reported_to_the_budget(hook, requests_mock, fake_time):
     hook._request("GET", "/wholesale/customers")
     assert hook.budget.stats.throttled == 1
     state = hook.budget.state()
-    assert state.rate == pytest.approx(10.0 * 0.7)  # cut once from the learned start
+    assert state.rate == pytest.approx(10.0 * BudgetPolicy().decrease_factor)  # cut once from the learned start
     assert state.paused_until == pytest.approx(fake_time.now, abs=0.5)  # the retry waited the pause out
 
 

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import tenacity
 
 from webex_wholesale.exceptions import WebexBudgetUnavailableError
-from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled
+from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
 
 __all__ = ["BudgetStore", "LocalBudgetStore", "RedisBudgetStore", "unavailable"]
 
@@ -44,11 +44,11 @@ class BudgetStore(Protocol):
     #: Names the store in messages (no password).
     description: str
 
-    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[float, float]:
-        """Take the next slot; return ``(seconds to wait, of which seconds due to a shared pause)``."""
+    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[int, float, float]:
+        """Take the next ticket; return ``(ticket, seconds to wait, of which seconds due to a shared pause)``."""
 
-    def pause_remaining(self, key: str) -> float:
-        """Seconds left of a shared pause (0 when none)."""
+    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[float, float]:
+        """Ask again for a ticket taken earlier: ``(seconds to wait, of which a shared pause)``, as of now."""
 
     def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
         """Record an answer that was not a 429."""
@@ -67,11 +67,6 @@ def unavailable(description: str, cause: BaseException) -> WebexBudgetUnavailabl
         "No request was sent; the task fails and Airflow retries it. Fix the store, or delete the Airflow "
         "connection webex_wholesale_budget to use the embedded single-machine store."
     )
-
-
-def _reserve(state: BudgetState, now: float) -> tuple[float, float]:
-    paused = max(0.0, state.paused_until - max(now, state.next_slot))
-    return reserve(state, now), paused
 
 
 def _is_busy(error: BaseException) -> bool:
@@ -145,14 +140,14 @@ class LocalBudgetStore:
             raise unavailable(self.description, e) from e
         return result
 
-    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[float, float]:
-        return self._apply(key, policy, _reserve, write=True)
+    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[int, float, float]:
+        return self._apply(key, policy, reserve, write=True)
 
-    def pause_remaining(self, key: str) -> float:
-        return self._apply(key, BudgetPolicy(), lambda s, now: max(0.0, s.paused_until - now), write=False)
+    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[float, float]:
+        return self._apply(key, policy, lambda s, now: wait_for(s, ticket, now), write=False)
 
     def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
-        self._apply(key, policy, lambda s, _now: succeeded(s, policy, latency=latency, queued=queued), write=True)
+        self._apply(key, policy, lambda s, now: succeeded(s, policy, now, latency=latency, queued=queued), write=True)
 
     def throttled(self, key: str, policy: BudgetPolicy, *, retry_after: float) -> None:
         self._apply(key, policy, lambda s, now: throttled(s, policy, now, retry_after=retry_after), write=True)
@@ -177,23 +172,40 @@ local start_rate, max_rate, min_rate = tonumber(ARGV[2]), tonumber(ARGV[3]), ton
 local probe_step, increase, decrease, weight = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]),
   tonumber(ARGV[8])
 local near, near_increase = tonumber(ARGV[9]), tonumber(ARGV[10])
-local h = redis.call('HMGET', key, 'rate', 'next_slot', 'paused_until', 'probing', 'last_cut', 'latency',
-  'overshoot_rate')
+local h = redis.call('HMGET', key, 'rate', 'base_ticket', 'base_time', 'next_ticket', 'paused_until', 'probing',
+  'last_cut', 'latency', 'overshoot_rate')
 local rate = math.min(tonumber(h[1]) or start_rate, max_rate)
-local next_slot, paused = tonumber(h[2]) or 0, tonumber(h[3]) or 0
-local probing = h[4] ~= '0'
-local last_cut, latency, overshoot = tonumber(h[5]) or 0, tonumber(h[6]) or 0, tonumber(h[7]) or 0
-local a, b = 0, 0
-if op == 'pause' then
-  return tostring(math.max(0, paused - now))
+local base_ticket, base_time, next_ticket = tonumber(h[2]) or 0, tonumber(h[3]) or 0, tonumber(h[4]) or 0
+local paused = tonumber(h[5]) or 0
+local probing = h[6] ~= '0'
+local last_cut, latency, overshoot = tonumber(h[7]) or 0, tonumber(h[8]) or 0, tonumber(h[9]) or 0
+local function slot_time(ticket)
+  if ticket < base_ticket then return -math.huge end
+  return base_time + (ticket - base_ticket) / rate
+end
+local function wait_for(ticket)
+  local wait = math.max(0, slot_time(ticket) - now, paused - now)
+  return {tostring(wait), tostring(math.max(0, math.min(wait, paused - now)))}
+end
+local function rebase(not_before)
+  local due, elapsed = 0, (now - base_time) * rate + 1e-9
+  if elapsed >= 0 then due = math.floor(elapsed) + 1 end
+  local first = math.min(base_ticket + due, next_ticket)
+  base_time = math.max(now, slot_time(first), not_before)
+  base_ticket = first
+end
+local answer = {}
+if op == 'wait_for' then
+  return wait_for(tonumber(ARGV[11]))
 elseif op == 'snapshot' then
-  return {tostring(rate), tostring(next_slot - now), tostring(paused - now), probing and '1' or '0',
-    tostring(last_cut - now), tostring(latency), tostring(overshoot)}
+  return {tostring(rate), tostring(base_ticket), tostring(base_time - now), tostring(next_ticket),
+    tostring(paused - now), probing and '1' or '0', tostring(last_cut - now), tostring(latency), tostring(overshoot)}
 elseif op == 'reserve' then
-  b = math.max(0, paused - math.max(now, next_slot))
-  local slot = math.max(now, next_slot, paused)
-  next_slot = slot + 1 / rate
-  a = slot - now
+  if slot_time(next_ticket) < now then base_ticket, base_time = next_ticket, now end
+  local ticket = next_ticket
+  next_ticket = next_ticket + 1
+  answer = wait_for(ticket)
+  table.insert(answer, 1, tostring(ticket))
 elseif op == 'succeeded' then
   local sample = tonumber(ARGV[11])
   if latency <= 0 then latency = sample else latency = (1 - weight) * latency + weight * sample end
@@ -202,22 +214,29 @@ elseif op == 'succeeded' then
     if not probing then
       if overshoot > 0 and rate >= near * overshoot then step = near_increase / rate else step = increase / rate end
     end
-    rate = math.min(max_rate, rate + step)
+    local raised = math.min(max_rate, rate + step)
+    if raised ~= rate then
+      rebase(0)
+      rate = raised
+    end
   end
 elseif op == 'throttled' then
-  if now >= paused and now - last_cut >= 1 / rate then
+  local new_episode = now >= paused and now - last_cut >= 1 / rate
+  paused = math.max(paused, now + tonumber(ARGV[11]))
+  rebase(paused)
+  if new_episode then
     overshoot = rate
     rate = math.max(min_rate, rate * decrease)
     last_cut = now
     probing = false
   end
-  paused = math.max(paused, now + tonumber(ARGV[11]))
 end
-redis.call('HSET', key, 'rate', tostring(rate), 'next_slot', tostring(next_slot), 'paused_until', tostring(paused),
+redis.call('HSET', key, 'rate', tostring(rate), 'base_ticket', tostring(base_ticket), 'base_time',
+  tostring(base_time), 'next_ticket', tostring(next_ticket), 'paused_until', tostring(paused),
   'probing', probing and '1' or '0', 'last_cut', tostring(last_cut), 'latency', tostring(latency),
   'overshoot_rate', tostring(overshoot))
 redis.call('EXPIRE', key, tonumber(ARGV[13]))
-return {tostring(a), tostring(b)}
+return answer
 """
 
 
@@ -257,12 +276,13 @@ class RedisBudgetStore:
         except redis.RedisError as e:
             raise unavailable(self.description, e) from e
 
-    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[float, float]:
-        wait, paused = self._run("reserve", key, policy)
-        return float(wait), float(paused)
+    def reserve(self, key: str, policy: BudgetPolicy) -> tuple[int, float, float]:
+        ticket, wait, paused = self._run("reserve", key, policy)
+        return int(float(ticket)), float(wait), float(paused)
 
-    def pause_remaining(self, key: str) -> float:
-        return float(self._run("pause", key, BudgetPolicy()))
+    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[float, float]:
+        wait, paused = self._run("wait_for", key, policy, ticket, 0)
+        return float(wait), float(paused)
 
     def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
         self._run("succeeded", key, policy, latency, 1 if queued else 0)
@@ -272,11 +292,15 @@ class RedisBudgetStore:
 
     def snapshot(self, key: str, policy: BudgetPolicy) -> BudgetState:
         """The state with its times made relative to now on the local clock (Redis's clock is not ours)."""
-        rate, next_slot, paused, probing, last_cut, latency, overshoot = self._run("snapshot", key, policy)
+        rate, base_ticket, base_time, next_ticket, paused, probing, last_cut, latency, overshoot = self._run(
+            "snapshot", key, policy
+        )
         now = time.time()
         return BudgetState(
             rate=float(rate),
-            next_slot=now + float(next_slot),
+            base_ticket=int(float(base_ticket)),
+            base_time=now + float(base_time),
+            next_ticket=int(float(next_ticket)),
             paused_until=now + float(paused),
             probing=probing == b"1" or probing == "1",
             last_cut=now + float(last_cut),
