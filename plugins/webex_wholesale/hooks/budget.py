@@ -47,9 +47,9 @@ CALLER_TIME = 0.15
 #: With a learned rate, room to grow: in-flight sized for this multiple of the current rate.
 LEARNED_GROWTH_ROOM = 2.0
 #: A caller waiting for its turn asks the store again this often, seconds (and once more when its turn comes):
-#: a learned rate that grows reaches the callers already queued within this time. Four times a second for each
-#: waiting thread costs the embedded store about 80 more round trips a second at 20 threads, a few percent of one
-#: core; waiting once for the whole queue (1-3 s deep at a learned start) kept the old rate that long.
+#: a learned rate that grows reaches the callers already queued within this time. Measured with 32 threads at a
+#: 20/s ceiling (1.2 s of queue) on the embedded store: 7.7 store operations a request instead of 3, 150 a second,
+#: 3.5% of a core instead of 2.6%.
 RECHECK_INTERVAL = 0.25
 
 
