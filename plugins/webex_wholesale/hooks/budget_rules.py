@@ -92,7 +92,7 @@ class BudgetState:
 DUE_TOLERANCE = 1e-9
 
 
-def slot_time(state: BudgetState, ticket: int) -> float:
+def _slot_time(state: BudgetState, ticket: int) -> float:
     """When ``ticket`` may go, on the schedule as it stands (before any pause); a ticket before the base is due."""
     if ticket < state.base_ticket:
         return -math.inf
@@ -108,7 +108,7 @@ def _rebase(state: BudgetState, now: float, not_before: float = 0.0) -> None:
     elapsed = (now - state.base_time) * state.rate + DUE_TOLERANCE  # a ticket due exactly now is due
     due = math.floor(elapsed) + 1 if elapsed >= 0 else 0
     first = min(state.base_ticket + due, state.next_ticket)
-    state.base_time = max(now, slot_time(state, first), not_before)
+    state.base_time = max(now, _slot_time(state, first), not_before)
     state.base_ticket = first
 
 
@@ -117,7 +117,7 @@ def reserve(state: BudgetState, now: float) -> tuple[int, float, float]:
 
     An idle budget grants no burst: the schedule restarts at ``now``, one request per ``1 / rate`` from there.
     """
-    if slot_time(state, state.next_ticket) < now:
+    if _slot_time(state, state.next_ticket) < now:
         state.base_ticket, state.base_time = state.next_ticket, now
     ticket = state.next_ticket
     state.next_ticket += 1
@@ -126,7 +126,7 @@ def reserve(state: BudgetState, now: float) -> tuple[int, float, float]:
 
 def wait_for(state: BudgetState, ticket: int, now: float) -> tuple[float, float]:
     """The seconds until ``ticket`` may go (0: now), and how many of them are a shared pause."""
-    wait = max(0.0, slot_time(state, ticket) - now, state.paused_until - now)
+    wait = max(0.0, _slot_time(state, ticket) - now, state.paused_until - now)
     return wait, max(0.0, min(wait, state.paused_until - now))
 
 
