@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -104,6 +106,19 @@ def test_successes_raise_the_learned_rate_and_teach_latency(make_store):
     assert state.rate == pytest.approx(policy.learned_start + 5 * policy.probe_step)
     assert state.latency == pytest.approx(0.2)
     assert state.probing
+
+
+def test_a_state_stored_before_tickets_is_read_after_an_upgrade(tmp_path):
+    """A machine's store file outlives an upgrade (a day); the schedule starts afresh, the learned rate carries on."""
+    old = {"rate": 17.5, "next_slot": time.time() + 3, "paused_until": 0.0, "probing": False, "last_cut": 0.0,
+           "overshoot_rate": 25.0, "latency": 0.1}  # fmt: skip
+    store = LocalBudgetStore(tmp_path / "budget.sqlite")
+    store.snapshot("k", BudgetPolicy())  # creates the file
+    with sqlite3.connect(tmp_path / "budget.sqlite") as conn:
+        conn.execute("INSERT INTO budget VALUES ('k', ?, ?)", (json.dumps(old), time.time()))
+    assert store.reserve("k", BudgetPolicy()) == (0, 0.0, 0.0)
+    state = store.snapshot("k", BudgetPolicy())
+    assert (state.rate, state.overshoot_rate, state.probing) == (17.5, 25.0, False)
 
 
 def test_a_lowered_ceiling_applies_at_once(make_store):
