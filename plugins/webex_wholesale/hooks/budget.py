@@ -1,8 +1,9 @@
 """One request budget per API connection, shared by every thread, task, run and worker that calls it.
 
-The hook takes a slot from the budget before every attempt (:meth:`ApiBudget.acquire`) and reports the answer
-(:meth:`ApiBudget.answered`). The state (schedule, rate, pause) lives in a store every process shares
-(:mod:`~webex_wholesale.hooks.budget_store`); the rules are in :mod:`~webex_wholesale.hooks.budget_rules`:
+The hook waits for its turn in the budget before every attempt (:meth:`ApiBudget.acquire`: a numbered ticket whose
+time follows the rate and any pause) and reports the answer (:meth:`ApiBudget.answered`). The state (schedule,
+rate, pause) lives in a store every process shares (:mod:`~webex_wholesale.hooks.budget_store`); the rules are in
+:mod:`~webex_wholesale.hooks.budget_rules`:
 
 * a configured ``requests_per_second`` (connection extra) is the ceiling, never exceeded; not configured, the rate
   is learned: it starts at 10/s, grows while answers succeed and callers queue, and is cut on every 429;

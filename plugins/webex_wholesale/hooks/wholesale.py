@@ -25,7 +25,7 @@ __all__ = ["WebexWholesaleHook"]
 class WebexWholesaleHook(WebexTransportHook):
     """Call the Webex Wholesale Provisioning API through an Airflow connection of type ``webex_wholesale``.
 
-    Shared safely by the threads of a task. Every call takes a slot from the connection's shared request budget
+    Shared safely by the threads of a task. Every call waits for its turn in the connection's shared request budget
     (see :mod:`~webex_wholesale.hooks.budget`).
 
     :param webex_wholesale_conn_id: the Airflow connection id.
