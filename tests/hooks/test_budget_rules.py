@@ -13,7 +13,7 @@ CEILING = BudgetPolicy(ceiling=20.0)
 
 
 def waits(state: BudgetState, tickets: list[int], now: float) -> list[float]:
-    return [wait_for(state, ticket, now)[0] for ticket in tickets]
+    return [wait_for(state, ticket, now)[1] for ticket in tickets]
 
 
 def test_tickets_are_spaced_by_one_over_the_rate_in_arrival_order():
@@ -57,8 +57,21 @@ def test_a_configured_ceiling_spaces_every_ticket_in_any_window():
         now = 100.0 + step * 0.01
         ticket, wait, _paused = reserve(state, now)
         succeeded(state, CEILING, now, latency=0.1, queued=wait > 0)
-        times.append(now + wait_for(state, ticket, now)[0])
+        times.append(now + wait_for(state, ticket, now)[1])
     assert all(b - a == pytest.approx(1 / 20) for a, b in itertools.pairwise(times))
+
+
+def test_a_ticket_due_when_a_429_pauses_everybody_goes_behind_the_queue_not_with_it():
+    """Its request had not left yet: sent at the pause's end beside the next ticket, it would break the ceiling."""
+    state = BudgetState.initial(CEILING)
+    due, queued = (reserve(state, now=100.0)[0] for _ in range(2))  # due at 100.0 and 100.05
+    throttled(state, CEILING, now=100.01, retry_after=1.0)  # before the due ticket's caller asked again
+    queued_turn, queued_wait, _paused = wait_for(state, queued, now=100.02)
+    new_turn, due_wait, paused = wait_for(state, due, now=100.02)
+    assert queued_turn == queued
+    assert new_turn > queued  # a new ticket after the queued one
+    assert paused == pytest.approx(0.99)
+    assert due_wait - queued_wait == pytest.approx(1 / state.rate)
 
 
 def test_start_rates():
@@ -112,9 +125,12 @@ def test_a_429_cuts_the_rate_multiplicatively_and_pauses_everybody():
     assert state.paused_until == 102.0
     ticket, wait, paused = reserve(state, now=100.5)
     assert wait >= paused == pytest.approx(1.5)  # nobody goes before the pause ends
-    # The queued callers go after the pause, in their order, at the cut rate; the one that was due goes with it.
+    # The queued callers go after the pause, in their order, at the cut rate; the one that was due (its request not
+    # sent yet) lost its turn and goes behind them.
     spacing = 1 / state.rate
-    assert waits(state, [*queued, ticket], now=100.0) == pytest.approx([2.0, 2.0, 2.0 + spacing, 2.0 + 2 * spacing])
+    assert waits(state, [*queued, ticket], now=100.0) == pytest.approx(
+        [2.0 + 3 * spacing, 2.0, 2.0 + spacing, 2.0 + 2 * spacing]
+    )
 
 
 def test_429s_of_one_overshoot_cut_once():

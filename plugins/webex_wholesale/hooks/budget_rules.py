@@ -12,8 +12,8 @@ callers in the order they asked. So over any window of ``W`` seconds at most ``W
 whatever the number of processes. A ticket's time is not fixed when it is taken: when the rate changes or a 429
 pauses everybody, the schedule is rebased at the first ticket not yet due (it keeps its time; the ones after it
 are spaced at the new rate, or start after the pause), and callers waiting for a ticket ask again when it is due
-(:func:`wait_for`). A learned rate that grows thus speeds up callers who are already queued, not only those who
-ask after them.
+(:func:`wait_for`); a ticket that was due but not yet sent when a pause began is re-queued behind the others. A
+learned rate that grows thus speeds up callers who are already queued, not only those who ask after them.
 """
 
 from __future__ import annotations
@@ -121,13 +121,20 @@ def reserve(state: BudgetState, now: float) -> tuple[int, float, float]:
         state.base_ticket, state.base_time = state.next_ticket, now
     ticket = state.next_ticket
     state.next_ticket += 1
-    return (ticket, *wait_for(state, ticket, now))
+    return wait_for(state, ticket, now)
 
 
-def wait_for(state: BudgetState, ticket: int, now: float) -> tuple[float, float]:
-    """The seconds until ``ticket`` may go (0: now), and how many of them are a shared pause."""
+def wait_for(state: BudgetState, ticket: int, now: float) -> tuple[int, float, float]:
+    """Ask again for ``ticket``: return the caller's ticket, the seconds until it may go (0: now), and how many of
+    them are a shared pause.
+
+    A ticket that was due when a 429 paused everybody has lost its turn: its request had not left, and sent at the
+    pause's end beside the ticket after it, it would break the spacing. It gets a new ticket, behind the queue.
+    """
+    if ticket < state.base_ticket and state.paused_until > now:
+        return reserve(state, now)
     wait = max(0.0, _slot_time(state, ticket) - now, state.paused_until - now)
-    return wait, max(0.0, min(wait, state.paused_until - now))
+    return ticket, wait, max(0.0, min(wait, state.paused_until - now))
 
 
 def succeeded(state: BudgetState, policy: BudgetPolicy, now: float, *, latency: float, queued: bool) -> None:

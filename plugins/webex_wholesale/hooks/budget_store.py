@@ -47,8 +47,8 @@ class BudgetStore(Protocol):
     def reserve(self, key: str, policy: BudgetPolicy) -> tuple[int, float, float]:
         """Take the next ticket; return ``(ticket, seconds to wait, of which seconds due to a shared pause)``."""
 
-    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[float, float]:
-        """Ask again for a ticket taken earlier: ``(seconds to wait, of which a shared pause)``, as of now."""
+    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[int, float, float]:
+        """Ask again for a ticket taken earlier: as :meth:`reserve` answers, with a new ticket if it lost its turn."""
 
     def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
         """Record an answer that was not a 429."""
@@ -143,8 +143,8 @@ class LocalBudgetStore:
     def reserve(self, key: str, policy: BudgetPolicy) -> tuple[int, float, float]:
         return self._apply(key, policy, reserve, write=True)
 
-    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[float, float]:
-        return self._apply(key, policy, lambda s, now: wait_for(s, ticket, now), write=False)
+    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[int, float, float]:
+        return self._apply(key, policy, lambda s, now: wait_for(s, ticket, now), write=True)
 
     def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
         self._apply(key, policy, lambda s, now: succeeded(s, policy, now, latency=latency, queued=queued), write=True)
@@ -189,9 +189,14 @@ local function slot_time(ticket)
   if ticket < base_ticket then return -math.huge end
   return base_time + (ticket - base_ticket) / rate
 end
-local function wait_for(ticket)
+local function turn(ticket)
   local wait = math.max(0, slot_time(ticket) - now, paused - now)
-  return {tostring(wait), tostring(math.max(0, math.min(wait, paused - now)))}
+  return {tostring(ticket), tostring(wait), tostring(math.max(0, math.min(wait, paused - now)))}
+end
+local function reserve()
+  if slot_time(next_ticket) < now then base_ticket, base_time = next_ticket, now end
+  next_ticket = next_ticket + 1
+  return turn(next_ticket - 1)
 end
 local function rebase(not_before)
   local due, elapsed = 0, (now - base_time) * rate + 1e-9
@@ -201,17 +206,14 @@ local function rebase(not_before)
   base_ticket = first
 end
 local answer = {}
-if op == 'wait_for' then
-  return wait_for(tonumber(ARGV[11]))
-elseif op == 'snapshot' then
+if op == 'snapshot' then
   return {tostring(rate), tostring(base_ticket), tostring(base_time - now), tostring(next_ticket),
     tostring(paused - now), probing and '1' or '0', tostring(last_cut - now), tostring(latency), tostring(overshoot)}
 elseif op == 'reserve' then
-  if slot_time(next_ticket) < now then base_ticket, base_time = next_ticket, now end
-  local ticket = next_ticket
-  next_ticket = next_ticket + 1
-  answer = wait_for(ticket)
-  table.insert(answer, 1, tostring(ticket))
+  answer = reserve()
+elseif op == 'wait_for' then
+  local ticket = tonumber(ARGV[11])
+  if ticket < base_ticket and paused > now then answer = reserve() else answer = turn(ticket) end
 elseif op == 'succeeded' then
   local sample = tonumber(ARGV[11])
   if latency <= 0 then latency = sample else latency = (1 - weight) * latency + weight * sample end
@@ -286,9 +288,9 @@ class RedisBudgetStore:
         ticket, wait, paused = self._run("reserve", key, policy)
         return int(float(ticket)), float(wait), float(paused)
 
-    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[float, float]:
-        wait, paused = self._run("wait_for", key, policy, ticket, 0)
-        return float(wait), float(paused)
+    def wait_for(self, key: str, policy: BudgetPolicy, ticket: int) -> tuple[int, float, float]:
+        turn, wait, paused = self._run("wait_for", key, policy, ticket, 0)
+        return int(float(turn)), float(wait), float(paused)
 
     def succeeded(self, key: str, policy: BudgetPolicy, *, latency: float, queued: bool) -> None:
         self._run("succeeded", key, policy, latency, 1 if queued else 0)
