@@ -26,7 +26,7 @@ class WebexWholesaleHook(WebexTransportHook):
     """Call the Webex Wholesale Provisioning API through an Airflow connection of type ``webex_wholesale``.
 
     Shared safely by the threads of a task. Every call waits for its turn in the connection's shared request budget
-    (see :mod:`~webex_wholesale.hooks.budget`).
+    (see :mod:`~webex_wholesale.budget`).
 
     :param webex_wholesale_conn_id: the Airflow connection id.
     :param timeout: read timeout of one HTTP attempt, in seconds (the connect timeout is 10 s at most).

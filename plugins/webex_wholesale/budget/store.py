@@ -1,6 +1,6 @@
 """Where the shared API budget lives: Redis (every machine) or an SQLite file in ``AIRFLOW_HOME`` (one machine).
 
-Both apply :mod:`~webex_wholesale.hooks.budget_rules` atomically, so that every process taking from a budget sees
+Both apply :mod:`~webex_wholesale.budget.rules` atomically, so that every process taking from a budget sees
 one schedule, one rate and one pause:
 
 * :class:`RedisBudgetStore` runs the rules as a Lua script (Redis runs a script alone, and its clock is the one
@@ -27,8 +27,8 @@ from typing import Any, Protocol
 
 import tenacity
 
+from webex_wholesale.budget.rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
 from webex_wholesale.exceptions import WebexBudgetUnavailableError
-from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
 
 __all__ = ["BudgetStore", "LocalBudgetStore", "RedisBudgetStore", "unavailable"]
 
