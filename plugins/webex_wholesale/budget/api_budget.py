@@ -29,11 +29,10 @@ from webex_wholesale.budget.rules import BudgetPolicy, BudgetState
 from webex_wholesale.budget.stats import BudgetStats
 from webex_wholesale.budget.store import BudgetStore, LocalBudgetStore, RedisBudgetStore, unavailable
 from webex_wholesale.http_status import DEFAULT_RETRY_AFTER
+from webex_wholesale.ids import BUDGET_CONN_ID
 
 __all__ = ["BUDGET_CONN_ID", "ApiBudget", "budget_store", "open_budget"]
 
-#: The Airflow connection that points at the budget's Redis (``redis://host:6379/1``); undefined: embedded store.
-BUDGET_CONN_ID = "webex_wholesale_budget"
 #: The embedded store's file name, in ``AIRFLOW_HOME``.
 LOCAL_STORE_FILE = "webex_wholesale_budget.sqlite"
 #: Latency assumed before any answer was timed, seconds.
