@@ -6,7 +6,7 @@ functions (:mod:`.rules`), the stores that apply them atomically (:mod:`.store`:
 budget a hook holds (:mod:`.api_budget`) and what one process's requests did with it (:mod:`.stats`).
 """
 
-from webex_wholesale.budget.api_budget import BUDGET_CONN_ID, ApiBudget, budget_store, open_budget
+from webex_wholesale.budget.api_budget import ApiBudget, budget_store, open_budget
 from webex_wholesale.budget.stats import BudgetStats
 
-__all__ = ["BUDGET_CONN_ID", "ApiBudget", "BudgetStats", "budget_store", "open_budget"]
+__all__ = ["ApiBudget", "BudgetStats", "budget_store", "open_budget"]

@@ -31,7 +31,7 @@ from webex_wholesale.budget.store import BudgetStore, LocalBudgetStore, RedisBud
 from webex_wholesale.http_status import DEFAULT_RETRY_AFTER
 from webex_wholesale.ids import BUDGET_CONN_ID
 
-__all__ = ["BUDGET_CONN_ID", "ApiBudget", "budget_store", "open_budget"]
+__all__ = ["ApiBudget", "budget_store", "open_budget"]
 
 #: The embedded store's file name, in ``AIRFLOW_HOME``.
 LOCAL_STORE_FILE = "webex_wholesale_budget.sqlite"
