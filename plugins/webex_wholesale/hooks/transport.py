@@ -42,7 +42,7 @@ from webex_wholesale.hooks.paging import paginate
 from webex_wholesale.hooks.responses import api_error
 from webex_wholesale.hooks.retry import error_for_answer, error_for_no_answer, is_idempotent, is_retryable, retry_wait
 from webex_wholesale.models.call_record import ApiCallRecord, CallObserver
-from webex_wholesale.provider import __version__
+from webex_wholesale.provider import PACKAGE_NAME, __version__
 
 __all__ = ["CONNECT_TIMEOUT", "WebexTransportHook"]
 
@@ -183,7 +183,7 @@ class WebexTransportHook(HttpHook):
             session.proxies.update(settings.proxies)
             session.headers.update(
                 {
-                    "User-Agent": f"webex-wholesale-airflow/{__version__} (+apache-airflow)",
+                    "User-Agent": f"{PACKAGE_NAME}/{__version__} (+apache-airflow)",
                     "Accept": "application/json",
                 }
             )
