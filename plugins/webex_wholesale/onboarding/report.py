@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget import BudgetStats
 from webex_wholesale.models import SubscriberOutcome, SubscriberResult
 from webex_wholesale.operators.setup_assist import TO_SUBMIT_BY_HAND
 

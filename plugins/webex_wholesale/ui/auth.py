@@ -16,8 +16,8 @@ from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.models.dag import DagModel
 from fastapi import HTTPException, status
 
-#: The pages show this DAG's runs (their reports and audit records), so reading its runs is what they require.
-ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
+# The pages show this DAG's runs (their reports and audit records), so reading its runs is what they require.
+from webex_wholesale.ids import ONBOARDING_DAG_ID
 
 
 def may_read_onboarding_runs(user: BaseUser) -> bool:
