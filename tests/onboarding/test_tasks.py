@@ -29,6 +29,7 @@ def test_each_step_gets_the_piece_it_sends():
         "subscribers": 4,
         "adminEmail": "it-admin@acme-dental.example.com",
         "setupAssistRequested": True,
+        "normalized": [],
     }
     assert plan["dryRun"] is False
 
