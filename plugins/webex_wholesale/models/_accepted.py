@@ -130,7 +130,8 @@ def _locale(value: str) -> str:
     language, region = match.group(1).lower(), match.group(2)
     name = f"{language}_{region.upper()}" if region else language
     if name not in locales():
-        raise Refused(f"{value!r} is not a known language and region", _closest(name, locales()))
+        known_language = language if language in locales() else None  # en_UK: the region is the mistake
+        raise Refused(f"{value!r} is not a known language and region", known_language or _closest(name, locales()))
     return name
 
 
