@@ -33,8 +33,9 @@ def normalized_values(given: Mapping[str, Any], order: OnboardingOrder) -> list[
 
     def compare(before: Any, after: Any, loc: Loc) -> None:
         if isinstance(before, Mapping) and isinstance(after, Mapping):
-            for key in before.keys() & after.keys():
-                compare(before[key], after[key], (*loc, key))
+            for key in before:  # in the order's own order, so the list reads like the order
+                if key in after:
+                    compare(before[key], after[key], (*loc, key))
         elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
             for index, (item_before, item_after) in enumerate(zip(before, after, strict=True)):
                 compare(item_before, item_after, (*loc, index))
