@@ -1,7 +1,10 @@
-"""Constrained string types for the order, each enforced the same way by pydantic and by the JSON schema.
+"""Constrained string types for the order: each rule once, enforced by pydantic and, as far as a JSON schema can
+say it, by the trigger form.
 
-The Airflow trigger form validates with the JSON schema generated from these models, the pipeline with
-pydantic; a rule that lived in only one of them would let an order pass the form and fail the run.
+The Airflow trigger form validates with the JSON schema generated from these models, the pipeline with pydantic.
+A rule a schema can say whole (a pattern, an exact list of countries or time zones) is in both, so the form refuses
+early; for the rest (a locale that exists, a phone number in use) the form checks the shape and the models the
+meaning, still before any API call.
 """
 
 from __future__ import annotations
