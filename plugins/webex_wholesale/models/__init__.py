@@ -37,7 +37,7 @@ from webex_wholesale.models.responses import (
     Subscriber,
     SubscriberStatus,
 )
-from webex_wholesale.models.wait import CustomerWaitStatus, customer_event, failure_event, timeout_event
+from webex_wholesale.models.wait import CustomerWaitStatus, customer_event, failure_event, gone_event, timeout_event
 
 __all__ = [
     "CUSTOMER_CALLING_PACKAGES",
@@ -73,6 +73,7 @@ __all__ = [
     "SubscriberStatus",
     "customer_event",
     "failure_event",
+    "gone_event",
     "order_param_schemas",
     "parse_order",
     "timeout_event",
