@@ -23,8 +23,8 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"wiring"}),  # the package's __init__ and preload.py: they put the rooms together
     frozenset({"dags"}),
     frozenset({"onboarding"}),
-    frozenset({"operators", "queue", "ui"}),
-    frozenset({"state", "triggers"}),
+    frozenset({"operators", "queue", "ui", "health"}),
+    frozenset({"state", "triggers", "notify"}),
     frozenset({"hooks", "budget"}),
     frozenset({"models"}),
 )

@@ -1,4 +1,4 @@
-"""The state database's tables (SQLAlchemy Core): the order queue, its history, runs and the audit trail.
+"""The state database's tables (SQLAlchemy Core): the order queue, its history, runs, the audit trail and health.
 
 These names and columns are a contract: the UI plugin reads them, and the Alembic migrations in
 ``webex_wholesale.state.migrations`` create exactly them. Change one only together with a new migration.
@@ -30,6 +30,8 @@ __all__ = [
     "RUN_STATES",
     "UtcDateTime",
     "audit_table",
+    "finding_table",
+    "health_check_table",
     "metadata",
     "order_table",
     "run_table",
@@ -167,4 +169,40 @@ audit_table = Table(
     Index("ix_wholesale_audit_dag_run_id", "dag_run_id"),
     Index("ix_wholesale_audit_order_id", "order_id"),
     Index("ix_wholesale_audit_customer_external_id", "customer_external_id"),
+)
+
+finding_table = Table(
+    "wholesale_finding",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    #: What the finding is about; (external_id, kind, subject) is one finding for as long as it stays open.
+    Column("external_id", String(255), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(320), nullable=False),
+    Column("customer_id", String(255)),
+    Column("customer_name", String(255)),
+    Column("order_id", _Id),
+    Column("summary", Text, nullable=False),
+    Column("details", JSON),
+    Column("first_seen", _utc(), nullable=False),
+    Column("last_seen", _utc(), nullable=False),
+    #: ``None`` while open; set by the first check that no longer sees it.
+    Column("resolved_at", _utc()),
+    #: When the new finding, then its resolution, was handed to the notification channels (``None``: not yet).
+    Column("notified_at", _utc()),
+    Column("resolution_notified_at", _utc()),
+    Index("ix_wholesale_finding_external_id", "external_id"),
+    Index("ix_wholesale_finding_resolved_at", "resolved_at"),
+)
+
+health_check_table = Table(
+    "wholesale_health_check",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("dag_run_id", String(250)),
+    Column("started_at", _utc(), nullable=False),
+    Column("finished_at", _utc()),
+    Column("customers_checked", Integer),
+    Column("requests", Integer),
+    Column("findings_open", Integer),
 )

@@ -1,0 +1,67 @@
+"""What the health check looks at, as the state database knows it: customers the pipeline left in place, each with
+the last order applied to it, and lifecycle runs that have not finished.
+
+A customer is watched from its first run that ended ``succeeded`` or ``needs_attention`` (it exists at Webex then);
+its latest such run names the order drift is measured against. A run recorded without a queued order (an inline
+order triggered by hand) keeps no order, so that customer's status and consent are checked but not its drift.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from webex_wholesale.ids import ONBOARDING_DAG_ID
+from webex_wholesale.models.health import HealthTarget
+from webex_wholesale.state.schema import order_table, run_table
+
+__all__ = ["LIFECYCLE_DAG_IDS", "runs_started_before", "watched_customers"]
+
+#: The DAGs whose finished runs leave a customer at Webex as their order says.
+LIFECYCLE_DAG_IDS = (ONBOARDING_DAG_ID,)
+#: A run's outcomes after which its customer exists at Webex.
+_CUSTOMER_IN_PLACE = ("succeeded", "needs_attention")
+
+
+def watched_customers(engine: Engine) -> list[HealthTarget]:
+    """One target per customer externalId, from its latest run that left it in place, by externalId."""
+    query = (
+        select(
+            run_table.c.customer_external_id,
+            run_table.c.customer_id,
+            run_table.c.customer_name,
+            run_table.c.order_id,
+            order_table.c.order_json,
+        )
+        .select_from(run_table.outerjoin(order_table, order_table.c.id == run_table.c.order_id))
+        .where(
+            run_table.c.dag_id.in_(LIFECYCLE_DAG_IDS),
+            run_table.c.state.in_(_CUSTOMER_IN_PLACE),
+            run_table.c.customer_external_id.is_not(None),
+        )
+        .order_by(run_table.c.id)
+    )
+    latest: dict[str, HealthTarget] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            latest[row.customer_external_id] = HealthTarget(
+                external_id=row.customer_external_id,
+                customer_id=row.customer_id,
+                customer_name=row.customer_name,
+                order_id=row.order_id,
+                order=row.order_json,
+            )
+    return [latest[key] for key in sorted(latest)]
+
+
+def runs_started_before(engine: Engine, cutoff: datetime) -> list[dict[str, Any]]:
+    """Lifecycle runs still ``running`` that started before ``cutoff``, oldest first."""
+    query = (
+        select(run_table)
+        .where(run_table.c.state == "running", run_table.c.started_at < cutoff)
+        .order_by(run_table.c.started_at)
+    )
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
