@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from notify_helpers import free_port, smtp_connection
+from helpers.notify_fixtures import free_port, smtp_connection
 
 from webex_wholesale.models.notification import EventKind, NotificationEvent
 from webex_wholesale.notify import deliver as delivery

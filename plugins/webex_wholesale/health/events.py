@@ -30,7 +30,7 @@ def finding_event(row: dict[str, Any], *, resolved: bool) -> NotificationEvent:
         kind=EventKind.FINDING_NEW,
         external_id=row["external_id"],
         customer_name=row["customer_name"],
-        what=f"{kind.title.capitalize()}: {row['summary']}",
+        what=f"{kind.title[0].upper()}{kind.title[1:]}: {row['summary']}",
         todo=kind.advice,
         link=link,
         details=tuple(_detail_lines(row.get("details") or {})),
