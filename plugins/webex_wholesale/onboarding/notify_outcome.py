@@ -1,0 +1,83 @@
+"""Tell people how an onboarding ended: a notifier on the report task, which knows the run's outcome.
+
+The report task is a teardown that runs whatever happened upstream, so its success callback fires for every run
+that got as far as a report: failed, needing attention, or (when the Variable ``webex_wholesale_notify_on_success``
+is true) succeeded. It runs in the task's process after the report is published (``dag.test()`` runs it too); it
+reads the report from XCom, and delivery failures are logged by :func:`~webex_wholesale.notify.deliver.deliver`,
+never raised, so a mail server that is down cannot fail the onboarding it reports on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseNotifier
+
+from webex_wholesale.models.notification import EventKind, NotificationEvent
+
+__all__ = ["NOTIFY_ON_SUCCESS_VARIABLE", "RunOutcomeNotifier", "outcome_event"]
+
+#: Airflow Variable: "true" to be told of every onboarding that succeeded too (dry runs included).
+NOTIFY_ON_SUCCESS_VARIABLE = "webex_wholesale_notify_on_success"
+
+_KINDS = {
+    "failed": EventKind.RUN_FAILED,
+    "needs_attention": EventKind.RUN_NEEDS_ATTENTION,
+    "succeeded": EventKind.RUN_SUCCEEDED,
+}
+_TODO = {
+    EventKind.RUN_FAILED: "Read the report (failed steps and subscribers first), fix the cause, then retry the order "
+    "(wholesale-queue retry ID, or trigger the run again): every step adopts what already exists.",
+    EventKind.RUN_NEEDS_ATTENTION: "A person must act: Cisco's compliance review must clear the customer, or users "
+    "must accept the move in the email Webex sent them. The health check follows it up.",
+    EventKind.RUN_SUCCEEDED: "Nothing.",
+}
+
+
+def outcome_event(report: dict[str, Any], *, dag_id: str, order_id: int | None) -> NotificationEvent:
+    """The message for a published onboarding report (its JSON, as the report task returns it)."""
+    from webex_wholesale.ui.links import order_url, run_url
+
+    kind = _KINDS[report["outcome"]]
+    counts = ", ".join(f"{name} {count}" for name, count in sorted((report.get("counts") or {}).items()))
+    what = f"Onboarding {kind.headline}" + (" (dry run)" if report.get("dryRun") else "")
+    what += f": customer status {report.get('customerStatus') or '-'}; subscribers: {counts or 'none handled'}."
+    details = [f"step {s['taskId']}: {s['message']}" for s in report.get("steps", []) if s.get("message")]
+    details += [
+        f"{s['email']}: {s['result']}" + (f": {s['message']}" if s.get("message") else "")
+        for s in report.get("subscribers", [])
+        if s["result"] in ("failed", "pending_user_migration")
+    ]
+    return NotificationEvent(
+        kind=kind,
+        external_id=report.get("externalId") or report["runId"],
+        customer_name=report.get("customerName"),
+        what=what,
+        todo=_TODO[kind],
+        link=order_url(order_id) if order_id is not None else run_url(dag_id, report["runId"]),
+        details=tuple(details),
+    )
+
+
+class RunOutcomeNotifier(BaseNotifier):
+    """The report task's ``on_success_callback``: one message per finished run, on every configured channel."""
+
+    template_fields = ()
+
+    def notify(self, context: Any) -> None:
+        from airflow.sdk import Variable
+
+        from webex_wholesale.notify.deliver import deliver
+
+        ti = context["ti"]
+        report = ti.xcom_pull(task_ids=ti.task_id)
+        if not report or report.get("outcome") not in _KINDS:
+            self.log.warning("No onboarding report in XCom of %s: nothing to tell", ti.task_id)
+            return
+        if report["outcome"] == "succeeded":
+            wanted = str(Variable.get(NOTIFY_ON_SUCCESS_VARIABLE, default="false")).lower() in ("1", "true", "yes")
+            if not wanted:
+                return
+        conf = context["dag_run"].conf or {}
+        order_id = conf.get("orderId") if isinstance(conf.get("orderId"), int) else None
+        deliver(outcome_event(report, dag_id=ti.dag_id, order_id=order_id))
