@@ -1,9 +1,11 @@
 """What the health check looks at, as the state database knows it: customers the pipeline left in place, each with
 the last order applied to it, and lifecycle runs that have not finished.
 
-A customer is watched from its first run that ended ``succeeded`` or ``needs_attention`` (it exists at Webex then);
-its latest such run names the order drift is measured against. A run recorded without a queued order (an inline
-order triggered by hand) keeps no order, so that customer's status and consent are checked but not its drift.
+A customer is watched from its first finished run that recorded a Webex customer id (it exists at Webex then, even
+when the run failed later on, or is held for review). Its latest such run decides what drift is measured against:
+that run's order, unless the run failed (an order that was not applied is no measure). A run recorded without a
+queued order (an inline order triggered by hand) keeps no order either: that customer's status and consent are
+checked, not its drift.
 """
 
 from __future__ import annotations
@@ -21,25 +23,27 @@ __all__ = ["LIFECYCLE_DAG_IDS", "runs_started_before", "watched_customers"]
 
 #: The DAGs whose finished runs leave a customer at Webex as their order says.
 LIFECYCLE_DAG_IDS = (ONBOARDING_DAG_ID,)
-#: A run's outcomes after which its customer exists at Webex.
-_CUSTOMER_IN_PLACE = ("succeeded", "needs_attention")
+#: The outcomes of a run whose order is in place at Webex (a failed run's order is not).
+_APPLIED = ("succeeded", "needs_attention")
 
 
 def watched_customers(engine: Engine) -> list[HealthTarget]:
-    """One target per customer externalId, from its latest run that left it in place, by externalId."""
+    """One target per customer externalId, from its latest finished run that knew the customer, by externalId."""
     query = (
         select(
             run_table.c.customer_external_id,
             run_table.c.customer_id,
             run_table.c.customer_name,
             run_table.c.order_id,
+            run_table.c.state,
             order_table.c.order_json,
         )
         .select_from(run_table.outerjoin(order_table, order_table.c.id == run_table.c.order_id))
         .where(
             run_table.c.dag_id.in_(LIFECYCLE_DAG_IDS),
-            run_table.c.state.in_(_CUSTOMER_IN_PLACE),
+            run_table.c.state != "running",
             run_table.c.customer_external_id.is_not(None),
+            run_table.c.customer_id.is_not(None),
         )
         .order_by(run_table.c.id)
     )
@@ -51,7 +55,7 @@ def watched_customers(engine: Engine) -> list[HealthTarget]:
                 customer_id=row.customer_id,
                 customer_name=row.customer_name,
                 order_id=row.order_id,
-                order=row.order_json,
+                order=row.order_json if row.state in _APPLIED else None,
             )
     return [latest[key] for key in sorted(latest)]
 
