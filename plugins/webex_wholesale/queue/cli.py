@@ -1,4 +1,5 @@
-"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, migrate the state database.
+"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, show the customers' health,
+migrate the state database.
 
 The state database is the one the DAGs use: the Airflow connection ``wholesale_db`` (for instance
 ``AIRFLOW_CONN_WHOLESALE_DB=postgresql://user@host:5432/db``), else ``$AIRFLOW_HOME/wholesale.db``.
@@ -14,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from webex_wholesale.queue.health_report import print_health
 from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
 from webex_wholesale.state.engine import get_engine
@@ -126,6 +128,10 @@ def _cancel(args: argparse.Namespace) -> None:
     print(f"order {args.order_id} is cancelled")
 
 
+def _health(args: argparse.Namespace) -> None:
+    print_health(open_state(), as_json=args.json)
+
+
 def _db_upgrade(_args: argparse.Namespace) -> None:
     engine = get_engine()
     before, after = migrate.upgrade(engine)
@@ -160,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("order_id", metavar="ID", type=int)
         command.set_defaults(run=handler)
+
+    health = commands.add_parser("health", help="the health check's open findings (status, consent, drift, runs)")
+    health.add_argument("--json", action="store_true", help="JSON for scripts: the last check and every finding")
+    health.set_defaults(run=_health)
 
     db = commands.add_parser("db", help="state database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
