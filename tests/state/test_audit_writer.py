@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 
 from webex_wholesale.hooks.call_record import ApiCallRecord
+from webex_wholesale.models import SubscriberResult
 from webex_wholesale.state.audit import AuditWriter, RunContext
 from webex_wholesale.state.schema import audit_table
 
@@ -66,10 +67,17 @@ def test_a_changing_call_becomes_one_row_with_the_run_context(engine):
         "tracking_id": "ROUTER_x",
         "error_codes": [409001],
         "duration_ms": 12,
-        "result": "error after 3 attempts",
+        "attempts": 3,
+        "result": "error",
+        "reason": None,
         "at": datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
     }
-    assert (second["customer_id"], second["method"], second["result"]) == ("cust-42", "DELETE", "ok")
+    assert (second["customer_id"], second["method"], second["result"], second["attempts"]) == (
+        "cust-42",
+        "DELETE",
+        "ok",
+        1,
+    )
 
 
 def test_reads_and_prechecks_are_not_audited(engine):
@@ -81,12 +89,14 @@ def test_reads_and_prechecks_are_not_audited(engine):
 
 def test_subscriber_outcomes_are_recorded_with_their_reason(engine):
     with AuditWriter(engine, CONTEXT) as writer:
-        writer.subscriber_outcome("a@acme.example.com", "provisioned", http_status=201, tracking_id="T1")
-        writer.subscriber_outcome("b@acme.example.com", "failed", error_codes=[400101], reason="bad extension")
+        writer.subscriber_outcome("a@acme.example.com", SubscriberResult.PROVISIONED, http_status=201, tracking_id="T1")
+        writer.subscriber_outcome(
+            "b@acme.example.com", SubscriberResult.FAILED, error_codes=[400101], reason="bad extension"
+        )
     rows = audit_rows(engine)
-    assert [(r["kind"], r["subscriber_email"], r["result"], r["error_codes"]) for r in rows] == [
-        ("subscriber_outcome", "a@acme.example.com", "provisioned", []),
-        ("subscriber_outcome", "b@acme.example.com", "failed: bad extension", [400101]),
+    assert [(r["kind"], r["subscriber_email"], r["result"], r["reason"], r["error_codes"]) for r in rows] == [
+        ("subscriber_outcome", "a@acme.example.com", "provisioned", None, []),
+        ("subscriber_outcome", "b@acme.example.com", "failed", "bad extension", [400101]),
     ]
     assert rows[0]["at"].tzinfo is not None
 

@@ -1,7 +1,6 @@
-"""The audit result becomes one word (``ok``, ``error``, ``no_response`` or a subscriber's result), with the call's
-attempts and the failure's reason in columns of their own.
+"""The audit result as one word, with a call's attempts and a failure's reason in columns of their own.
 
-Revision 0001 wrote one string that the readers took apart by prefix: ``ok``, ``error after 3 attempts``,
+The word is ``ok``, ``error``, ``no_response`` (an API call) or a subscriber's result. Revision 0001 wrote one string that the readers took apart by prefix: ``ok``, ``error after 3 attempts``,
 ``no response after 2 attempt(s)`` for API calls; ``provisioned``, ``failed: <reason>`` for subscribers. This
 migration splits every such row. Its words are frozen here on purpose: a migration converts the data as it was
 written when it was written, whatever the enums of later code say. A value no revision ever wrote stops the
