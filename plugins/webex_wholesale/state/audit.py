@@ -135,7 +135,7 @@ class AuditWriter:
                 "http_status": http_status,
                 "tracking_id": tracking_id,
                 "error_codes": list(error_codes),
-                "result": AuditResult(result.value),
+                "result": AuditResult(result),
                 "reason": reason,
             }
         )

@@ -67,16 +67,19 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).scalar()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Migrate to the newest revision (a no-op when already there); return (revision before, revision after)."""
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate to ``revision``, the newest by default (a no-op when already there); return (before, after).
+
+    An older ``revision`` is for tests that check a migration converts what an earlier schema held.
+    """
     from alembic import command
 
     before = current_revision(engine)
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    return before, head_revision()
+        command.upgrade(config, revision)
+    return before, current_revision(engine)
 
 
 def require_current(engine: Engine) -> None:

@@ -29,6 +29,7 @@ _audit = sa.table(
     sa.column("http_status", sa.Integer),
     sa.column("attempts", sa.Integer),
     sa.column("result", sa.Text),
+    sa.column("word", sa.String),
     sa.column("reason", sa.Text),
 )
 _API_CALL, _SUBSCRIBER = "api_call", "subscriber_outcome"
@@ -42,14 +43,14 @@ _SUBSCRIBER_RESULT = re.compile(
 
 
 def _convert(kind: str, old: str) -> dict[str, object]:
-    """The new ``result``, ``attempts`` and ``reason`` of a row of ``kind`` whose 0001 result was ``old``."""
+    """The new result (``word`` until it replaces ``result``), ``attempts`` and ``reason`` of a row of ``kind`` whose 0001 result was ``old``."""
     if kind == _API_CALL:
         if answered := _ANSWERED.fullmatch(old):
-            return {"result": answered["result"], "attempts": int(answered["attempts"] or 1), "reason": None}
+            return {"word": answered["result"], "attempts": int(answered["attempts"] or 1), "reason": None}
         if silent := _NO_RESPONSE.fullmatch(old):
-            return {"result": "no_response", "attempts": int(silent["attempts"]), "reason": None}
+            return {"word": "no_response", "attempts": int(silent["attempts"]), "reason": None}
     elif kind == _SUBSCRIBER and (outcome := _SUBSCRIBER_RESULT.fullmatch(old)):
-        return {"result": outcome["result"], "attempts": None, "reason": outcome["reason"]}
+        return {"word": outcome["result"], "attempts": None, "reason": outcome["reason"]}
     raise RuntimeError(f"wholesale_audit holds a {kind} result no revision wrote: {old!r}; fix the row, then upgrade")
 
 
@@ -57,8 +58,10 @@ def upgrade() -> None:
     with op.batch_alter_table("wholesale_audit") as batch:
         batch.add_column(sa.Column("attempts", sa.Integer))
         batch.add_column(sa.Column("reason", sa.Text))
+        batch.add_column(sa.Column("word", sa.String(32)))
     conn = op.get_bind()
-    # One UPDATE per distinct old string (a few dozen, however many rows), never a read of the whole table.
+    # One UPDATE per distinct old string (a few dozen, however many rows), never a read of the whole table. The
+    # word goes to a column of its own meanwhile: "failed" must not match a row converted from "failed: reason".
     olds = conn.execute(sa.select(_audit.c.kind, _audit.c.result).where(_audit.c.result.is_not(None)).distinct()).all()
     for kind, old in olds:
         conn.execute(
@@ -69,13 +72,14 @@ def upgrade() -> None:
         sa.update(_audit)
         .where(_audit.c.kind == _API_CALL, _audit.c.result.is_(None))
         .values(
-            result=sa.case(
+            word=sa.case(
                 (_audit.c.http_status.is_(None), "no_response"), (_audit.c.http_status < 400, "ok"), else_="error"
             )
         )
     )
     with op.batch_alter_table("wholesale_audit") as batch:
-        batch.alter_column("result", existing_type=sa.Text(), type_=sa.String(32), nullable=False)
+        batch.drop_column("result")
+        batch.alter_column("word", new_column_name="result", existing_type=sa.String(32), nullable=False)
 
 
 def downgrade() -> None:
