@@ -1,10 +1,11 @@
 """The audit result as one word, with a call's attempts and a failure's reason in columns of their own.
 
-The word is ``ok``, ``error``, ``no_response`` (an API call) or a subscriber's result. Revision 0001 wrote one string that the readers took apart by prefix: ``ok``, ``error after 3 attempts``,
-``no response after 2 attempt(s)`` for API calls; ``provisioned``, ``failed: <reason>`` for subscribers. This
-migration splits every such row. Its words are frozen here on purpose: a migration converts the data as it was
-written when it was written, whatever the enums of later code say. A value no revision ever wrote stops the
-upgrade (naming it) rather than being guessed at.
+The word is ``ok``, ``error``, ``no_response`` (an API call) or a subscriber's result. Revision 0001 wrote one
+string that the readers took apart by prefix: ``ok``, ``error after 3 attempts``, ``no response after 2
+attempt(s)`` for API calls; ``provisioned``, ``failed: <reason>`` for subscribers. This migration splits every such
+row. Its words are frozen here on purpose: a migration converts the data as it was written when it was written,
+whatever the enums of later code say. A value no revision ever wrote stops the upgrade (naming it) rather than
+being guessed at.
 
 Revision ID: 0002
 Revises: 0001
@@ -43,7 +44,7 @@ _SUBSCRIBER_RESULT = re.compile(
 
 
 def _convert(kind: str, old: str) -> dict[str, object]:
-    """The new result (``word`` until it replaces ``result``), ``attempts`` and ``reason`` of a row of ``kind`` whose 0001 result was ``old``."""
+    """The new result (in ``word`` until it replaces ``result``), ``attempts`` and ``reason`` of a 0001 row."""
     if kind == _API_CALL:
         if answered := _ANSWERED.fullmatch(old):
             return {"word": answered["result"], "attempts": int(answered["attempts"] or 1), "reason": None}
