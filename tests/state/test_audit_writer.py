@@ -137,3 +137,11 @@ def test_run_context_from_an_airflow_task_instance():
     ti = SimpleNamespace(dag_id="d", run_id="r", task_id="t", map_index=-1, try_number=1)
     context = RunContext.from_airflow({"ti": ti}, order_id=3, customer_external_id="x")
     assert context == RunContext("d", "r", "t", None, 1, 3, "x", None)
+
+
+def test_a_call_without_an_answer_is_recorded_as_no_response_with_its_attempts(engine):
+    with AuditWriter(engine, CONTEXT) as writer:
+        writer(call(http_status=None, attempts=4, tracking_id=None))
+    (row,) = audit_rows(engine)
+    assert (row["result"], row["attempts"], row["http_status"]) == ("no_response", 4, None)
+    assert row["result"].is_failure
