@@ -45,6 +45,7 @@ def drive(chromium: str, url: str, password: str, out: Path) -> int:
 
 def with_local_airflow(chromium: str, out: Path) -> int:
     """``make airflow``'s stack, fresh, for the length of the check."""
+    HOME.parent.mkdir(parents=True, exist_ok=True)  # the logs go beside the home, on a fresh clone too
     with simulator(free_port(), "--provision-delay", "2", log_path=HOME.parent / "browser-sim.log") as sim_url:
         env = standalone_env(HOME, sim_url, free_port(), fresh=True)
         airflow(env, "db", "migrate")
