@@ -204,7 +204,8 @@ def airflow_env(home: Path, sim_url: str, *, fresh: bool = True, **extra: str) -
         }
     )
     env.update(extra)
-    # Every onboarding run records itself in the state database: create or migrate its tables (idempotent).
+    # Every onboarding run records itself in the state database. SQLite migrates itself on first use; a PostgreSQL
+    # one (make bench, make distributed) is migrated explicitly, as airflow-init does in Compose (idempotent).
     subprocess.run([str(BIN / "wholesale-queue"), "db", "upgrade"], env=env, check=True, capture_output=True)
     return env
 
