@@ -7,6 +7,7 @@ Needs Debian's ``chromium``: skipped without it, unless WWA_REQUIRE_BROWSER=1 (t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -44,13 +45,18 @@ LONG_WORDS_LAYOUT = """() => {
 
 
 @pytest.fixture
-def chromium() -> Iterator[Browser]:
+def chromium_executable() -> str:
     executable = find_chromium()
     if executable is None:
         if os.environ.get("WWA_REQUIRE_BROWSER") == "1":
             pytest.fail("chromium is required here (WWA_REQUIRE_BROWSER=1) but not installed")
         pytest.skip("chromium not installed (apt-get install chromium); WWA_REQUIRE_BROWSER=1 makes this a failure")
-    with headless_chromium(executable) as browser:
+    return executable
+
+
+@pytest.fixture
+def chromium(chromium_executable) -> Iterator[Browser]:
+    with headless_chromium(chromium_executable) as browser:
         yield browser
 
 
@@ -76,6 +82,35 @@ def served_pages(sqlite_engine, seeded) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=30)
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+
+
+def _our_chromium_processes() -> set[int]:
+    """The Chromium processes (its helpers included) running below this test process, by their executable."""
+    found = set()
+    for exe in Path("/proc").glob("[0-9]*/exe"):
+        with contextlib.suppress(OSError, ValueError):
+            if "chromium" not in os.readlink(exe):
+                continue
+            pid = ancestor = int(exe.parent.name)
+            while ancestor > 1 and ancestor != os.getpid():
+                ancestor = _parent(ancestor)
+            if ancestor == os.getpid():
+                found.add(pid)
+    return found
+
+
+def test_the_browser_stops_with_every_helper_when_the_block_ends(chromium_executable):
+    """Chromium's helpers outlive its main process for a moment and write into its profile: the driver must stop
+    them all, or a test run leaves browsers behind."""
+    with headless_chromium(chromium_executable) as browser:
+        browser.new_page().goto("about:blank")
+        started = _our_chromium_processes()
+        assert started, "no Chromium process found while the browser runs"
+    assert started & _our_chromium_processes() == set()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
