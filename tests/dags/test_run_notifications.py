@@ -28,6 +28,15 @@ def test_a_failed_run_sends_one_message_per_channel_naming_customer_failure_and_
     assert space.token not in message["markdown"]
 
 
+def test_a_customer_held_for_compliance_review_is_told_as_needing_attention_with_what_to_do(run_order, inbox):
+    run = run_order(order_with(externalId="acme-rpl-review-1"))
+
+    assert run.report["outcome"] == "needs_attention"
+    (mail,) = inbox.messages
+    assert mail["Subject"] == "Webex Wholesale: Acme Dental Group (acme-rpl-review-1): needs attention"
+    assert "compliance review must clear the customer" in inbox.html(0)
+
+
 def test_a_success_is_told_only_when_the_variable_asks(run_order, wired_simulator, inbox, monkeypatch):
     assert run_order().state == "success"
     assert inbox.messages == []

@@ -11,6 +11,7 @@ from state_helpers import order_data
 
 from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.models import parse_order
+from webex_wholesale.models.states import RunOutcome
 from webex_wholesale.state.orders import QueuedOrder, claim, enqueue
 from webex_wholesale.state.runs import begin_order_run, finish_run
 
@@ -48,7 +49,7 @@ def onboard(sim: Any, engine: Engine, external_id: str, subscribers: int = 3) ->
     (order_id,) = enqueue(engine, [QueuedOrder(parse_order(order), "test")])
     (item,) = claim(engine, 1)
     begin_order_run(engine, order_id, ONBOARDING_DAG_ID, item.dag_run_id)
-    finish_run(engine, item.dag_run_id, "succeeded", customer_id=customer_id)
+    finish_run(engine, item.dag_run_id, RunOutcome.SUCCEEDED, customer_id=customer_id)
     return order, customer_id
 
 

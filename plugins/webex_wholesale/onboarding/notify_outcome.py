@@ -14,6 +14,8 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 
 from webex_wholesale.models.notification import EventKind, NotificationEvent
+from webex_wholesale.models.outcome import SubscriberResult
+from webex_wholesale.models.states import RunOutcome
 
 __all__ = ["NOTIFY_ON_SUCCESS_VARIABLE", "RunOutcomeNotifier", "outcome_event"]
 
@@ -21,10 +23,12 @@ __all__ = ["NOTIFY_ON_SUCCESS_VARIABLE", "RunOutcomeNotifier", "outcome_event"]
 NOTIFY_ON_SUCCESS_VARIABLE = "webex_wholesale_notify_on_success"
 
 _KINDS = {
-    "failed": EventKind.RUN_FAILED,
-    "needs_attention": EventKind.RUN_NEEDS_ATTENTION,
-    "succeeded": EventKind.RUN_SUCCEEDED,
+    RunOutcome.FAILED: EventKind.RUN_FAILED,
+    RunOutcome.NEEDS_ATTENTION: EventKind.RUN_NEEDS_ATTENTION,
+    RunOutcome.SUCCEEDED: EventKind.RUN_SUCCEEDED,
 }
+#: The subscribers a message names: those that failed, and those a person must chase (consent).
+_NAMED = (SubscriberResult.FAILED, SubscriberResult.PENDING_USER_MIGRATION)
 _TODO = {
     EventKind.RUN_FAILED: "Read the report (failed steps and subscribers first), fix the cause, then retry the order "
     "(wholesale-queue retry ID, or trigger the run again): every step adopts what already exists.",
@@ -38,7 +42,7 @@ def outcome_event(report: dict[str, Any], *, dag_id: str, order_id: int | None) 
     """The message for a published onboarding report (its JSON, as the report task returns it)."""
     from webex_wholesale.ui.links import order_url, run_url
 
-    kind = _KINDS[report["outcome"]]
+    kind = _KINDS[RunOutcome(report["outcome"])]
     counts = ", ".join(f"{name} {count}" for name, count in sorted((report.get("counts") or {}).items()))
     what = f"Onboarding {kind.headline}" + (" (dry run)" if report.get("dryRun") else "")
     what += f": customer status {report.get('customerStatus') or '-'}; subscribers: {counts or 'none handled'}."
@@ -46,7 +50,7 @@ def outcome_event(report: dict[str, Any], *, dag_id: str, order_id: int | None) 
     details += [
         f"{s['email']}: {s['result']}" + (f": {s['message']}" if s.get("message") else "")
         for s in report.get("subscribers", [])
-        if s["result"] in ("failed", "pending_user_migration")
+        if s["result"] in _NAMED
     ]
     return NotificationEvent(
         kind=kind,
@@ -74,7 +78,7 @@ class RunOutcomeNotifier(BaseNotifier):
         if not report or report.get("outcome") not in _KINDS:
             self.log.warning("No onboarding report in XCom of %s: nothing to tell", ti.task_id)
             return
-        if report["outcome"] == "succeeded":
+        if report["outcome"] == RunOutcome.SUCCEEDED:
             wanted = str(Variable.get(NOTIFY_ON_SUCCESS_VARIABLE, default="false")).lower() in ("1", "true", "yes")
             if not wanted:
                 return

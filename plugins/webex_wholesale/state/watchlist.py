@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.models.health import HealthTarget
+from webex_wholesale.models.states import OrderState, RunOutcome
 from webex_wholesale.state.schema import order_table, run_table
 
 __all__ = ["LIFECYCLE_DAG_IDS", "runs_started_before", "watched_customers"]
@@ -24,7 +25,7 @@ __all__ = ["LIFECYCLE_DAG_IDS", "runs_started_before", "watched_customers"]
 #: The DAGs whose finished runs leave a customer at Webex as their order says.
 LIFECYCLE_DAG_IDS = (ONBOARDING_DAG_ID,)
 #: The outcomes of a run whose order is in place at Webex (a failed run's order is not).
-_APPLIED = ("succeeded", "needs_attention")
+_APPLIED = (RunOutcome.SUCCEEDED, RunOutcome.NEEDS_ATTENTION)
 
 
 def watched_customers(engine: Engine) -> list[HealthTarget]:
@@ -41,7 +42,7 @@ def watched_customers(engine: Engine) -> list[HealthTarget]:
         .select_from(run_table.outerjoin(order_table, order_table.c.id == run_table.c.order_id))
         .where(
             run_table.c.dag_id.in_(LIFECYCLE_DAG_IDS),
-            run_table.c.state != "running",
+            run_table.c.state != OrderState.RUNNING,
             run_table.c.customer_external_id.is_not(None),
             run_table.c.customer_id.is_not(None),
         )
@@ -64,7 +65,7 @@ def runs_started_before(engine: Engine, cutoff: datetime) -> list[dict[str, Any]
     """Lifecycle runs still ``running`` that started before ``cutoff``, oldest first."""
     query = (
         select(run_table)
-        .where(run_table.c.state == "running", run_table.c.started_at < cutoff)
+        .where(run_table.c.state == OrderState.RUNNING, run_table.c.started_at < cutoff)
         .order_by(run_table.c.started_at)
     )
     with engine.connect() as conn:
