@@ -30,9 +30,11 @@ __all__ = [
     "RUN_STATES",
     "UtcDateTime",
     "audit_table",
+    "lock_table",
     "metadata",
     "order_table",
     "run_table",
+    "snapshot_table",
     "transition_table",
     "utcnow",
 ]
@@ -167,4 +169,28 @@ audit_table = Table(
     Index("ix_wholesale_audit_dag_run_id", "dag_run_id"),
     Index("ix_wholesale_audit_order_id", "order_id"),
     Index("ix_wholesale_audit_customer_external_id", "customer_external_id"),
+)
+
+lock_table = Table(
+    "wholesale_lock",
+    metadata,
+    #: One row per customer a lifecycle run (onboarding, change, offboarding) is working on.
+    Column("external_id", String(255), primary_key=True),
+    Column("dag_id", String(250), nullable=False),
+    Column("dag_run_id", String(250), nullable=False),
+    Column("acquired_at", _utc(), nullable=False),
+)
+
+snapshot_table = Table(
+    "wholesale_snapshot",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("external_id", String(255), nullable=False),
+    Column("customer_id", String(255), nullable=False),
+    Column("dag_run_id", String(250), nullable=False),
+    Column("taken_at", _utc(), nullable=False),
+    #: The customer and every subscriber as Webex returned them just before the deletion (camelCase JSON).
+    Column("customer_json", JSON, nullable=False),
+    Column("subscribers_json", JSON, nullable=False),
+    Index("ix_wholesale_snapshot_external_id", "external_id"),
 )
