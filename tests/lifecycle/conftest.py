@@ -4,13 +4,12 @@ runner that executes one conf with ``dag.test()`` and returns the run's states, 
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from helpers import ROOT, SIM_TOKEN, wire_connections
-from lifecycle_helpers import LifecycleRun
+from lifecycle_helpers import LifecycleRun, onboard_directly
 
 
 @pytest.fixture
@@ -26,23 +25,8 @@ def wired_simulator(monkeypatch) -> Iterator:
 
 @pytest.fixture
 def onboard(wired_simulator) -> Callable[[dict[str, Any]], str]:
-    """Create an order's customer and subscribers straight through the hook (no DAG); return the customer id."""
-    from webex_wholesale.hooks.wholesale import WebexWholesaleHook
-    from webex_wholesale.models import parse_order
-
-    def create(order: dict[str, Any]) -> str:
-        parsed = parse_order(order)
-        hook = WebexWholesaleHook()
-        try:
-            customer_id = hook.provision_customer(parsed.customer_body())
-            hook.wait_for_customer(customer_id, end_time=time.time() + 10, poll_interval=0.1)
-            for subscriber in parsed.subscribers:
-                hook.provision_subscriber(subscriber.provision_body(customer_id))
-        finally:
-            hook.close()
-        return customer_id
-
-    return create
+    """Create an order's customer and subscribers on the simulator (no DAG); return the customer id."""
+    return onboard_directly
 
 
 def _dag(dag_id: str) -> Any:

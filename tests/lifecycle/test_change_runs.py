@@ -4,18 +4,19 @@ approval runs under the real scheduler are in ``test_approval_rest.py``)."""
 from __future__ import annotations
 
 import pytest
-from lifecycle_helpers import CHANGE_DAG, DOMAIN, base_order, person, with_suite
+from lifecycle_helpers import CHANGE_DAG, base_order, email, person, with_suite
 
 pytestmark = pytest.mark.airflow_run
 REPORT = "change_report"
 
 
 def test_a_change_that_only_adds_applies_without_waiting(onboard, run_dag):
-    order = base_order("fjord-bikes-add")
+    customer = "fjord-bikes-add"
+    order = base_order(customer)
     onboard(order)
     desired = with_suite(order)
-    desired["subscribers"][1] = person("mechanic", "webex_suite", extension="4101")
-    desired["subscribers"].append(person("courier"))
+    desired["subscribers"][1] = person("mechanic", customer, "webex_suite", extension="4101")
+    desired["subscribers"].append(person("courier", customer))
 
     run = run_dag(CHANGE_DAG, desired, REPORT)
 
@@ -24,9 +25,9 @@ def test_a_change_that_only_adds_applies_without_waiting(onboard, run_dag):
     assert run.report["approval"]["decision"] == "not_needed"
     assert run.customers()["fjord-bikes-add"]["packages"] == ["webex_meetings", "webex_suite"]
     held = run.subscribers()
-    assert held[f"mechanic@{DOMAIN}"] == "webex_suite"
-    assert held[f"courier@{DOMAIN}"] == "webex_meetings"
-    assert held[f"seasonal@{DOMAIN}"] == "webex_meetings"  # listed and unchanged
+    assert held[email("mechanic", customer)] == "webex_suite"
+    assert held[email("courier", customer)] == "webex_meetings"
+    assert held[email("seasonal", customer)] == "webex_meetings"  # listed and unchanged
     counts = {c["action"]: c["done"] for c in run.report["changes"] if c["subject"] != "fjord-bikes-add"}
     assert counts == {"move_subscriber": True, "create_subscriber": True}
     move = next(c for c in run.report["changes"] if c["action"] == "move_subscriber")
@@ -34,10 +35,11 @@ def test_a_change_that_only_adds_applies_without_waiting(onboard, run_dag):
 
 
 def test_the_same_change_twice_changes_nothing_the_second_time(onboard, run_dag):
-    order = base_order("fjord-bikes-twice")
+    customer = "fjord-bikes-twice"
+    order = base_order(customer)
     onboard(order)
     desired = with_suite(order)
-    desired["subscribers"][2] = person("seasonal", "webex_suite", primaryPhoneNumber="+4755501234")
+    desired["subscribers"][2] = person("seasonal", customer, "webex_suite", primaryPhoneNumber="+4755501234")
     first = run_dag(CHANGE_DAG, desired, REPORT)
     writes_before = len(first.writes())
 
@@ -76,15 +78,16 @@ def test_a_dry_run_plans_and_changes_nothing(onboard, run_dag):
 
 
 def test_a_refused_plan_applies_nothing_and_says_why(onboard, run_dag):
-    order = base_order("fjord-bikes-refused")
+    customer = "fjord-bikes-refused"
+    order = base_order(customer)
     onboard(order)
     desired = with_suite(order)
-    desired["subscribers"][1] = person("mechanic", "webex_suite")  # onto calling, no number
+    desired["subscribers"][1] = person("mechanic", customer, "webex_suite")  # onto calling, no number
 
     run = run_dag(CHANGE_DAG, desired, REPORT)
 
     assert run.state == "failed"
     assert run.report["outcome"] == "failed"
-    assert run.report["plan"]["refusals"][0]["subject"] == f"mechanic@{DOMAIN}"
+    assert run.report["plan"]["refusals"][0]["subject"] == email("mechanic", customer)
     assert run.customers()["fjord-bikes-refused"]["packages"] == ["webex_meetings"]
-    assert run.subscribers()[f"mechanic@{DOMAIN}"] == "webex_meetings"
+    assert run.subscribers()[email("mechanic", customer)] == "webex_meetings"
