@@ -58,8 +58,8 @@ class LifecycleReportOperator(BaseOperator):
         return report.model_dump(mode="json", by_alias=True)
 
     def build(self, context: Context) -> Any:
-        from webex_wholesale.lifecycle.report import LifecycleReport
-        from webex_wholesale.onboarding.report import StepResult
+        from webex_wholesale.models.lifecycle_report import LifecycleReport
+        from webex_wholesale.models.report import StepResult
 
         ti = context["ti"]
         instances = upstream_instances(self, context)

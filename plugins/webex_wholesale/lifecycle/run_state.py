@@ -10,44 +10,44 @@ from collections.abc import Mapping
 from typing import Any
 
 from webex_wholesale.lifecycle.params import CONFIRM_EXTERNAL_ID_PARAM, EXTERNAL_ID_PARAM
-from webex_wholesale.lifecycle.report import LifecycleReport, judge_lifecycle
-from webex_wholesale.lifecycle.tasks import prepare_change
-from webex_wholesale.state.runs import finish_run, record_run_start
+from webex_wholesale.lifecycle.tasks import CHANGE_OPTIONS, prepare_change
+from webex_wholesale.models.lifecycle_report import LifecycleReport, judge_lifecycle
+from webex_wholesale.models.states import RunOutcome
+from webex_wholesale.onboarding.run_state import order_for_run, unlock_customer
+from webex_wholesale.state.runs import finish_run
 from webex_wholesale.state.snapshots import store_snapshot
 from webex_wholesale.state.store import open_state
 
 
 def change_for_run(conf: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
-    """The change this run applies (see :func:`~webex_wholesale.lifecycle.tasks.prepare_change`), recorded as a run
-    of its customer."""
-    change = prepare_change(conf)
-    ti = context["ti"]
-    name = (change["order"].get("customerInfo") or {}).get("name")
-    record_run_start(open_state(), ti.dag_id, ti.run_id, change["externalId"], name)
-    return change
+    """The change this run applies (see :func:`~webex_wholesale.lifecycle.tasks.prepare_change`): the inline order
+    or the queued one ``{"orderId": N}`` names, recorded as a run of its customer, whose lock it takes."""
+    options = {key: conf[key] for key in CHANGE_OPTIONS if key in conf}
+    return prepare_change({**order_for_run({k: v for k, v in conf.items() if k not in options}, context), **options})
 
 
-def record_lifecycle_outcome(context: Mapping[str, Any], report: LifecycleReport) -> str:
+def record_lifecycle_outcome(context: Mapping[str, Any], report: LifecycleReport) -> RunOutcome:
     """Record the report's verdict on this run's ``wholesale_run`` row and its order; return the outcome."""
-    outcome, problem = judge_lifecycle(report)
-    finish_run(
-        open_state(),
-        context["ti"].run_id,
-        outcome,
-        report=report.model_dump(mode="json", by_alias=True),
-        customer_id=report.customer_id,
-        error=problem,
-    )
-    return outcome
+    verdict = judge_lifecycle(report)
+    try:
+        finish_run(
+            open_state(),
+            context["ti"].run_id,
+            verdict.outcome,
+            report=report.model_dump(mode="json", by_alias=True),
+            customer_id=report.customer_id,
+            error=verdict.problem,
+        )
+    finally:
+        unlock_customer(context)
+    return verdict.outcome
 
 
 def offboarding_for_run(conf: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
-    """The customer this run offboards (``externalId`` and ``confirmExternalId``, checked by the plan step),
-    recorded as a run of that customer."""
-    external_id = conf.get(EXTERNAL_ID_PARAM)
-    ti = context["ti"]
-    record_run_start(open_state(), ti.dag_id, ti.run_id, str(external_id) if external_id else None, None)
-    return {"externalId": external_id, "confirmExternalId": conf.get(CONFIRM_EXTERNAL_ID_PARAM)}
+    """The customer this run offboards (``externalId`` and ``confirmExternalId``, checked by the plan step), inline
+    or from the queued order ``{"orderId": N}`` names; recorded as a run of that customer, whose lock it takes."""
+    target = order_for_run(conf, context)
+    return {key: target.get(key) for key in (EXTERNAL_ID_PARAM, CONFIRM_EXTERNAL_ID_PARAM)}
 
 
 def snapshot_customer(context: Mapping[str, Any], customer_id: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from webex_wholesale.models._base import CamelModel
 from webex_wholesale.models.outcome import SubscriberOutcome
 
-__all__ = ["ChangeAction", "ChangeOutcome"]
+__all__ = ["USER_ACTIONS", "ChangeAction", "ChangeOutcome"]
 
 
 class ChangeAction(StrEnum):
@@ -24,6 +24,10 @@ class ChangeAction(StrEnum):
     CREATE_SUBSCRIBER = "create_subscriber"
     REMOVE_CUSTOMER_PACKAGES = "remove_customer_packages"
     DELETE_CUSTOMER = "delete_customer"
+
+
+#: The changes made to one user (their subject is the user's email); the others change the customer.
+USER_ACTIONS = frozenset({ChangeAction.REMOVE_SUBSCRIBER, ChangeAction.MOVE_SUBSCRIBER, ChangeAction.CREATE_SUBSCRIBER})
 
 
 class ChangeOutcome(CamelModel):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator
 from webex_wholesale.operators.change_xcom import CHANGES_XCOM_KEY, PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
 from webex_wholesale.operators.customer import CustomerWaitBaseOperator
 from webex_wholesale.operators.exceptions import WebexChangesFailedError, WebexPlanRefusedError
@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 MAX_FAILURES_IN_MESSAGE = 20
 
 
-def publish_changes(context: Context, outcomes: Sequence[ChangeOutcome]) -> list[dict[str, Any]]:
-    """Push a step's change records to XCom (the report and the audit read them); return them as JSON."""
-    published = [o.model_dump(mode="json") for o in outcomes]
-    context["ti"].xcom_push(key=CHANGES_XCOM_KEY, value=published)
-    return published
+def publish_changes(operator: WebexWholesaleBaseOperator, context: Context, outcomes: Sequence[ChangeOutcome]) -> None:
+    """Push a step's change records to XCom (the report reads them) and write them to the audit trail."""
+    context["ti"].xcom_push(key=CHANGES_XCOM_KEY, value=[o.model_dump(mode="json") for o in outcomes])
+    if operator.audit is not None:
+        operator.audit.record_changes(outcomes)
 
 
 class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
@@ -127,7 +127,7 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         from webex_wholesale.models.change_outcome import ChangeAction, ChangeOutcome
 
-        customer_id = require_customer_id(self.customer_id)
+        customer_id = self.for_customer(self.customer_id)
         wanted = list(self.packages)
         hook = self.hook
         try:
@@ -150,7 +150,7 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
                 self.log.info("Customer %s packages %s -> %s: update accepted", customer_id, customer.packages, wanted)
         finally:
             hook.close()
-        publish_changes(context, [change])
+        publish_changes(self, context, [change])
         return self.wait(context, customer_id)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -210,7 +210,7 @@ class WebexApplySubscriberChangesOperator(WebexWholesaleBaseOperator):
         from webex_wholesale.operators.subscriber_batch import parse_subscribers
         from webex_wholesale.operators.subscriber_changes import SubscriberChanges
 
-        customer_id = require_customer_id(self.customer_id)
+        customer_id = self.for_customer(self.customer_id)
         label = self.batch_label or self.task_id
         outcomes: list[ChangeOutcome] = []
         try:
@@ -222,7 +222,7 @@ class WebexApplySubscriberChangesOperator(WebexWholesaleBaseOperator):
                 parse_subscribers(self.creations),
             )
         finally:
-            publish_changes(context, outcomes)
+            publish_changes(self, context, outcomes)
             if self.audit is not None:
                 self.audit.close()
         failed = [o for o in outcomes if not o.done]

@@ -13,7 +13,7 @@ from typing import Any
 from airflow.sdk import Context
 
 from webex_wholesale.exceptions import WebexApiError
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator
 from webex_wholesale.operators.change import publish_changes
 from webex_wholesale.operators.change_xcom import PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
 from webex_wholesale.operators.customer import CustomerWaitBaseOperator
@@ -95,7 +95,7 @@ class WebexDeleteCustomerOperator(CustomerWaitBaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         from webex_wholesale.models.change_outcome import ChangeAction, ChangeOutcome
 
-        customer_id = require_customer_id(self.customer_id)
+        customer_id = self.for_customer(self.customer_id)
         change = ChangeOutcome(
             action=ChangeAction.DELETE_CUSTOMER, subject=self.external_id, before=customer_id, done=True
         )
@@ -108,7 +108,7 @@ class WebexDeleteCustomerOperator(CustomerWaitBaseOperator):
             change.message = "already gone"
         finally:
             hook.close()
-        publish_changes(context, [change])
+        publish_changes(self, context, [change])
         return self.wait(context, customer_id)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:

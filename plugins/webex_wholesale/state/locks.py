@@ -54,13 +54,11 @@ def acquire(engine: Engine, external_id: str, dag_id: str, dag_run_id: str, hold
         raise CustomerBusy(_busy(external_id, row or values)) from None
 
 
-def release(engine: Engine, external_id: str, dag_run_id: str) -> bool:
-    """Give the lock back, if this run holds it; return whether it did."""
+def release(engine: Engine, dag_run_id: str) -> bool:
+    """Give back the lock this run holds, if any (never another run's); return whether there was one."""
     with immediate(engine) as conn:
-        result = conn.execute(
-            delete(lock_table).where(lock_table.c.external_id == external_id, lock_table.c.dag_run_id == dag_run_id)
-        )
-    return result.rowcount == 1
+        result = conn.execute(delete(lock_table).where(lock_table.c.dag_run_id == dag_run_id))
+    return result.rowcount > 0
 
 
 def holder(engine: Engine, external_id: str) -> dict[str, Any] | None:
