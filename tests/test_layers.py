@@ -22,7 +22,7 @@ DAGS_DIR = ROOT / "dags"
 FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"wiring"}),  # the package's __init__ and preload.py: they put the rooms together
     frozenset({"dags"}),
-    frozenset({"onboarding"}),
+    frozenset({"onboarding", "lifecycle"}),
     frozenset({"operators", "queue", "ui", "health"}),
     frozenset({"state", "triggers", "notify"}),
     frozenset({"hooks", "budget"}),

@@ -8,6 +8,10 @@ names a DAG or a connection by importing it, at no cost to parsing a DAG file.
 ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
 #: The DAG that claims queued orders and starts one onboarding run for each.
 QUEUE_DAG_ID = "webex_wholesale_queue"
+#: The DAG that changes an existing customer to what an order says (plan, approval, apply).
+CHANGE_DAG_ID = "webex_wholesale_change"
+#: The DAG that deletes a customer once a person approves it.
+OFFBOARDING_DAG_ID = "webex_wholesale_offboarding"
 
 #: The Airflow connection every Webex Wholesale hook, operator and trigger uses unless told otherwise
 #: (``WebexWholesaleHook.default_conn_name`` reads it).

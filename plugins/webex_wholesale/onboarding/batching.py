@@ -18,6 +18,16 @@ from typing import Any
 BATCH_SIZE = 250
 
 
+def batch_slices(total: int, batch_size: int = BATCH_SIZE) -> list[slice]:
+    """Slices that split ``total`` items into batches of at most ``batch_size``, their sizes as even as can be."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if total == 0:
+        return []
+    size = math.ceil(total / math.ceil(total / batch_size))
+    return [slice(start, min(start + size, total)) for start in range(0, total, size)]
+
+
 def plan_batches(
     subscribers: Sequence[dict[str, Any]], *, batch_size: int = BATCH_SIZE, first_number: int = 2
 ) -> list[dict[str, Any]]:
@@ -26,17 +36,11 @@ def plan_batches(
     ``first_number`` is the 1-based position of the first subscriber in the order (the admin is number 1),
     so labels such as ``subscribers 2-251 of 1000`` match what the ops team sees in the order.
     """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    total = len(subscribers)
-    if total == 0:
-        return []
-    size = math.ceil(total / math.ceil(total / batch_size))
-    last_number = first_number + total - 1
-    batches = []
-    for start in range(0, total, size):
-        chunk = list(subscribers[start : start + size])
-        low = first_number + start
-        high = low + len(chunk) - 1
-        batches.append({"subscribers": chunk, "batch_label": f"subscribers {low}-{high} of {last_number}"})
-    return batches
+    last_number = first_number + len(subscribers) - 1
+    return [
+        {
+            "subscribers": list(subscribers[part]),
+            "batch_label": f"subscribers {first_number + part.start}-{first_number + part.stop - 1} of {last_number}",
+        }
+        for part in batch_slices(len(subscribers), batch_size)
+    ]

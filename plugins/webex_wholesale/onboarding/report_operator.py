@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 
+from webex_wholesale.onboarding.steps import pull, step_label, upstream_instances
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
 from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
@@ -76,21 +77,14 @@ class OnboardingReportOperator(BaseOperator):
         from webex_wholesale.onboarding.report import build_report
 
         ti = context["ti"]
-        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
-        steps_upstream = self.get_flat_relative_ids(upstream=True)
-        instances = [
-            (task_id, map_index, state)
-            for key, state in states.items()
-            for task_id, map_index in [_split_state_key(key, self.dag.task_ids)]
-            if task_id in steps_upstream
-        ]
+        instances = upstream_instances(self, context)
         steps = [
             StepResult(
-                task_id=task_id if map_index is None else f"{task_id}[{map_index}]",
+                task_id=step_label(task_id, map_index),
                 state=state,
                 message=self._pull(ti, task_id, map_index, FAILURE_XCOM_KEY) if state == "failed" else None,
             )
-            for task_id, map_index, state in sorted(instances, key=lambda i: (i[0], i[1] or -1))
+            for task_id, map_index, state in instances
         ]
         outcomes = [
             outcome
@@ -120,14 +114,4 @@ class OnboardingReportOperator(BaseOperator):
             finished_at=datetime.now(UTC),
         )
 
-    @staticmethod
-    def _pull(ti: Any, task_id: str, map_index: int | None, key: str = "return_value") -> Any:
-        return ti.xcom_pull(task_ids=task_id, key=key, map_indexes=-1 if map_index is None else map_index)
-
-
-def _split_state_key(key: str, task_ids: Sequence[str]) -> tuple[str, int | None]:
-    """Task-state keys are ``task_id`` or ``task_id_<map_index>`` for mapped instances."""
-    if key in task_ids:
-        return key, None
-    task_id, _, index = key.rpartition("_")
-    return task_id, int(index)
+    _pull = staticmethod(pull)

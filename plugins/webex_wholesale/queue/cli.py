@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.models.report import OnboardingReport, judge
+from webex_wholesale.models.lifecycle_report import verdict_of
 from webex_wholesale.models.states import AuditKind, OrderState
 from webex_wholesale.queue.health_report import print_health
 from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
@@ -125,7 +125,7 @@ def _show(args: argparse.Namespace) -> None:
 
 def _problem(report_json: dict[str, Any] | None) -> str | None:
     """What went wrong in one run, as its report's verdict says (``None``: no report yet, or nothing went wrong)."""
-    return judge(OnboardingReport.model_validate(report_json)).problem if report_json else None
+    return verdict_of(report_json).problem if report_json else None
 
 
 def _retry(args: argparse.Namespace) -> None:

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Airflow DAG run states meaning "this run will do nothing more".
-_AIRFLOW_ENDED = frozenset({"success", "failed"})
+AIRFLOW_ENDED = frozenset({"success", "failed"})
 
 
 class OrderNotRunnable(RuntimeError):
@@ -178,7 +178,7 @@ def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) ->
         airflow_state = airflow_run_state(order.dag_run_id)
         if airflow_state is None and order.state == OrderState.CLAIMED:
             to_trigger.append(Claim(order_id=order.id, attempt=order.attempts, dag_run_id=order.dag_run_id))
-        elif airflow_state is None or airflow_state in _AIRFLOW_ENDED:
+        elif airflow_state is None or airflow_state in AIRFLOW_ENDED:
             why = "vanished" if airflow_state is None else f"ended {airflow_state}"
             error = f"its DAG run {order.dag_run_id} {why} without recording an outcome"
             if _fail_unsettled(engine, order.id, order.dag_run_id, error):

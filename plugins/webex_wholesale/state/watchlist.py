@@ -5,7 +5,7 @@ A customer is watched from its first finished run that recorded a Webex customer
 when the run failed later on, or is held for review). Its latest such run decides what drift is measured against:
 that run's order, unless the run failed (an order that was not applied is no measure). A run recorded without a
 queued order (an inline order triggered by hand) keeps no order either: that customer's status and consent are
-checked, not its drift.
+checked, not its drift. A customer offboarded is no longer watched; a change a person rejected changed nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from webex_wholesale.ids import ONBOARDING_DAG_ID
+from webex_wholesale.ids import CHANGE_DAG_ID, OFFBOARDING_DAG_ID, ONBOARDING_DAG_ID
 from webex_wholesale.models.health import HealthTarget
 from webex_wholesale.models.states import OrderState, RunOutcome
 from webex_wholesale.state.schema import order_table, run_table
 
 __all__ = ["LIFECYCLE_DAG_IDS", "runs_started_before", "watched_customers"]
 
-#: The DAGs whose finished runs leave a customer at Webex as their order says.
-LIFECYCLE_DAG_IDS = (ONBOARDING_DAG_ID,)
-#: The outcomes of a run whose order is in place at Webex (a failed run's order is not).
+#: The DAGs whose runs make a customer what their order says (or, offboarding, delete it).
+LIFECYCLE_DAG_IDS = (ONBOARDING_DAG_ID, CHANGE_DAG_ID, OFFBOARDING_DAG_ID)
+#: The outcomes of a run whose order is in place at Webex (a failed run's order is not; a rejected change's order
+#: was never applied, so the order before it still is, as the latest applied one).
 _APPLIED = (RunOutcome.SUCCEEDED, RunOutcome.NEEDS_ATTENTION)
 
 
@@ -42,7 +43,7 @@ def watched_customers(engine: Engine) -> list[HealthTarget]:
         .select_from(run_table.outerjoin(order_table, order_table.c.id == run_table.c.order_id))
         .where(
             run_table.c.dag_id.in_(LIFECYCLE_DAG_IDS),
-            run_table.c.state != OrderState.RUNNING,
+            run_table.c.state.not_in((OrderState.RUNNING, RunOutcome.REJECTED)),
             run_table.c.customer_external_id.is_not(None),
             run_table.c.customer_id.is_not(None),
         )
@@ -51,6 +52,9 @@ def watched_customers(engine: Engine) -> list[HealthTarget]:
     latest: dict[str, HealthTarget] = {}
     with engine.connect() as conn:
         for row in conn.execute(query):
+            if row.state == RunOutcome.OFFBOARDED:
+                latest.pop(row.customer_external_id, None)  # deleted: nothing to watch until onboarded again
+                continue
             latest[row.customer_external_id] = HealthTarget(
                 external_id=row.customer_external_id,
                 customer_id=row.customer_id,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webex_wholesale.models import SubscriberResult
-from webex_wholesale.models.report import FAILED_STEP_STATES, OnboardingReport, judge
+from webex_wholesale.models.lifecycle_report import verdict_of
+from webex_wholesale.models.report import FAILED_STEP_STATES
 from webex_wholesale.models.states import RunOutcome
 
 #: Known top-level fields in the order the summary lists them, with their labels.
@@ -135,7 +136,7 @@ def report_view(report: Mapping[str, Any]) -> ReportView:
     subscribers = _table(data.get("subscribers"), SUBSCRIBER_COLUMNS, _subscriber_failed)
     steps = _table(data.get("steps"), STEP_COLUMNS, _step_failed)
     failures = _failures(subscribers, steps)
-    verdict = judge(OnboardingReport.model_validate(data))
+    verdict = verdict_of(data)
     summary = [(text, data[key]) for key, text in SUMMARY_FIELDS.items() if data.get(key) not in _EMPTY]
     more = [(label(k), v) for k, v in data.items() if k not in SUMMARY_FIELDS and k not in _PLACED]
     return ReportView(

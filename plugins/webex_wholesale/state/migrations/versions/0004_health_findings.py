@@ -1,7 +1,7 @@
 """Health: findings kept across checks (since, last seen, resolved, notified) and one row per check.
 
 Revision ID: 0004
-Revises: 0002 (the lead chains it after the other branches' migrations when they are merged)
+Revises: 0003 (the lead chains it after the other branches' migrations when they are merged)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,93 @@
+"""Whole runs of ``webex_wholesale_change`` with ``dag.test()`` against the simulator (plans that need no approval;
+approval runs under the real scheduler are in ``test_approval_rest.py``)."""
+
+from __future__ import annotations
+
+import pytest
+from lifecycle_helpers import CHANGE_DAG, base_order, email, person, with_suite
+
+pytestmark = pytest.mark.airflow_run
+REPORT = "change_report"
+
+
+def test_a_change_that_only_adds_applies_without_waiting(onboard, run_dag):
+    customer = "fjord-bikes-add"
+    order = base_order(customer)
+    onboard(order)
+    desired = with_suite(order)
+    desired["subscribers"][1] = person("mechanic", customer, "webex_suite", extension="4101")
+    desired["subscribers"].append(person("courier", customer))
+
+    run = run_dag(CHANGE_DAG, desired, REPORT)
+
+    assert run.state == "success", run.task_states
+    assert run.report["outcome"] == "succeeded"
+    assert run.report["approval"]["decision"] == "not_needed"
+    assert run.customers()["fjord-bikes-add"]["packages"] == ["webex_meetings", "webex_suite"]
+    held = run.subscribers()
+    assert held[email("mechanic", customer)] == "webex_suite"
+    assert held[email("courier", customer)] == "webex_meetings"
+    assert held[email("seasonal", customer)] == "webex_meetings"  # listed and unchanged
+    counts = {c["action"]: c["done"] for c in run.report["changes"] if c["subject"] != "fjord-bikes-add"}
+    assert counts == {"move_subscriber": True, "create_subscriber": True}
+    move = next(c for c in run.report["changes"] if c["action"] == "move_subscriber")
+    assert (move["before"], move["after"]) == ("webex_meetings", "webex_suite")
+
+
+def test_the_same_change_twice_changes_nothing_the_second_time(onboard, run_dag):
+    customer = "fjord-bikes-twice"
+    order = base_order(customer)
+    onboard(order)
+    desired = with_suite(order)
+    desired["subscribers"][2] = person("seasonal", customer, "webex_suite", primaryPhoneNumber="+4755501234")
+    first = run_dag(CHANGE_DAG, desired, REPORT)
+    writes_before = len(first.writes())
+
+    second = run_dag(CHANGE_DAG, desired, REPORT)
+
+    assert first.state == second.state == "success"
+    assert second.writes()[writes_before:] == []
+    assert second.report["plan"]["subscribersToMove"] == []
+    assert second.report["plan"]["packagesToAdd"] == []
+    assert second.report["plan"]["unchanged"] == 3
+
+
+def test_an_unknown_customer_is_refused_onboard_it_first(run_dag):
+    run = run_dag(CHANGE_DAG, base_order("fjord-bikes-never-onboarded"), REPORT)
+
+    assert run.state == "failed"
+    assert run.task_states["plan_change"] == "failed"
+    assert run.report["outcome"] == "failed"
+    assert "onboard it first" in run.report["problem"]
+    assert run.writes() == []
+
+
+def test_a_dry_run_plans_and_changes_nothing(onboard, run_dag):
+    order = base_order("fjord-bikes-dry")
+    onboard(order)
+    desired = {**with_suite(order), "dryRun": True, "removeUnlisted": True}
+    desired["subscribers"] = desired["subscribers"][:1]
+    run = run_dag(CHANGE_DAG, desired, REPORT)
+
+    assert run.state == "success"
+    assert run.report["dryRun"] is True
+    assert len(run.report["plan"]["subscribersToRemove"]) == 2
+    assert run.task_states["approve_plan"] == "skipped"
+    assert len(run.subscribers()) == 3
+    assert run.customers()["fjord-bikes-dry"]["packages"] == ["webex_meetings"]
+
+
+def test_a_refused_plan_applies_nothing_and_says_why(onboard, run_dag):
+    customer = "fjord-bikes-refused"
+    order = base_order(customer)
+    onboard(order)
+    desired = with_suite(order)
+    desired["subscribers"][1] = person("mechanic", customer, "webex_suite")  # onto calling, no number
+
+    run = run_dag(CHANGE_DAG, desired, REPORT)
+
+    assert run.state == "failed"
+    assert run.report["outcome"] == "failed"
+    assert run.report["plan"]["refusals"][0]["subject"] == email("mechanic", customer)
+    assert run.customers()["fjord-bikes-refused"]["packages"] == ["webex_meetings"]
+    assert run.subscribers()[email("mechanic", customer)] == "webex_meetings"
