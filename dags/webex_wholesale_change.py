@@ -34,6 +34,7 @@ from webex_wholesale.lifecycle.approval import PlanApprovalOperator
 from webex_wholesale.lifecycle.params import change_params
 from webex_wholesale.lifecycle.report_operator import LifecycleReportOperator
 from webex_wholesale.models.change_outcome import ChangeAction
+from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
 from webex_wholesale.onboarding.params import load_order_file
 from webex_wholesale.onboarding.tasks import record_failure
 from webex_wholesale.operators.change import (
@@ -142,6 +143,7 @@ def webex_wholesale_change() -> None:
         plan_task_id="plan_change",
         approval_task_id="approve_plan",
         retries=0,
+        on_success_callback=RunOutcomeNotifier(),  # tells the configured channels (email, Webex space), if any
     )
     # The run fails whenever a step failed (teardowns are left out of a run's state); a rejection skips every
     # step after the approval, this one too, so a rejected run succeeds: a person decided, nothing broke.

@@ -24,6 +24,7 @@ from webex_wholesale.ids import OFFBOARDING_DAG_ID
 from webex_wholesale.lifecycle.approval import PlanApprovalOperator
 from webex_wholesale.lifecycle.params import offboarding_params
 from webex_wholesale.lifecycle.report_operator import LifecycleReportOperator
+from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
 from webex_wholesale.onboarding.tasks import record_failure
 from webex_wholesale.operators.offboarding import WebexDeleteCustomerOperator, WebexPlanOffboardingOperator
 
@@ -87,6 +88,7 @@ def webex_wholesale_offboarding() -> None:
         plan_task_id="plan_offboarding",
         approval_task_id="approve_offboarding",
         retries=0,
+        on_success_callback=RunOutcomeNotifier(),  # tells the configured channels (email, Webex space), if any
     )
     offboarded = EmptyOperator(task_id="customer_offboarded", trigger_rule=TriggerRule.NONE_FAILED)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from helpers import ROOT, SIM_TOKEN, wire_connections
+from helpers.notify_fixtures import inbox, smtp_server, space  # noqa: F401 (fixtures are found by name)
 from lifecycle_helpers import LifecycleRun, onboard_directly
 
 

@@ -1,10 +1,12 @@
-"""Tell people how an onboarding ended: a notifier on the report task, which knows the run's outcome.
+"""Tell people how a lifecycle run ended: a notifier on the report task, which knows the run's outcome.
 
-The report task is a teardown that runs whatever happened upstream, so its success callback fires for every run
-that got as far as a report: failed, needing attention, or (when the Variable ``webex_wholesale_notify_on_success``
-is true) succeeded. It runs in the task's process after the report is published (``dag.test()`` runs it too); it
-reads the report from XCom, and delivery failures are logged by :func:`~webex_wholesale.notify.deliver.deliver`,
-never raised, so a mail server that is down cannot fail the onboarding it reports on.
+Every lifecycle DAG (onboarding, change, offboarding) ends on a report task that runs whatever happened upstream,
+so its success callback fires for every run that got as far as a report. Failed runs and runs needing attention are
+told; successes (an offboarding included) and rejected changes only when the Variable
+``webex_wholesale_notify_on_success`` is true. The callback runs in the task's process after the report is
+published (``dag.test()`` runs it too) and reads the report from XCom with :func:`verdict_of`, the one reading of any
+report; delivery failures are logged by :func:`~webex_wholesale.notify.deliver.deliver`, never raised, so a mail
+server that is down cannot fail the run it reports on.
 """
 
 from __future__ import annotations
@@ -19,18 +21,20 @@ from webex_wholesale.models.states import RunOutcome
 
 __all__ = ["NOTIFY_ON_SUCCESS_VARIABLE", "RunOutcomeNotifier", "outcome_event"]
 
-#: Airflow Variable: "true" to be told of every onboarding that succeeded too (dry runs included).
+#: Airflow Variable: "true" to be told of every run that succeeded too (dry runs, offboardings, rejections included).
 NOTIFY_ON_SUCCESS_VARIABLE = "webex_wholesale_notify_on_success"
 
 _KINDS = {
     RunOutcome.FAILED: EventKind.RUN_FAILED,
     RunOutcome.NEEDS_ATTENTION: EventKind.RUN_NEEDS_ATTENTION,
     RunOutcome.SUCCEEDED: EventKind.RUN_SUCCEEDED,
+    RunOutcome.OFFBOARDED: EventKind.RUN_SUCCEEDED,
+    RunOutcome.REJECTED: EventKind.RUN_SUCCEEDED,
 }
 #: The subscribers a message names: those that failed, and those a person must chase (consent).
 _NAMED = (SubscriberResult.FAILED, SubscriberResult.PENDING_USER_MIGRATION)
 _TODO = {
-    EventKind.RUN_FAILED: "Read the report (failed steps and subscribers first), fix the cause, then retry the order "
+    EventKind.RUN_FAILED: "Read the report (failed steps first), fix the cause, then retry the order "
     "(wholesale-queue retry ID, or trigger the run again): every step adopts what already exists.",
     EventKind.RUN_NEEDS_ATTENTION: "A person must act: Cisco's compliance review must clear the customer, or users "
     "must accept the move in the email Webex sent them. The health check follows it up.",
@@ -39,14 +43,19 @@ _TODO = {
 
 
 def outcome_event(report: dict[str, Any], *, dag_id: str, order_id: int | None) -> NotificationEvent:
-    """The message for a published onboarding report (its JSON, as the report task returns it)."""
+    """The message for a published report (its JSON, as a report task returns it) of any lifecycle run."""
+    from webex_wholesale.models.lifecycle_report import verdict_of
     from webex_wholesale.ui.links import order_url, run_url
 
-    kind = _KINDS[RunOutcome(report["outcome"])]
+    verdict = verdict_of(report)
+    kind = _KINDS[verdict.outcome]
+    what = f"{str(report.get('kind') or 'onboarding').capitalize()} {verdict.outcome.value.replace('_', ' ')}"
+    what += " (dry run)." if report.get("dryRun") else "."
     counts = ", ".join(f"{name} {count}" for name, count in sorted((report.get("counts") or {}).items()))
-    what = f"Onboarding {kind.headline}" + (" (dry run)" if report.get("dryRun") else "")
-    what += f": customer status {report.get('customerStatus') or '-'}; subscribers: {counts or 'none handled'}."
-    details = [f"step {s['taskId']}: {s['message']}" for s in report.get("steps", []) if s.get("message")]
+    if counts:
+        what += f" Subscribers: {counts}."
+    details = [verdict.problem] if verdict.problem else []
+    details += [f"step {s['taskId']}: {s['message']}" for s in report.get("steps", []) if s.get("message")]
     details += [
         f"{s['email']}: {s['result']}" + (f": {s['message']}" if s.get("message") else "")
         for s in report.get("subscribers", [])
@@ -59,12 +68,12 @@ def outcome_event(report: dict[str, Any], *, dag_id: str, order_id: int | None) 
         what=what,
         todo=_TODO[kind],
         link=order_url(order_id) if order_id is not None else run_url(dag_id, report["runId"]),
-        details=tuple(details),
+        details=tuple(dict.fromkeys(details)),
     )
 
 
 class RunOutcomeNotifier(BaseNotifier):
-    """The report task's ``on_success_callback``: one message per finished run, on every configured channel."""
+    """A report task's ``on_success_callback``: one message per finished run, on every configured channel."""
 
     template_fields = ()
 
@@ -75,13 +84,18 @@ class RunOutcomeNotifier(BaseNotifier):
 
         ti = context["ti"]
         report = ti.xcom_pull(task_ids=ti.task_id)
-        if not report or report.get("outcome") not in _KINDS:
-            self.log.warning("No onboarding report in XCom of %s: nothing to tell", ti.task_id)
+        if not report:
+            self.log.warning("No report in XCom of %s: nothing to tell", ti.task_id)
             return
-        if report["outcome"] == RunOutcome.SUCCEEDED:
+        event = outcome_event(report, dag_id=ti.dag_id, order_id=_order_id(context["dag_run"].conf or {}))
+        if event.kind is EventKind.RUN_SUCCEEDED:
             wanted = str(Variable.get(NOTIFY_ON_SUCCESS_VARIABLE, default="false")).lower() in ("1", "true", "yes")
             if not wanted:
                 return
-        conf = context["dag_run"].conf or {}
-        order_id = conf.get("orderId") if isinstance(conf.get("orderId"), int) else None
-        deliver(outcome_event(report, dag_id=ti.dag_id, order_id=order_id))
+        deliver(event)
+
+
+def _order_id(conf: dict[str, Any]) -> int | None:
+    """The queued order the run works on (``{"orderId": N}``), or ``None`` for an order given inline."""
+    value = conf.get("orderId")
+    return value if isinstance(value, int) else None
