@@ -24,6 +24,8 @@ TABLES = (
     "wholesale_run",
     "wholesale_order_transition",
     "wholesale_order",
+    "wholesale_lock",
+    "wholesale_snapshot",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from webex_wholesale.ids import CHANGE_DAG_ID, OFFBOARDING_DAG_ID, ONBOARDING_DAG_ID
 from webex_wholesale.models.outcome import SubscriberResult
 
 __all__ = ["AUDIT_FAILURES", "AuditKind", "AuditResult", "OrderKind", "OrderState", "RunOutcome"]
@@ -57,6 +58,15 @@ class OrderKind(StrEnum):
     """An existing customer to make what the order says (``webex_wholesale_change``)."""
     OFFBOARD = "offboard"
     """A customer to delete (``webex_wholesale_offboarding``)."""
+
+    @property
+    def dag_id(self) -> str:
+        """The DAG the queue starts for an order of this kind."""
+        return {
+            OrderKind.ONBOARD: ONBOARDING_DAG_ID,
+            OrderKind.CHANGE: CHANGE_DAG_ID,
+            OrderKind.OFFBOARD: OFFBOARDING_DAG_ID,
+        }[self]
 
 
 class AuditKind(StrEnum):

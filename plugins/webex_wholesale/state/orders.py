@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from webex_wholesale.models import OnboardingOrder
-from webex_wholesale.models.states import OrderState
+from webex_wholesale.models.offboarding_order import OffboardingOrder
+from webex_wholesale.models.states import OrderKind, OrderState
 from webex_wholesale.state.engine import immediate
 from webex_wholesale.state.machine import ACTIVE_STATES, check_transition
 from webex_wholesale.state.schema import audit_table, order_table, run_table, transition_table, utcnow
@@ -49,24 +50,45 @@ class DuplicateOrder(ValueError):
 
 @dataclass(frozen=True)
 class QueuedOrder:
-    """One validated order to enqueue, with where it came from (a file name, a row range...)."""
+    """One validated order to enqueue, with where it came from (a file name, a row range...) and its kind.
 
-    order: OnboardingOrder
+    An onboarding or a change carries the order (for a change, the customer's desired state); an offboarding, the
+    customer to delete.
+    """
+
+    order: OnboardingOrder | OffboardingOrder
     source: str
+    kind: OrderKind = OrderKind.ONBOARD
+
+    @property
+    def customer_name(self) -> str:
+        """The name the pages list the order under (an offboarding, or an order without one: its externalId)."""
+        if isinstance(self.order, OnboardingOrder) and self.order.customer_info is not None:
+            return self.order.customer_info.name
+        return self.order.external_id
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self.order.subscribers) if isinstance(self.order, OnboardingOrder) else 0
 
 
 @dataclass(frozen=True)
 class Claim:
-    """An order the queue took, and the DAG run that will onboard it."""
+    """An order the queue took, and the DAG run that will onboard, change or offboard it (by its kind)."""
 
     order_id: int
     attempt: int
     dag_run_id: str
+    kind: OrderKind = OrderKind.ONBOARD
 
     @property
     def trigger_kwargs(self) -> dict[str, Any]:
         """The arguments of one mapped ``TriggerDagRunOperator`` instance for this order."""
-        return {"trigger_run_id": self.dag_run_id, "conf": {"orderId": self.order_id}}
+        return {
+            "trigger_dag_id": self.kind.dag_id,
+            "trigger_run_id": self.dag_run_id,
+            "conf": {"orderId": self.order_id},
+        }
 
 
 def run_id_for(order_id: int, attempt: int) -> str:
@@ -130,15 +152,15 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
         ids = []
         now = utcnow()
         for item in orders:
-            order = item.order
             order_id = conn.execute(
                 insert(order_table)
                 .values(
-                    external_id=order.external_id,
-                    customer_name=order.customer_info.name if order.customer_info else order.external_id,
+                    external_id=item.order.external_id,
+                    customer_name=item.customer_name,
                     state=OrderState.QUEUED,
-                    order_json=order.to_conf(),
-                    subscriber_count=len(order.subscribers),
+                    kind=item.kind,
+                    order_json=item.order.to_conf(),
+                    subscriber_count=item.subscriber_count,
                     attempts=0,
                     source=item.source,
                     created_at=now,
@@ -171,7 +193,7 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
     claims = []
     with immediate(engine) as conn:
         rows = conn.execute(
-            select(order_table.c.id, order_table.c.attempts)
+            select(order_table.c.id, order_table.c.attempts, order_table.c.kind)
             .where(order_table.c.state == OrderState.QUEUED)
             .order_by(order_table.c.id)
             .limit(limit)
@@ -183,7 +205,7 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
             transition(
                 conn, row.id, OrderState.CLAIMED, f"claimed for run {run_id}", attempts=attempt, dag_run_id=run_id
             )
-            claims.append(Claim(order_id=row.id, attempt=attempt, dag_run_id=run_id))
+            claims.append(Claim(order_id=row.id, attempt=attempt, dag_run_id=run_id, kind=row.kind))
     return claims
 
 

@@ -138,10 +138,10 @@ class Reconciliation:
     settled: dict[int, RunOutcome]
 
 
-def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) -> Reconciliation:
+def reconcile(engine: Engine, airflow_run_state: Callable[[str, str], str | None]) -> Reconciliation:
     """Settle orders left ``claimed`` or ``running`` whose run ended or vanished; return claims to start again.
 
-    ``airflow_run_state(run_id)`` gives the onboarding DAG run's state (``queued``, ``running``, ``success``,
+    ``airflow_run_state(dag_id, run_id)`` gives the order's DAG run's state (``queued``, ``running``, ``success``,
     ``failed``) or ``None`` when there is no such run. For each such order:
 
     - its run recorded an outcome (``wholesale_run``) that did not reach the order: the outcome is applied;
@@ -153,9 +153,13 @@ def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) ->
     """
     with engine.connect() as conn:
         pending = conn.execute(
-            select(order_table.c.id, order_table.c.state, order_table.c.dag_run_id, order_table.c.attempts).where(
-                order_table.c.state.in_(ASSIGNED_STATES)
-            )
+            select(
+                order_table.c.id,
+                order_table.c.state,
+                order_table.c.dag_run_id,
+                order_table.c.attempts,
+                order_table.c.kind,
+            ).where(order_table.c.state.in_(ASSIGNED_STATES))
         ).all()
         recorded = {
             row.dag_run_id: row.state
@@ -175,9 +179,11 @@ def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) ->
                 _settle_order(conn, order.id, order.dag_run_id, outcome, None, None)
             settled[order.id] = outcome
             continue
-        airflow_state = airflow_run_state(order.dag_run_id)
+        airflow_state = airflow_run_state(order.kind.dag_id, order.dag_run_id)
         if airflow_state is None and order.state == OrderState.CLAIMED:
-            to_trigger.append(Claim(order_id=order.id, attempt=order.attempts, dag_run_id=order.dag_run_id))
+            to_trigger.append(
+                Claim(order_id=order.id, attempt=order.attempts, dag_run_id=order.dag_run_id, kind=order.kind)
+            )
         elif airflow_state is None or airflow_state in AIRFLOW_ENDED:
             why = "vanished" if airflow_state is None else f"ended {airflow_state}"
             error = f"its DAG run {order.dag_run_id} {why} without recording an outcome"
