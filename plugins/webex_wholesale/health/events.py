@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from webex_wholesale.models.health import FindingKind
+from webex_wholesale.models.health import FindingKind, duration_text
 from webex_wholesale.models.notification import EventKind, NotificationEvent
 from webex_wholesale.ui.links import health_url, order_url
 
@@ -17,7 +16,7 @@ def finding_event(row: dict[str, Any], *, resolved: bool) -> NotificationEvent:
     kind = FindingKind(row["kind"])
     link = order_url(row["order_id"]) if row["order_id"] is not None else health_url()
     if resolved:
-        lasted = _duration(row["first_seen"], row["resolved_at"])
+        lasted = duration_text(row["resolved_at"] - row["first_seen"])
         return NotificationEvent(
             kind=EventKind.FINDING_RESOLVED,
             external_id=row["external_id"],
@@ -44,8 +43,3 @@ def _detail_lines(details: dict[str, Any]) -> list[str]:
     lines += [f"not in the order: {email}" for email in details.get("notOrdered", [])]
     lines += [f"{m['email']}: holds {m['held']}, ordered {m['ordered']}" for m in details.get("otherPackage", [])]
     return lines
-
-
-def _duration(start: datetime, end: datetime) -> str:
-    minutes = int((end - start).total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"

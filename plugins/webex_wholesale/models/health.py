@@ -9,6 +9,7 @@ next check is the same finding, one with a duration, not a new one. The state da
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from webex_wholesale.models._base import CamelModel
 
-__all__ = ["Finding", "FindingKind", "HealthTarget"]
+__all__ = ["Finding", "FindingKind", "HealthTarget", "duration_text"]
 
 
 class FindingKind(StrEnum):
@@ -93,3 +94,12 @@ class HealthTarget:
     order_id: int | None = None
     order: dict[str, Any] | None = None
     """The order JSON (camelCase) that drift is measured against."""
+
+
+def duration_text(duration: timedelta) -> str:
+    """How long, to the minute, as people read a finding's age: ``3 d 4 h``, ``2 h 5 min``, ``7 min``."""
+    minutes = max(0, int(duration.total_seconds() // 60))
+    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"

@@ -8,19 +8,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from webex_wholesale.models.health import duration_text
 from webex_wholesale.state.findings import last_check, open_findings
 from webex_wholesale.state.schema import utcnow
 
 __all__ = ["health_json", "print_health"]
-
-
-def _age(since: datetime, now: datetime) -> str:
-    """How long ago, to the minute: ``3 d 4 h``, ``2 h 5 min``, ``7 min``."""
-    minutes = int((now - since).total_seconds() // 60)
-    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
-    if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -70,7 +62,7 @@ def print_health(engine: Engine, *, as_json: bool = False, now: datetime | None 
         print("no health check has finished yet (the webex_wholesale_health DAG runs hourly)")
     else:
         print(
-            f"last check {_age(check['finished_at'], now)} ago: {check['customers_checked']} customers, "
+            f"last check {duration_text(now - check['finished_at'])} ago: {check['customers_checked']} customers, "
             f"{check['requests']} requests, {check['findings_open']} findings open"
         )
     rows = open_findings(engine)
@@ -79,4 +71,5 @@ def print_health(engine: Engine, *, as_json: bool = False, now: datetime | None 
         return
     print(f"{'EXTERNAL ID':<32} {'FINDING':<24} {'SINCE':>10}  SUMMARY")
     for row in rows:
-        print(f"{row['external_id']:<32} {row['kind']:<24} {_age(row['first_seen'], now):>10}  {row['summary']}")
+        age = duration_text(now - row["first_seen"])
+        print(f"{row['external_id']:<32} {row['kind']:<24} {age:>10}  {row['summary']}")
