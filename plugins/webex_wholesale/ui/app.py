@@ -4,7 +4,9 @@ Routes (relative to the mount, ``/wholesale``):
 
 - ``/orders``: orders by state (counts, filter by state, search by externalId) and the ad-hoc runs by customer;
 - ``/orders/{id}``: one order: summary, state history, its runs, the latest report, its audit records;
-- ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab).
+- ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab);
+- ``/health``: customers by health, each open finding with its age; ``POST /health/{id}/repair`` queues the change
+  order that repairs a drift finding (users who may start change runs, from this site only).
 
 Every route, present and future, depends on :func:`~webex_wholesale.ui.auth.require_onboarding_reader` through
 the app's own ``dependencies``; the OpenAPI and docs routes are switched off because they would bypass it.
@@ -29,7 +31,9 @@ from webex_wholesale.state.machine import ATTENTION_STATES
 from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
 from webex_wholesale.ui.auth import require_onboarding_reader
+from webex_wholesale.ui.health_view import NotRepairable, health_page, queue_repair
 from webex_wholesale.ui.report_view import report_view
+from webex_wholesale.ui.write_guard import require_change_writer
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: The columns of a list of records: every field any of them has, in first-seen order.
@@ -155,6 +159,20 @@ def create_app() -> FastAPI:
             audit=audit,
             audit_total=audit_total,
         )
+
+    @app.get("/health", response_class=HTMLResponse, name="health")
+    def health(request: Request, engine: StateDep) -> HTMLResponse:
+        return _page(request, "health.html", **health_page(engine))
+
+    @app.post("/health/{finding_id}/repair", dependencies=[Depends(require_change_writer)], name="repair")
+    def repair(request: Request, engine: StateDep, finding_id: int) -> RedirectResponse:
+        try:
+            order_id = queue_repair(engine, finding_id)
+        except NotRepairable as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        except queue.DuplicateOrder as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/orders/{order_id}", status.HTTP_303_SEE_OTHER)
 
     @app.get("/runs/{dag_id}/{run_id:path}", response_class=HTMLResponse, name="run")
     def run(request: Request, engine: StateDep, dag_id: str, run_id: str) -> HTMLResponse:
