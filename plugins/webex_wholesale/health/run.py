@@ -29,9 +29,21 @@ from webex_wholesale.state.findings import (
 from webex_wholesale.state.schema import utcnow
 from webex_wholesale.state.watchlist import runs_started_before, watched_customers
 
-__all__ = ["HealthSettings", "check_health", "notify_findings"]
+__all__ = [
+    "CONSENT_HOURS_VARIABLE",
+    "EVERY_CUSTOMER_VARIABLE",
+    "STUCK_RUN_HOURS_VARIABLE",
+    "HealthSettings",
+    "check_health",
+    "notify_findings",
+]
 
 log = logging.getLogger(__name__)
+
+#: Airflow Variables that tune the check (read when a run starts; see :class:`HealthSettings`).
+CONSENT_HOURS_VARIABLE = "webex_wholesale_health_consent_hours"
+STUCK_RUN_HOURS_VARIABLE = "webex_wholesale_health_stuck_run_hours"
+EVERY_CUSTOMER_VARIABLE = "webex_wholesale_health_every_customer"
 
 
 @dataclass(frozen=True)
@@ -39,11 +51,11 @@ class HealthSettings:
     """What counts as a problem, and what is checked."""
 
     consent_grace: timedelta = timedelta(hours=24)
-    """Variable ``webex_wholesale_health_consent_hours``: how long users may wait for consent before it is a finding."""
+    """How long users may wait for consent before it is a finding (:data:`CONSENT_HOURS_VARIABLE`)."""
     stuck_after: timedelta = timedelta(hours=4)
-    """Variable ``webex_wholesale_health_stuck_run_hours``: how long a lifecycle run may run before it is a finding."""
+    """How long a lifecycle run may run before it is a finding (:data:`STUCK_RUN_HOURS_VARIABLE`)."""
     every_customer: bool = False
-    """Variable ``webex_wholesale_health_every_customer``: check every customer of the partner, not only ours."""
+    """Check every customer of the partner, not only ours (:data:`EVERY_CUSTOMER_VARIABLE`, JSON ``true``)."""
 
     @classmethod
     def from_variables(cls) -> HealthSettings:
@@ -55,10 +67,9 @@ class HealthSettings:
             return timedelta(hours=float(Variable.get(name, default=fallback.total_seconds() / 3600)))
 
         return cls(
-            consent_grace=hours("webex_wholesale_health_consent_hours", default.consent_grace),
-            stuck_after=hours("webex_wholesale_health_stuck_run_hours", default.stuck_after),
-            every_customer=str(Variable.get("webex_wholesale_health_every_customer", default="false")).lower()
-            in ("1", "true", "yes"),
+            consent_grace=hours(CONSENT_HOURS_VARIABLE, default.consent_grace),
+            stuck_after=hours(STUCK_RUN_HOURS_VARIABLE, default.stuck_after),
+            every_customer=Variable.get(EVERY_CUSTOMER_VARIABLE, default=False, deserialize_json=True) is True,
         )
 
 

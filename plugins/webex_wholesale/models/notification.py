@@ -30,6 +30,11 @@ class EventKind(StrEnum):
     def headline(self) -> str:
         return _HEADLINES[self]
 
+    @property
+    def advice(self) -> str:
+        """What to do about a run's end (a finding's message says its own kind's advice instead)."""
+        return _RUN_ADVICE.get(self, "")
+
 
 _HEADLINES = {
     EventKind.RUN_FAILED: "failed",
@@ -37,6 +42,14 @@ _HEADLINES = {
     EventKind.RUN_SUCCEEDED: "succeeded",
     EventKind.FINDING_NEW: "health finding",
     EventKind.FINDING_RESOLVED: "health finding resolved",
+}
+
+_RUN_ADVICE = {
+    EventKind.RUN_FAILED: "Read the report (failed steps first), fix the cause, then retry the order "
+    "(wholesale-queue retry ID, or trigger the run again): every step adopts what already exists.",
+    EventKind.RUN_NEEDS_ATTENTION: "A person must act: Cisco's compliance review must clear the customer, or users "
+    "must accept the move in the email Webex sent them. The health check follows it up.",
+    EventKind.RUN_SUCCEEDED: "Nothing.",
 }
 
 

@@ -11,44 +11,31 @@ server that is down cannot fail the run it reports on.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
 
-from webex_wholesale.models.notification import EventKind, NotificationEvent
-from webex_wholesale.models.outcome import SubscriberResult
-from webex_wholesale.models.states import RunOutcome
+if TYPE_CHECKING:  # the models are imported when a run ends, not when a DAG file that names this notifier is parsed
+    from webex_wholesale.models.notification import NotificationEvent
 
 __all__ = ["NOTIFY_ON_SUCCESS_VARIABLE", "RunOutcomeNotifier", "outcome_event"]
 
 #: Airflow Variable: "true" to be told of every run that succeeded too (dry runs, offboardings, rejections included).
 NOTIFY_ON_SUCCESS_VARIABLE = "webex_wholesale_notify_on_success"
 
-_KINDS = {
-    RunOutcome.FAILED: EventKind.RUN_FAILED,
-    RunOutcome.NEEDS_ATTENTION: EventKind.RUN_NEEDS_ATTENTION,
-    RunOutcome.SUCCEEDED: EventKind.RUN_SUCCEEDED,
-    RunOutcome.OFFBOARDED: EventKind.RUN_SUCCEEDED,
-    RunOutcome.REJECTED: EventKind.RUN_SUCCEEDED,
-}
-#: The subscribers a message names: those that failed, and those a person must chase (consent).
-_NAMED = (SubscriberResult.FAILED, SubscriberResult.PENDING_USER_MIGRATION)
-_TODO = {
-    EventKind.RUN_FAILED: "Read the report (failed steps first), fix the cause, then retry the order "
-    "(wholesale-queue retry ID, or trigger the run again): every step adopts what already exists.",
-    EventKind.RUN_NEEDS_ATTENTION: "A person must act: Cisco's compliance review must clear the customer, or users "
-    "must accept the move in the email Webex sent them. The health check follows it up.",
-    EventKind.RUN_SUCCEEDED: "Nothing.",
-}
-
 
 def outcome_event(report: dict[str, Any], *, dag_id: str, order_id: int | None) -> NotificationEvent:
     """The message for a published report (its JSON, as a report task returns it) of any lifecycle run."""
     from webex_wholesale.models.lifecycle_report import verdict_of
+    from webex_wholesale.models.notification import EventKind, NotificationEvent
+    from webex_wholesale.models.outcome import SubscriberResult
+    from webex_wholesale.models.states import RunOutcome
     from webex_wholesale.ui.links import order_url, run_url
 
+    told_by_kind = {RunOutcome.FAILED: EventKind.RUN_FAILED, RunOutcome.NEEDS_ATTENTION: EventKind.RUN_NEEDS_ATTENTION}
+    named = (SubscriberResult.FAILED, SubscriberResult.PENDING_USER_MIGRATION)  # failed, or a person must chase them
     verdict = verdict_of(report)
-    kind = _KINDS[verdict.outcome]
+    kind = told_by_kind.get(verdict.outcome, EventKind.RUN_SUCCEEDED)  # succeeded, offboarded, rejected
     what = f"{str(report.get('kind') or 'onboarding').capitalize()} {verdict.outcome.value.replace('_', ' ')}"
     what += " (dry run)." if report.get("dryRun") else "."
     counts = ", ".join(f"{name} {count}" for name, count in sorted((report.get("counts") or {}).items()))
@@ -59,14 +46,14 @@ def outcome_event(report: dict[str, Any], *, dag_id: str, order_id: int | None) 
     details += [
         f"{s['email']}: {s['result']}" + (f": {s['message']}" if s.get("message") else "")
         for s in report.get("subscribers", [])
-        if s["result"] in _NAMED
+        if s["result"] in named
     ]
     return NotificationEvent(
         kind=kind,
         external_id=report.get("externalId") or report["runId"],
         customer_name=report.get("customerName"),
         what=what,
-        todo=_TODO[kind],
+        todo=kind.advice,
         link=order_url(order_id) if order_id is not None else run_url(dag_id, report["runId"]),
         details=tuple(dict.fromkeys(details)),
     )
@@ -80,6 +67,7 @@ class RunOutcomeNotifier(BaseNotifier):
     def notify(self, context: Any) -> None:
         from airflow.sdk import Variable
 
+        from webex_wholesale.models.notification import EventKind
         from webex_wholesale.notify.deliver import deliver
 
         ti = context["ti"]
@@ -88,11 +76,9 @@ class RunOutcomeNotifier(BaseNotifier):
             self.log.warning("No report in XCom of %s: nothing to tell", ti.task_id)
             return
         event = outcome_event(report, dag_id=ti.dag_id, order_id=_order_id(context["dag_run"].conf or {}))
-        if event.kind is EventKind.RUN_SUCCEEDED:
-            wanted = str(Variable.get(NOTIFY_ON_SUCCESS_VARIABLE, default="false")).lower() in ("1", "true", "yes")
-            if not wanted:
-                return
-        deliver(event)
+        success_told = Variable.get(NOTIFY_ON_SUCCESS_VARIABLE, default=False, deserialize_json=True) is True
+        if event.kind is not EventKind.RUN_SUCCEEDED or success_told:
+            deliver(event)
 
 
 def _order_id(conf: dict[str, Any]) -> int | None:
