@@ -47,8 +47,8 @@ class WebexSpaceNotifier(BaseNotifier):
         """Send the message; raises on a refusal (4xx/5xx) or no answer, for the caller to retry or log."""
         conn = BaseHook.get_connection(self.webex_conn_id)
         room_id = conn.extra_dejson.get("roomId")
-        if not room_id:
-            raise ValueError(f"connection {self.webex_conn_id!r} has no roomId in its extra: no space to post to")
+        if not room_id or not conn.password:
+            raise ValueError(f"connection {self.webex_conn_id!r} needs a bot's token as password and a roomId in extra")
         response = requests.post(
             messages_url(conn),
             json={"roomId": room_id, "markdown": self.markdown},
