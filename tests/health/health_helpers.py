@@ -43,7 +43,7 @@ def onboard(sim: Any, engine: Engine, external_id: str, subscribers: int = 3) ->
     )
     assert response.status_code == 202, response.text
     customer_id = response.headers["Location"].rsplit("/", 1)[1]
-    if _settled_status(session, f"{sim.base_url}/wholesale/customers/{customer_id}") in READY:
+    if settled_status(session, f"{sim.base_url}/wholesale/customers/{customer_id}") in READY:
         for user in order["subscribers"]:
             add_subscriber(sim, customer_id, user)
     (order_id,) = enqueue(engine, [QueuedOrder(parse_order(order), "test")])
@@ -53,7 +53,7 @@ def onboard(sim: Any, engine: Engine, external_id: str, subscribers: int = 3) ->
     return order, customer_id
 
 
-def _settled_status(session: requests.Session, url: str) -> str:
+def settled_status(session: requests.Session, url: str) -> str:
     """The customer's status once the simulator's provisioning delay is over."""
     for _ in range(200):
         status = session.get(url, timeout=10).json()["status"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from health_helpers import add_subscriber, api, onboard
+from health_helpers import add_subscriber, api, onboard, settled_status
+from state_helpers import order_data
 
 from webex_wholesale.health.run import HealthSettings, check_health, notify_findings
 from webex_wholesale.state.findings import last_check, open_findings
@@ -128,3 +129,23 @@ def test_with_no_channel_configured_findings_are_kept_and_nothing_fails(state_db
     assert len(open_findings(state_db)) == 1
     assert webex.state()["messages"] == []
     assert webex.token not in caplog.text
+
+
+def test_every_customer_of_the_partner_is_checked_only_when_asked(state_db, webex):
+    onboard(webex, state_db, "ours-1")
+    stranger = {"provisioningId": "demo-us-all", "packages": ["webex_meetings"], "externalId": "theirs-rpl-review-1"}
+    order = order_data("theirs-rpl-review-1")
+    created = api(webex).post(
+        f"{webex.base_url}/wholesale/customers",
+        json={**stranger, "address": order["address"], "customerInfo": order["customerInfo"]},
+        timeout=10,
+    )
+    assert settled_status(api(webex), created.headers["Location"]) == "pending_rpl_review"
+
+    assert check_health(state_db, SETTINGS)["customers"] == 1
+    assert open_findings(state_db) == []
+
+    summary = check_health(state_db, HealthSettings(consent_grace=timedelta(0), every_customer=True))
+
+    assert summary["customers"] == 2
+    assert set(found(state_db)) == {("theirs-rpl-review-1", "pending_rpl_review")}
