@@ -44,7 +44,12 @@ def _schedule() -> str | None:
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "wholesale-ops", "retries": 1, "retry_delay": timedelta(minutes=1)},
+    default_args={
+        "owner": "wholesale-ops",
+        "retries": 2,
+        "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": 2.0,
+    },
     tags=["webex", "wholesale", "health"],
     doc_md=__doc__,
 )
