@@ -15,7 +15,12 @@ from airflow.sdk import Context
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
 from webex_wholesale.operators.change_xcom import CHANGES_XCOM_KEY, PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
 from webex_wholesale.operators.customer import CustomerWaitBaseOperator
-from webex_wholesale.operators.exceptions import WebexChangesFailedError, WebexPlanRefusedError
+from webex_wholesale.operators.exceptions import (
+    WebexChangesFailedError,
+    WebexChangesRefusedError,
+    WebexPlanRefusedError,
+)
+from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY
 
 if TYPE_CHECKING:
     from webex_wholesale.models.change_outcome import ChangeOutcome
@@ -223,16 +228,30 @@ class WebexApplySubscriberChangesOperator(WebexWholesaleBaseOperator):
             )
         finally:
             publish_changes(self, context, outcomes)
+            budget = self.hook.budget_stats()
+            if budget is not None:
+                self.log.info("Batch %s API budget: %s", label, budget.describe())
+                context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
             if self.audit is not None:
                 self.audit.close()
-        failed = [o for o in outcomes if not o.done]
-        if failed:
-            lines = [f"  - {o.action.value} {o.subject}: {o.message} (http {o.http_status})" for o in failed]
-            more = len(failed) - MAX_FAILURES_IN_MESSAGE
-            raise WebexChangesFailedError(
-                "\n".join(
-                    [f"{len(failed)} of {len(outcomes)} changes failed in batch {label}:"]
-                    + lines[:MAX_FAILURES_IN_MESSAGE]
-                    + ([f"  ... and {more} more (all in XCom '{CHANGES_XCOM_KEY}')"] if more > 0 else [])
-                )
-            )
+        raise_if_changes_failed(outcomes, label)
+
+
+def raise_if_changes_failed(outcomes: Sequence[ChangeOutcome], label: str) -> None:
+    """Fail the step when a change failed: retryably when one failure may pass (no answer, 423, 429, 5xx), at once
+    when Webex refused them all (a retry would be refused again; fix the order, then run the change again)."""
+    failed = [o for o in outcomes if not o.done]
+    if not failed:
+        return
+    transient = [o for o in failed if o.is_transient]
+    lines = [f"  - {o.action.value} {o.subject}: {o.message} (http {o.http_status})" for o in failed]
+    more = len(failed) - MAX_FAILURES_IN_MESSAGE
+    header = f"{len(failed)} of {len(outcomes)} changes failed in batch {label}" + (
+        f" ({len(transient)} transiently: a retry applies what is left)" if transient else " (all refused by Webex)"
+    )
+    message = "\n".join(
+        [f"{header}:"]
+        + lines[:MAX_FAILURES_IN_MESSAGE]
+        + ([f"  ... and {more} more (all in XCom '{CHANGES_XCOM_KEY}')"] if more > 0 else [])
+    )
+    raise (WebexChangesFailedError if transient else WebexChangesRefusedError)(message)
