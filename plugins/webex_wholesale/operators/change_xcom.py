@@ -12,3 +12,5 @@ PLAN_XCOM_KEY = "plan"
 SUMMARY_XCOM_KEY = "summary"
 #: XCom key of the ``ChangeOutcome`` JSON records a step applied (always pushed, also when the step fails).
 CHANGES_XCOM_KEY = "changes"
+#: XCom key of the decision on the plan (``Approval`` JSON), pushed before a rejection skips what follows.
+DECISION_XCOM_KEY = "decision"
