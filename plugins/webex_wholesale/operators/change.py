@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 MAX_FAILURES_IN_MESSAGE = 20
 
 
+def publish_plan(context: Context, plan: Any, summary: str) -> None:
+    """Push the plan to XCom (JSON and Markdown) and keep its summary on the run, where the pages show it."""
+    from webex_wholesale.state.runs import record_plan  # the state database, only when the task runs
+    from webex_wholesale.state.store import open_state
+
+    context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan.model_dump(mode="json"))
+    context["ti"].xcom_push(key=SUMMARY_XCOM_KEY, value=summary)
+    record_plan(open_state(), context["ti"].run_id, summary)
+
+
 def publish_changes(operator: WebexWholesaleBaseOperator, context: Context, outcomes: Sequence[ChangeOutcome]) -> None:
     """Push a step's change records to XCom (the report reads them) and write them to the audit trail."""
     context["ti"].xcom_push(key=CHANGES_XCOM_KEY, value=[o.model_dump(mode="json") for o in outcomes])
@@ -80,8 +90,7 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
         plan = plan_change(order, customer, held, remove_unlisted=bool(self.remove_unlisted))
         summary = plan.summary_markdown()
         self.log.info("Change plan for %s:\n%s", order.external_id, summary)
-        context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan.model_dump(mode="json"))
-        context["ti"].xcom_push(key=SUMMARY_XCOM_KEY, value=summary)
+        publish_plan(context, plan, summary)
         if plan.refused:
             reasons = "; ".join(f"{r.subject}: {r.reason}" for r in plan.refusals)
             raise WebexPlanRefusedError(f"The change plan is refused, nothing was applied: {reasons}")
