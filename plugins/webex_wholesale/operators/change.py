@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Context
 
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
-from webex_wholesale.operators.change_xcom import CHANGES_XCOM_KEY, PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
+from webex_wholesale.operators.change_xcom import (
+    CHANGES_XCOM_KEY,
+    CUSTOMER_ID_XCOM_KEY,
+    PACKAGES_AFTER_ADDITIONS_XCOM_KEY,
+    PACKAGES_DESIRED_XCOM_KEY,
+    PLAN_XCOM_KEY,
+    SUMMARY_XCOM_KEY,
+)
 from webex_wholesale.operators.customer import CustomerWaitBaseOperator
 from webex_wholesale.operators.exceptions import (
     WebexChangesFailedError,
@@ -53,6 +60,10 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
     read (all pages). The plan (``ChangePlan`` JSON) goes to XCom key ``plan`` and its Markdown summary to key
     ``summary``, also when the plan is refused; a refused plan then fails the step, naming each reason.
 
+    What the apply steps take from it is published here too, so no step of its own stands between the plan and
+    its application: keys ``customerId``, ``packagesAfterAdditions`` and ``packagesDesired``, and as the return
+    value the subscriber changes in batches (``ChangePlan.batches``, one ``expand_kwargs`` entry each).
+
     :param order: the order (``OnboardingOrder`` JSON, validated upstream as a desired state; templated).
     :param remove_unlisted: remove the users Webex holds that the order does not list (templated).
     """
@@ -71,7 +82,7 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
         self.order = order
         self.remove_unlisted = remove_unlisted
 
-    def execute(self, context: Context) -> None:
+    def execute(self, context: Context) -> list[dict[str, Any]]:
         from webex_wholesale.models import parse_order
         from webex_wholesale.models.change_plan import plan_change
 
@@ -94,6 +105,11 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
         if plan.refused:
             reasons = "; ".join(f"{r.subject}: {r.reason}" for r in plan.refusals)
             raise WebexPlanRefusedError(f"The change plan is refused, nothing was applied: {reasons}")
+        ti = context["ti"]
+        ti.xcom_push(key=CUSTOMER_ID_XCOM_KEY, value=plan.customer_id)
+        ti.xcom_push(key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY, value=plan.packages_after_additions)
+        ti.xcom_push(key=PACKAGES_DESIRED_XCOM_KEY, value=plan.packages_desired)
+        return plan.batches()
 
 
 class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
