@@ -42,7 +42,11 @@ from webex_wholesale.operators.change import (
     WebexPlanChangeOperator,
     WebexUpdateCustomerPackagesOperator,
 )
-from webex_wholesale.operators.change_xcom import PLAN_XCOM_KEY
+from webex_wholesale.operators.change_xcom import (
+    CUSTOMER_ID_XCOM_KEY,
+    PACKAGES_AFTER_ADDITIONS_XCOM_KEY,
+    PACKAGES_DESIRED_XCOM_KEY,
+)
 
 API_POOL = "webex_wholesale_api"
 DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
@@ -82,20 +86,6 @@ def webex_wholesale_change() -> None:
         """A dry run ends with the plan: nothing is applied."""
         return not dry_run
 
-    @task(multiple_outputs=True)
-    def plan_steps(plan: dict) -> dict:
-        """What the customer steps take from the approved plan."""
-        from webex_wholesale.lifecycle.tasks import plan_steps as steps_of
-
-        return steps_of(plan)
-
-    @task
-    def plan_subscriber_batches(plan: dict) -> list[dict]:
-        """Split the approved plan's subscriber changes into batches sharing the connection's API budget."""
-        from webex_wholesale.lifecycle.tasks import change_batches
-
-        return change_batches(plan)
-
     change = validate_change()
     sub_partner = change["subPartnerOrgId"]
     plan = WebexPlanChangeOperator(
@@ -108,14 +98,11 @@ def webex_wholesale_change() -> None:
     approval = PlanApprovalOperator(
         task_id="approve_plan", plan_task_id="plan_change", subject="Approve the change of a Wholesale customer"
     )
-    approved_plan = XComArg(plan, key=PLAN_XCOM_KEY)
-    steps = plan_steps(approved_plan)
-    batches = plan_subscriber_batches(approved_plan)
-    customer_id = steps["customerId"]
+    customer_id = XComArg(plan, key=CUSTOMER_ID_XCOM_KEY)
     add_packages = WebexUpdateCustomerPackagesOperator(
         task_id="add_customer_packages",
         customer_id=customer_id,
-        packages=steps["packagesAfterAdditions"],
+        packages=XComArg(plan, key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY),
         provisioning_parameters=change["provisioningParameters"],
         action=ChangeAction.ADD_CUSTOMER_PACKAGES.value,
         on_behalf_of_sub_partner_org_id=sub_partner,
@@ -127,11 +114,11 @@ def webex_wholesale_change() -> None:
         pool=API_POOL,
         on_behalf_of_sub_partner_org_id=sub_partner,
         map_index_template="{{ task.batch_label }}",
-    ).expand_kwargs(batches)
+    ).expand_kwargs(plan.output)
     remove_packages = WebexUpdateCustomerPackagesOperator(
         task_id="remove_customer_packages",
         customer_id=customer_id,
-        packages=steps["packagesDesired"],
+        packages=XComArg(plan, key=PACKAGES_DESIRED_XCOM_KEY),
         action=ChangeAction.REMOVE_CUSTOMER_PACKAGES.value,
         on_behalf_of_sub_partner_org_id=sub_partner,
         poll_interval=5.0,
@@ -149,9 +136,10 @@ def webex_wholesale_change() -> None:
     # step after the approval, this one too, so a rejected run succeeds: a person decided, nothing broke.
     applied = EmptyOperator(task_id="change_applied", trigger_rule=TriggerRule.NONE_FAILED)
 
-    every_step = [change, plan, gate, approval, steps, batches, add_packages, subscribers, remove_packages]
-    change >> plan >> gate >> approval >> [steps, batches]
-    add_packages >> subscribers >> remove_packages
+    every_step = [change, plan, gate, approval, add_packages, subscribers, remove_packages]
+    # The dry-run gate is decided beside the plan (both only need the order), not after it: one step fewer on
+    # the way to the first change.
+    [plan, gate] >> approval >> add_packages >> subscribers >> remove_packages
     every_step >> report.as_teardown()
     [step for step in every_step if step not in (gate, approval)] >> applied
 

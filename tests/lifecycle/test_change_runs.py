@@ -50,6 +50,8 @@ def test_the_same_change_twice_changes_nothing_the_second_time(onboard, run_dag)
     assert second.report["plan"]["subscribersToMove"] == []
     assert second.report["plan"]["packagesToAdd"] == []
     assert second.report["plan"]["unchanged"] == 3
+    assert second.task_states["apply_subscriber_changes[0]"] == "success"  # one empty batch
+    assert second.task_states["remove_customer_packages"] == "success"  # still checked, sending nothing
 
 
 def test_an_unknown_customer_is_refused_onboard_it_first(run_dag):
@@ -91,3 +93,46 @@ def test_a_refused_plan_applies_nothing_and_says_why(onboard, run_dag):
     assert run.report["plan"]["refusals"][0]["subject"] == email("mechanic", customer)
     assert run.customers()["fjord-bikes-refused"]["packages"] == ["webex_meetings"]
     assert run.subscribers()[email("mechanic", customer)] == "webex_meetings"
+
+
+def test_a_partial_failure_then_a_rerun_applies_only_what_is_left(onboard, run_dag):
+    customer = "fjord-bikes-partial"
+    order = base_order(customer)
+    onboard(order)
+    # A user whose email another customer already has: Webex refuses the creation (409), the move goes through.
+    other = base_order("fjord-bikes-elsewhere")
+    other["subscribers"] = [person("owner", "fjord-bikes-elsewhere"), person("courier", customer)]
+    onboard(other)
+    desired = with_suite(order)
+    desired["subscribers"][1] = person("mechanic", customer, "webex_suite", extension="4103")
+    desired["subscribers"].append(person("courier", customer))
+
+    first = run_dag(CHANGE_DAG, desired, REPORT)
+    remove_subscriber(first, email("courier", customer))  # the ops team frees the email
+    second = run_dag(CHANGE_DAG, desired, REPORT)
+
+    assert first.state == "failed"
+    assert first.report["outcome"] == "failed"
+    assert [(c["action"], c["done"]) for c in first.report["changes"] if c["subject"] != customer] == [
+        ("move_subscriber", True),
+        ("create_subscriber", False),
+    ]
+    assert second.state == "success"
+    assert second.report["plan"]["packagesToAdd"] == []
+    assert second.report["plan"]["subscribersToMove"] == []
+    assert [s["email"] for s in second.report["plan"]["subscribersToCreate"]] == [email("courier", customer)]
+    assert second.subscribers()[email("mechanic", customer)] == "webex_suite"
+    held = {s["email"]: s["externalCustomerId"] for s in second.sim_state["subscribers"]}
+    assert held[email("courier", customer)] == customer
+
+
+def remove_subscriber(run, address: str) -> None:
+    """Delete one user straight through the hook (as someone would in Partner Hub)."""
+    from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+    [subscriber] = [s for s in run.sim_state["subscribers"] if s["email"] == address]
+    hook = WebexWholesaleHook()
+    try:
+        hook.delete_subscriber(subscriber["id"])
+    finally:
+        hook.close()

@@ -182,3 +182,25 @@ def test_offboarding_plan_counts_subscribers_by_package() -> None:
     assert plan.subscribers_by_package == {"webex_calling": 2, "webex_meetings": 1}
     assert plan.subscriber_count == 3
     assert "subscribers deleted with it: 3" in plan.summary_markdown()
+
+
+def test_batches_keep_removals_then_moves_then_creations_in_even_batches() -> None:
+    plan = plan_change(
+        order(["webex_calling"], [user(OWNER, "webex_calling", extension="2001"), user(NURSE, "webex_calling",
+              extension="2002")]),
+        customer(["webex_calling"]),
+        [held(OWNER, "webex_meetings"), held(LOCUM, "webex_meetings")],
+        remove_unlisted=True,
+    )  # fmt: skip
+
+    batches = plan.batches(batch_size=2)
+
+    assert [(len(b["removals"]), len(b["moves"]), len(b["creations"])) for b in batches] == [(1, 1, 0), (0, 0, 1)]
+    assert [b["batch_label"] for b in batches] == ["changes 1-2 of 3", "changes 3-3 of 3"]
+
+
+def test_a_plan_without_subscriber_changes_has_one_empty_batch() -> None:
+    plan = plan_change(order(["webex_meetings"], [user(OWNER, "webex_meetings")]), customer(["webex_meetings"]),
+                       [held(OWNER, "webex_meetings")])  # fmt: skip
+
+    assert plan.batches() == [{"removals": [], "moves": [], "creations": [], "batch_label": "no subscriber changes"}]

@@ -15,7 +15,7 @@ from typing import Any
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Context, Variable
 
-from webex_wholesale.operators.change_xcom import PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
+from webex_wholesale.operators.change_xcom import DECISION_XCOM_KEY, PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
 
 #: Airflow Variable: ``true`` makes every change wait for approval, also one that only adds.
 ALWAYS_VARIABLE = "webex_wholesale_change_approval_always"
@@ -28,7 +28,9 @@ class PlanApprovalOperator(ApprovalOperator):
     """Wait for a person to approve the plan another task published, when it needs approval.
 
     Downstream tasks are skipped on ``Reject`` and on a timeout (all of them, teardowns aside), so nothing is
-    applied. Returns the decision (``Approval`` JSON): ``not_needed``, ``approved``, ``rejected`` or ``expired``.
+    applied. The decision (``Approval`` JSON: ``not_needed``, ``approved``, ``rejected`` or ``expired``) is pushed to
+    XCom key ``decision`` first: Airflow ends a task that skips its downstream tasks by an exception, so a rejected
+    approval has no return value.
 
     :param plan_task_id: the task that pushed the plan (XCom ``plan``) and its Markdown (XCom ``summary``).
     :param always: the plan always waits (offboarding), whatever it holds.
@@ -51,7 +53,7 @@ class PlanApprovalOperator(ApprovalOperator):
 
         if not self._needs_approval(context):
             self.log.info("The plan only adds: it applies without waiting for approval")
-            return Approval(decision=ApprovalDecision.NOT_NEEDED).model_dump(mode="json")
+            return self._decided(context, Approval(decision=ApprovalDecision.NOT_NEEDED))
         self.response_timeout = timedelta(
             seconds=float(Variable.get(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT.total_seconds()))
         )
@@ -59,13 +61,22 @@ class PlanApprovalOperator(ApprovalOperator):
         return super().execute(context)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
-        """The answer as an ``Approval`` (ApprovalOperator has already skipped what follows a rejection)."""
+        """Record the answer, then let ``ApprovalOperator`` act on it (a rejection skips what follows)."""
         from webex_wholesale.models.approval import Approval
 
-        answer = super().execute_complete(context, event)
-        approval = Approval.of_answer(dict(answer), timed_out=bool(event.get("timedout")))
+        if "error" in event:
+            return super().execute_complete(context, event)  # raises: no answer came, and no default either
+        approval = Approval.of_answer(event, timed_out=bool(event.get("timedout")))
         self.log.info("Plan %s by %s", approval.decision.value, approval.by or "nobody (the timeout)")
-        return approval.model_dump(mode="json")
+        decision = self._decided(context, approval)
+        super().execute_complete(context, event)  # on Reject this skips what follows, by raising
+        return decision
+
+    @staticmethod
+    def _decided(context: Context, approval: Any) -> dict[str, Any]:
+        decision = approval.model_dump(mode="json")
+        context["ti"].xcom_push(key=DECISION_XCOM_KEY, value=decision)
+        return decision
 
     def _needs_approval(self, context: Context) -> bool:
         from webex_wholesale.models.change_plan import ChangePlan

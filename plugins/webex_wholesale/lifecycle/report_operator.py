@@ -14,7 +14,12 @@ from airflow.sdk import BaseOperator, Context
 
 from webex_wholesale.onboarding.steps import pull, step_label, upstream_instances
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
-from webex_wholesale.operators.change_xcom import CHANGES_XCOM_KEY, PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
+from webex_wholesale.operators.change_xcom import (
+    CHANGES_XCOM_KEY,
+    DECISION_XCOM_KEY,
+    PLAN_XCOM_KEY,
+    SUMMARY_XCOM_KEY,
+)
 
 
 class LifecycleReportOperator(BaseOperator):
@@ -23,7 +28,7 @@ class LifecycleReportOperator(BaseOperator):
     :param kind: ``change`` or ``offboarding``.
     :param prepare_task_id: the task that returned ``externalId`` and ``dryRun`` (multiple outputs).
     :param plan_task_id: the task that pushed the plan (XCom ``plan``) and its summary (XCom ``summary``).
-    :param approval_task_id: the approval task (its return value is the decision).
+    :param approval_task_id: the approval task (it pushes the decision to XCom key ``decision``).
     """
 
     template_fields: Sequence[str] = ("report_markdown",)
@@ -72,7 +77,7 @@ class LifecycleReportOperator(BaseOperator):
             customer_id=(plan or {}).get("customerId"),
             plan=plan,
             plan_summary=pull(ti, self.plan_task_id, None, SUMMARY_XCOM_KEY),
-            approval=pull(ti, self.approval_task_id, None),
+            approval=pull(ti, self.approval_task_id, None, DECISION_XCOM_KEY),
             changes=[
                 change
                 for task_id, map_index, _ in instances

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from webex_wholesale.http_status import is_transient_status
 from webex_wholesale.models._base import CamelModel
 from webex_wholesale.models.outcome import SubscriberOutcome
 
@@ -42,6 +43,11 @@ class ChangeOutcome(CamelModel):
     http_status: int | None = None
     tracking_id: str | None = None
     message: str | None = None
+
+    @property
+    def is_transient(self) -> bool:
+        """A failure a retry may fix: no answer, or a status Webex documents as temporary (423, 429, 5xx)."""
+        return not self.done and (self.http_status is None or is_transient_status(self.http_status))
 
     @classmethod
     def of_creation(cls, outcome: SubscriberOutcome) -> ChangeOutcome:

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from webex_wholesale.models._base import CamelModel
+from webex_wholesale.models.batches import BATCH_SIZE, batch_slices
 from webex_wholesale.models.order import OnboardingOrder, SubscriberOrder
 from webex_wholesale.models.packages import SUBSCRIBER_CALLING_PACKAGES
 from webex_wholesale.models.responses import Customer, Subscriber
@@ -103,6 +104,28 @@ class ChangePlan(CamelModel):
     def packages_desired(self) -> list[str]:
         """The package set of the last customer PUT, once the users who needed a removed package are gone."""
         return [p for p in self.packages_after_additions if p not in self.packages_to_remove]
+
+    def batches(self, batch_size: int = BATCH_SIZE) -> list[dict[str, Any]]:
+        """The subscriber changes, one ``expand_kwargs`` entry per batch of up to ``batch_size`` changes.
+
+        Removals first, then moves, then creations, in the plan's order; each entry holds ``removals``, ``moves``,
+        ``creations`` and a ``batch_label``. The batches share the connection's one API budget, as the onboarding's.
+        A plan without subscriber changes still has one, empty: Airflow skips a mapped task of no instances and,
+        with it, the customer-package removals that follow it.
+        """
+        changes: list[tuple[str, Any]] = [
+            *(("removals", r.model_dump(mode="json")) for r in self.subscribers_to_remove),
+            *(("moves", m.model_dump(mode="json")) for m in self.subscribers_to_move),
+            *(("creations", c) for c in self.subscribers_to_create),
+        ]
+        batches = []
+        for part in batch_slices(len(changes), batch_size):
+            batch: dict[str, Any] = {"removals": [], "moves": [], "creations": []}
+            for kind, change in changes[part]:
+                batch[kind].append(change)
+            batch["batch_label"] = f"changes {part.start + 1}-{part.stop} of {len(changes)}"
+            batches.append(batch)
+        return batches or [{"removals": [], "moves": [], "creations": [], "batch_label": "no subscriber changes"}]
 
     def counts(self) -> dict[str, int]:
         """How many of each kind of change, for a summary line and the report."""

@@ -1,31 +1,17 @@
-"""Split the non-admin subscribers into batches for the mapped fan-out.
+"""Split the non-admin subscribers into batches for the mapped fan-out (``BATCH_SIZE`` to a batch, see
+:mod:`webex_wholesale.models.batches`).
 
-One mapped task instance per subscriber would cost Airflow about 0.2 s of scheduling each and break at
-``max_map_length`` (1024), so subscribers are grouped, ``batch_size`` to a batch. A batch carries no share of the
-API budget: every batch takes from the connection's one shared budget (``webex_wholesale.budget``) and
-sizes its requests in flight from it. How many batches run at once is the ``webex_wholesale_api`` pool's slots,
-the one setting for it.
+A batch carries no share of the API budget: every batch takes from the connection's one shared budget
+(``webex_wholesale.budget``) and sizes its requests in flight from it. How many batches run at once is the
+``webex_wholesale_api`` pool's slots, the one setting for it.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
-#: Subscribers per batch: big enough that 10,000 subscribers make 40 mapped tasks, small enough that a retried
-#: batch re-lists little.
-BATCH_SIZE = 250
-
-
-def batch_slices(total: int, batch_size: int = BATCH_SIZE) -> list[slice]:
-    """Slices that split ``total`` items into batches of at most ``batch_size``, their sizes as even as can be."""
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    if total == 0:
-        return []
-    size = math.ceil(total / math.ceil(total / batch_size))
-    return [slice(start, min(start + size, total)) for start in range(0, total, size)]
+from webex_wholesale.models.batches import BATCH_SIZE, batch_slices
 
 
 def plan_batches(

@@ -13,15 +13,37 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Context
 
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
-from webex_wholesale.operators.change_xcom import CHANGES_XCOM_KEY, PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
+from webex_wholesale.operators.change_xcom import (
+    CHANGES_XCOM_KEY,
+    CUSTOMER_ID_XCOM_KEY,
+    PACKAGES_AFTER_ADDITIONS_XCOM_KEY,
+    PACKAGES_DESIRED_XCOM_KEY,
+    PLAN_XCOM_KEY,
+    SUMMARY_XCOM_KEY,
+)
 from webex_wholesale.operators.customer import CustomerWaitBaseOperator
-from webex_wholesale.operators.exceptions import WebexChangesFailedError, WebexPlanRefusedError
+from webex_wholesale.operators.exceptions import (
+    WebexChangesFailedError,
+    WebexChangesRefusedError,
+    WebexPlanRefusedError,
+)
+from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY
 
 if TYPE_CHECKING:
     from webex_wholesale.models.change_outcome import ChangeOutcome
 
 #: Failed changes named in a batch's failure message; the rest are counted.
 MAX_FAILURES_IN_MESSAGE = 20
+
+
+def publish_plan(context: Context, plan: Any, summary: str) -> None:
+    """Push the plan to XCom (JSON and Markdown) and keep its summary on the run, where the pages show it."""
+    from webex_wholesale.state.runs import record_plan  # the state database, only when the task runs
+    from webex_wholesale.state.store import open_state
+
+    context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan.model_dump(mode="json"))
+    context["ti"].xcom_push(key=SUMMARY_XCOM_KEY, value=summary)
+    record_plan(open_state(), context["ti"].run_id, summary)
 
 
 def publish_changes(operator: WebexWholesaleBaseOperator, context: Context, outcomes: Sequence[ChangeOutcome]) -> None:
@@ -37,6 +59,10 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
     The customer is found by ``externalId``; an unknown one is refused ("onboard it first"). Every subscriber is
     read (all pages). The plan (``ChangePlan`` JSON) goes to XCom key ``plan`` and its Markdown summary to key
     ``summary``, also when the plan is refused; a refused plan then fails the step, naming each reason.
+
+    What the apply steps take from it is published here too, so no step of its own stands between the plan and
+    its application: keys ``customerId``, ``packagesAfterAdditions`` and ``packagesDesired``, and as the return
+    value the subscriber changes in batches (``ChangePlan.batches``, one ``expand_kwargs`` entry each).
 
     :param order: the order (``OnboardingOrder`` JSON, validated upstream as a desired state; templated).
     :param remove_unlisted: remove the users Webex holds that the order does not list (templated).
@@ -56,7 +82,7 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
         self.order = order
         self.remove_unlisted = remove_unlisted
 
-    def execute(self, context: Context) -> None:
+    def execute(self, context: Context) -> list[dict[str, Any]]:
         from webex_wholesale.models import parse_order
         from webex_wholesale.models.change_plan import plan_change
 
@@ -75,11 +101,15 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
         plan = plan_change(order, customer, held, remove_unlisted=bool(self.remove_unlisted))
         summary = plan.summary_markdown()
         self.log.info("Change plan for %s:\n%s", order.external_id, summary)
-        context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan.model_dump(mode="json"))
-        context["ti"].xcom_push(key=SUMMARY_XCOM_KEY, value=summary)
+        publish_plan(context, plan, summary)
         if plan.refused:
             reasons = "; ".join(f"{r.subject}: {r.reason}" for r in plan.refusals)
             raise WebexPlanRefusedError(f"The change plan is refused, nothing was applied: {reasons}")
+        ti = context["ti"]
+        ti.xcom_push(key=CUSTOMER_ID_XCOM_KEY, value=plan.customer_id)
+        ti.xcom_push(key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY, value=plan.packages_after_additions)
+        ti.xcom_push(key=PACKAGES_DESIRED_XCOM_KEY, value=plan.packages_desired)
+        return plan.batches()
 
 
 class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
@@ -223,16 +253,30 @@ class WebexApplySubscriberChangesOperator(WebexWholesaleBaseOperator):
             )
         finally:
             publish_changes(self, context, outcomes)
+            budget = self.hook.budget_stats()
+            if budget is not None:
+                self.log.info("Batch %s API budget: %s", label, budget.describe())
+                context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
             if self.audit is not None:
                 self.audit.close()
-        failed = [o for o in outcomes if not o.done]
-        if failed:
-            lines = [f"  - {o.action.value} {o.subject}: {o.message} (http {o.http_status})" for o in failed]
-            more = len(failed) - MAX_FAILURES_IN_MESSAGE
-            raise WebexChangesFailedError(
-                "\n".join(
-                    [f"{len(failed)} of {len(outcomes)} changes failed in batch {label}:"]
-                    + lines[:MAX_FAILURES_IN_MESSAGE]
-                    + ([f"  ... and {more} more (all in XCom '{CHANGES_XCOM_KEY}')"] if more > 0 else [])
-                )
-            )
+        raise_if_changes_failed(outcomes, label)
+
+
+def raise_if_changes_failed(outcomes: Sequence[ChangeOutcome], label: str) -> None:
+    """Fail the step when a change failed: retryably when one failure may pass (no answer, 423, 429, 5xx), at once
+    when Webex refused them all (a retry would be refused again; fix the order, then run the change again)."""
+    failed = [o for o in outcomes if not o.done]
+    if not failed:
+        return
+    transient = [o for o in failed if o.is_transient]
+    lines = [f"  - {o.action.value} {o.subject}: {o.message} (http {o.http_status})" for o in failed]
+    more = len(failed) - MAX_FAILURES_IN_MESSAGE
+    header = f"{len(failed)} of {len(outcomes)} changes failed in batch {label}" + (
+        f" ({len(transient)} transiently: a retry applies what is left)" if transient else " (all refused by Webex)"
+    )
+    message = "\n".join(
+        [f"{header}:"]
+        + lines[:MAX_FAILURES_IN_MESSAGE]
+        + ([f"  ... and {more} more (all in XCom '{CHANGES_XCOM_KEY}')"] if more > 0 else [])
+    )
+    raise (WebexChangesFailedError if transient else WebexChangesRefusedError)(message)

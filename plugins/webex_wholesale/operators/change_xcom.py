@@ -12,3 +12,9 @@ PLAN_XCOM_KEY = "plan"
 SUMMARY_XCOM_KEY = "summary"
 #: XCom key of the ``ChangeOutcome`` JSON records a step applied (always pushed, also when the step fails).
 CHANGES_XCOM_KEY = "changes"
+#: XCom key of the decision on the plan (``Approval`` JSON), pushed before a rejection skips what follows.
+DECISION_XCOM_KEY = "decision"
+#: XCom keys of what the apply steps take from the plan: the customer, and its package sets before and after.
+CUSTOMER_ID_XCOM_KEY = "customerId"
+PACKAGES_AFTER_ADDITIONS_XCOM_KEY = "packagesAfterAdditions"
+PACKAGES_DESIRED_XCOM_KEY = "packagesDesired"

@@ -20,6 +20,7 @@ from webex_wholesale.exceptions import WebexApiError, WebexPermanentError
 
 __all__ = [
     "WebexChangesFailedError",
+    "WebexChangesRefusedError",
     "WebexCustomerOnHoldError",
     "WebexCustomerPollingError",
     "WebexCustomerProvisioningError",
@@ -46,6 +47,10 @@ class WebexPlanRefusedError(AirflowFailException):
 
 class WebexChangesFailedError(AirflowException):
     """Some changes of a batch failed; a task retry (or a re-run of the DAG, which re-plans) applies what is left."""
+
+
+class WebexChangesRefusedError(WebexChangesFailedError, AirflowFailException):
+    """Webex refused every failed change of a batch: retrying cannot help; fix the order, then run the change again."""
 
 
 class WebexTemplateRefusedError(WebexPermanentError):

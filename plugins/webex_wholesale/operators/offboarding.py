@@ -14,8 +14,7 @@ from airflow.sdk import Context
 
 from webex_wholesale.exceptions import WebexApiError
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
-from webex_wholesale.operators.change import publish_changes
-from webex_wholesale.operators.change_xcom import PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
+from webex_wholesale.operators.change import publish_changes, publish_plan
 from webex_wholesale.operators.customer import CustomerWaitBaseOperator
 from webex_wholesale.operators.exceptions import WebexPlanRefusedError
 
@@ -64,8 +63,7 @@ class WebexPlanOffboardingOperator(WebexWholesaleBaseOperator):
         plan = plan_offboarding(customer, held)
         summary = plan.summary_markdown()
         self.log.info("Offboarding plan:\n%s", summary)
-        context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan.model_dump(mode="json"))
-        context["ti"].xcom_push(key=SUMMARY_XCOM_KEY, value=summary)
+        publish_plan(context, plan, summary)
 
 
 class WebexDeleteCustomerOperator(CustomerWaitBaseOperator):

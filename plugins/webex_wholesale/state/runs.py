@@ -87,6 +87,12 @@ def record_run_start(
         _upsert_run(conn, dag_id, dag_run_id, customer_external_id=external_id, customer_name=customer_name)
 
 
+def record_plan(engine: Engine, dag_run_id: str, summary: str) -> None:
+    """Keep a change's or offboarding's plan on its run, before anything is applied (the pages show it)."""
+    with immediate(engine) as conn:
+        conn.execute(update(run_table).where(run_table.c.dag_run_id == dag_run_id).values(plan_summary=summary))
+
+
 def finish_run(
     engine: Engine,
     dag_run_id: str,

@@ -154,6 +154,9 @@ run_table = Table(
     #: ``running``, then the run's outcome (:class:`~webex_wholesale.models.states.RunOutcome`).
     Column("state", _word(OrderState), nullable=False),
     Column("report_json", JSON),
+    #: A change's or offboarding's plan (Markdown), recorded before anything is applied: the pages show it while
+    #: the run waits for approval.
+    Column("plan_summary", Text),
     Column("started_at", _utc(), nullable=False, default=utcnow),
     Column("ended_at", _utc()),
     Index("ix_wholesale_run_order_id", "order_id"),

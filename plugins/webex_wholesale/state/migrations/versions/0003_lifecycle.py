@@ -1,5 +1,6 @@
 """After day one: a lock per customer, snapshots of offboarded customers, a change's before and after in the audit
-trail, and the kind of a queued order (``onboard``, ``change`` or ``offboard``; every earlier order onboards).
+trail, the kind of a queued order (``onboard``, ``change`` or ``offboard``; every earlier order onboards), and the plan
+of a change or offboarding run, shown while it waits for approval.
 
 Revision ID: 0003
 Revises: 0002
@@ -43,9 +44,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("after_json", sa.JSON, nullable=True))
     with op.batch_alter_table("wholesale_order") as batch:
         batch.add_column(sa.Column("kind", sa.String(32), nullable=False, server_default="onboard"))
+    with op.batch_alter_table("wholesale_run") as batch:
+        batch.add_column(sa.Column("plan_summary", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("wholesale_run") as batch:
+        batch.drop_column("plan_summary")
     with op.batch_alter_table("wholesale_order") as batch:
         batch.drop_column("kind")
     with op.batch_alter_table("wholesale_audit") as batch:
