@@ -149,3 +149,28 @@ def test_every_customer_of_the_partner_is_checked_only_when_asked(state_db, webe
 
     assert summary["customers"] == 2
     assert set(found(state_db)) == {("theirs-rpl-review-1", "pending_rpl_review")}
+
+
+def test_a_user_moved_and_a_package_dropped_by_hand_are_drift(state_db, webex):
+    order, customer_id = onboard(webex, state_db, "handmade-1")
+    session = api(webex)
+    meetings_user = order["subscribers"][1]["email"]  # on webex_meetings in the order
+    held = session.get(f"{webex.base_url}/wholesale/subscribers", params={"email": meetings_user}, timeout=10).json()
+    moved = session.put(
+        f"{webex.base_url}/wholesale/subscribers/{held['items'][0]['id']}",
+        json={"packages": ["webex_suite"], "provisioningParameters": {"extension": "1099"}},
+        timeout=10,
+    )
+    assert moved.status_code == 200, moved.text
+    customer_url = f"{webex.base_url}/wholesale/customers/{customer_id}"
+    kept = [p for p in order["packages"] if p != "webex_calling"]
+    dropped = session.put(customer_url, json={"packages": kept, "address": order["address"]}, timeout=10)
+    assert dropped.status_code == 202, dropped.text
+    assert settled_status(session, customer_url) == "provisioned"
+
+    check_health(state_db, SETTINGS)
+
+    drift = found(state_db)[("handmade-1", "drift")]["details"]
+    assert drift["otherPackage"] == [{"email": meetings_user, "held": "webex_suite", "ordered": "webex_meetings"}]
+    assert drift["packagesMissing"] == ["webex_calling"]
+    assert (drift["missing"], drift["notOrdered"], drift["packagesNotOrdered"]) == ([], [], [])
