@@ -151,7 +151,8 @@ def seed(engine: Engine) -> Seeded:
 def mounted_client(engine: Engine | Callable[[], Engine]) -> tuple[FastAPI, TestClient]:
     """The pages' app reading ``engine`` (or what a factory returns), mounted at /wholesale as the api-server does."""
     from webex_wholesale.ui import URL_PREFIX
-    from webex_wholesale.ui.app import create_app, state_engine
+    from webex_wholesale.ui.app import create_app
+    from webex_wholesale.ui.deps import state_engine
 
     pages = create_app()
     pages.dependency_overrides[state_engine] = engine if callable(engine) else (lambda: engine)

@@ -4,10 +4,13 @@ Routes (relative to the mount, ``/wholesale``):
 
 - ``/orders``: orders by state (counts, filter by state, search by externalId) and the ad-hoc runs by customer;
 - ``/orders/{id}``: one order: summary, state history, its runs, the latest report, its audit records;
-- ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab).
+- ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab);
+- ``/api/v1``: the orders API (:mod:`webex_wholesale.ui.api`), an app of its own answering in JSON.
 
 Every route, present and future, depends on :func:`~webex_wholesale.ui.auth.require_onboarding_reader` through
-the app's own ``dependencies``; the OpenAPI and docs routes are switched off because they would bypass it.
+the app's own ``dependencies`` (the API's through its own); the OpenAPI and docs routes are switched off because
+they would bypass it (the API serves its schema through an authenticated route). Request bodies are bounded
+(:mod:`webex_wholesale.ui.body_limit`) before any route reads them.
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webex_wholesale.state import orders as queue
 from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.schema import ORDER_STATES
-from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
+from webex_wholesale.ui.api import API_PREFIX, create_api
 from webex_wholesale.ui.auth import require_onboarding_reader
+from webex_wholesale.ui.body_limit import MAX_BODY_BYTES, BodySizeLimit
+from webex_wholesale.ui.deps import StateDep
 from webex_wholesale.ui.report_view import report_view
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -41,14 +45,6 @@ _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-
-
-def state_engine() -> Engine:
-    """The state database (``wholesale_db``), checked to be migrated; a dependency so tests can point it elsewhere."""
-    return open_state()
-
-
-StateDep = Annotated[Engine, Depends(state_engine)]
 
 
 def _airflow_root(request: Request) -> str:
@@ -81,8 +77,8 @@ def _page(request: Request, template: str, status_code: int = 200, **values: Any
     return response
 
 
-def create_app() -> FastAPI:
-    """A new app; the plugin mounts one, tests make their own."""
+def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """A new app; the plugin mounts one, tests make their own (with a smaller body limit, say)."""
     app = FastAPI(
         title="Webex Wholesale onboarding",
         dependencies=[Depends(require_onboarding_reader)],
@@ -90,6 +86,10 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    api = create_api()
+    api.dependency_overrides = app.dependency_overrides  # one state database for pages and API, in tests too
+    app.mount(API_PREFIX, api)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
