@@ -60,3 +60,19 @@ def browser(sqlite_engine, mint_token) -> TestClient:
     client = mounted_client(sqlite_engine)[1]
     client.cookies.set("_token", mint_token())
     return client
+
+
+@pytest.fixture
+def orders_api(pages) -> FastAPI:
+    """The orders API app the pages' app mounts at /wholesale/api/v1."""
+    from starlette.routing import Mount
+
+    from webex_wholesale.ui.api import API_PREFIX
+
+    return next(r.app for r in pages.routes if isinstance(r, Mount) and r.path == API_PREFIX)
+
+
+@pytest.fixture
+def bearer(mint_token) -> Callable[[str | None], dict[str, str]]:
+    """The Authorization header of a user with ``role`` (a simple auth manager role: viewer, user, op, admin)."""
+    return lambda role="user": {"Authorization": f"Bearer {mint_token(username=f'{role}-1', role=role)}"}
