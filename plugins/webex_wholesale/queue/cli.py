@@ -1,4 +1,5 @@
-"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, migrate the state database.
+"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, export their outcomes, migrate
+the state database.
 
 The state database is the one the DAGs use: the Airflow connection ``wholesale_db`` (for instance
 ``AIRFLOW_CONN_WHOLESALE_DB=postgresql://user@host:5432/db``), else ``$AIRFLOW_HOME/wholesale.db``.
@@ -14,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from webex_wholesale.queue.export import order_outcomes_csv
 from webex_wholesale.queue.loader import ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
 from webex_wholesale.state.engine import get_engine
@@ -123,6 +125,15 @@ def _cancel(args: argparse.Namespace) -> None:
     print(f"order {args.order_id} is cancelled")
 
 
+def _export(args: argparse.Namespace) -> None:
+    _order, text = order_outcomes_csv(open_state(), args.order)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+
+
 def _db_upgrade(_args: argparse.Namespace) -> None:
     engine = get_engine()
     before, after = migrate.upgrade(engine)
@@ -157,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("order_id", metavar="ID", type=int)
         command.set_defaults(run=handler)
+
+    export = commands.add_parser(
+        "export", help="the order's outcomes as a CSV in the import's columns: fix failed rows, add them again"
+    )
+    export.add_argument("order", metavar="ID_OR_EXTERNAL_ID")
+    export.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    export.set_defaults(run=_export)
 
     db = commands.add_parser("db", help="state database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
