@@ -36,6 +36,7 @@ def test_one_order_is_queued_with_its_location(api):
     (created,) = response.json()["orders"]
     assert created["externalId"] == "api-0001"
     assert created["state"] == "queued"
+    assert created["source"] == "API, user user-1: body"
     assert response.headers["location"] == f"{API}/orders/{created['id']}" == created["url"]
     assert api.get(response.headers["location"]).json()["order"]["externalId"] == "api-0001"
 

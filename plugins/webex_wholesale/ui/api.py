@@ -42,7 +42,7 @@ from webex_wholesale.ui.api_models import (
     Run,
     Transition,
 )
-from webex_wholesale.ui.auth import require_onboarding_reader, require_onboarding_writer
+from webex_wholesale.ui.auth import WriterDep, require_onboarding_reader, require_onboarding_writer
 from webex_wholesale.ui.body_limit import MAX_BODY_BYTES
 from webex_wholesale.ui.deps import StateDep
 from webex_wholesale.ui.intake import CUSTOMER_PART, ORDERS_PART, SUBSCRIBERS_PART, orders_from_request
@@ -140,7 +140,6 @@ def create_api() -> FastAPI:
     @api.post(
         "/orders",
         status_code=status.HTTP_201_CREATED,
-        dependencies=_WRITER,
         openapi_extra=_request_body_doc(),
         responses={
             409: {"description": "an externalId is already queued, claimed or running"},
@@ -149,9 +148,9 @@ def create_api() -> FastAPI:
             422: {"model": Refusal, "description": "bad orders or rows: every problem; nothing was queued"},
         },
     )
-    async def create_orders(request: Request, response: Response, engine: StateDep) -> Created:
+    async def create_orders(request: Request, response: Response, engine: StateDep, user: WriterDep) -> Created:
         """Queue the orders in the body, all or nothing. ``Location`` is the order's URL, or the list's for several."""
-        queued = await orders_from_request(request)
+        queued = await orders_from_request(request, via=f"API, user {user.get_name()}")
         ids = await run_in_threadpool(queue.enqueue, engine, queued)
         created = Created(orders=[_summary(request, queue.find_order(engine, order_id)) for order_id in ids])
         response.headers["Location"] = created.orders[0].url if len(ids) == 1 else f"{_api_root(request)}/orders"

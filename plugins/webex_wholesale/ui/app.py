@@ -15,23 +15,30 @@ they would bypass it (the API serves its schema through an authenticated route).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from webex_wholesale.queue.loader import ImportRefused
 from webex_wholesale.state import orders as queue
+from webex_wholesale.state.machine import IllegalTransition
 from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.schema import ORDER_STATES
-from webex_wholesale.ui import URL_PREFIX, queries
+from webex_wholesale.ui import URL_PREFIX, queries, upload
 from webex_wholesale.ui.api import API_PREFIX, create_api
-from webex_wholesale.ui.auth import require_onboarding_reader
+from webex_wholesale.ui.auth import WriterDep, may_trigger_onboarding_runs, require_onboarding_reader
 from webex_wholesale.ui.body_limit import MAX_BODY_BYTES, BodySizeLimit
 from webex_wholesale.ui.deps import StateDep
+from webex_wholesale.ui.intake import orders_from_request
 from webex_wholesale.ui.report_view import report_view
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -75,6 +82,21 @@ def _page(request: Request, template: str, status_code: int = 200, **values: Any
     response = templates.TemplateResponse(request, template, _context(request, **values), status_code=status_code)
     response.headers.update(_HEADERS)
     return response
+
+
+def _change_order(request: Request, order_id: int, change: Callable[[], None]) -> RedirectResponse:
+    """Apply a button's change and go back to the order's page, or an error page saying why the change is refused."""
+    try:
+        change()
+    except queue.OrderNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no order with id {order_id}") from exc
+    except IllegalTransition as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/orders/{order_id}", status.HTTP_303_SEE_OTHER)
+
+
+def _uploaded_by(user: BaseUser) -> str:
+    return f"upload, user {user.get_name()}"
 
 
 def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
@@ -150,6 +172,41 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
             audit=audit,
             audit_total=audit_total,
         )
+
+    @app.get("/upload", response_class=HTMLResponse, name="upload")
+    def upload_form(request: Request, user: GetUserDep) -> HTMLResponse:
+        return _page(request, "upload.html", may_write=may_trigger_onboarding_runs(user))
+
+    @app.post("/upload/preview", response_class=HTMLResponse)
+    async def upload_preview(request: Request, user: WriterDep) -> HTMLResponse:
+        """What the files would queue, or every problem in them; nothing is queued here."""
+        try:
+            queued = await orders_from_request(request, via=_uploaded_by(user))
+        except ImportRefused as refused:
+            return _page(request, "upload.html", status.HTTP_422_UNPROCESSABLE_CONTENT, problems=refused.problems)
+        return _page(request, "upload.html", preview=upload.preview(queued), confirmation=upload.confirmation(queued))
+
+    @app.post("/upload", response_class=HTMLResponse)
+    async def upload_confirm(request: Request, engine: StateDep, user: WriterDep) -> Response:
+        """Queue the confirmed orders (validated again), then show them in the queue."""
+        try:
+            queued = await orders_from_request(request, via=_uploaded_by(user))
+            await run_in_threadpool(queue.enqueue, engine, queued)
+        except ImportRefused as refused:
+            return _page(request, "upload.html", status.HTTP_422_UNPROCESSABLE_CONTENT, problems=refused.problems)
+        except queue.DuplicateOrder as duplicate:
+            return _page(request, "upload.html", status.HTTP_409_CONFLICT, message=str(duplicate))
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/orders?state=queued", status.HTTP_303_SEE_OTHER)
+
+    @app.post("/orders/{order_id}/retry", response_class=HTMLResponse)
+    def retry_order(request: Request, engine: StateDep, order_id: int, _user: WriterDep) -> Response:
+        """The order page's Retry button."""
+        return _change_order(request, order_id, lambda: queue.retry(engine, order_id))
+
+    @app.post("/orders/{order_id}/cancel", response_class=HTMLResponse)
+    def cancel_order(request: Request, engine: StateDep, order_id: int, _user: WriterDep) -> Response:
+        """The order page's Cancel button."""
+        return _change_order(request, order_id, lambda: queue.cancel(engine, order_id))
 
     @app.get("/runs/{dag_id}/{run_id:path}", response_class=HTMLResponse, name="run")
     def run(request: Request, engine: StateDep, dag_id: str, run_id: str) -> HTMLResponse:

@@ -69,3 +69,7 @@ def require_onboarding_writer(
             f"user {user.get_name()!r} may not trigger runs of {ONBOARDING_DAG_ID}, so may not change orders",
         )
     return user
+
+
+#: The user of a route that changes the queue, checked by :func:`require_onboarding_writer`.
+WriterDep = Annotated[BaseUser, Depends(require_onboarding_writer)]

@@ -14,6 +14,7 @@ api-server's event loop serves everyone). The body's size is bounded before this
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from fastapi import HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
@@ -45,8 +46,9 @@ async def _part_text(value: UploadFile | str, name: str) -> str:
 
 
 async def _from_form(request: Request) -> list[QueuedOrder]:
-    async with request.form(max_files=2, max_fields=2, max_part_size=MAX_BODY_BYTES) as form:
-        parts = {name: await _part_text(value, name) for name, value in form.multi_items()}
+    async with request.form(max_files=3, max_fields=3, max_part_size=MAX_BODY_BYTES) as form:
+        texts = {name: await _part_text(value, name) for name, value in form.multi_items()}
+    parts = {name: text for name, text in texts.items() if text.strip()}  # a file input left empty sends a part
     if set(parts) == {ORDERS_PART}:
         return await run_in_threadpool(load_json, parts[ORDERS_PART], ORDERS_PART)
     if set(parts) == {SUBSCRIBERS_PART, CUSTOMER_PART}:
@@ -55,11 +57,19 @@ async def _from_form(request: Request) -> list[QueuedOrder]:
     raise ImportRefused([FileProblem("<request>", ", ".join(sorted(parts)) or "<no parts>", _UNSUPPORTED)])
 
 
-async def orders_from_request(request: Request) -> list[QueuedOrder]:
-    """The validated orders a request carries; :class:`ImportRefused` with every problem, or 415 for other bodies."""
+async def _load(request: Request) -> list[QueuedOrder]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         return await run_in_threadpool(load_json, await request.body(), JSON_BODY)
     if content_type == "multipart/form-data":
         return await _from_form(request)
     raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, _UNSUPPORTED)
+
+
+async def orders_from_request(request: Request, via: str) -> list[QueuedOrder]:
+    """The validated orders a request carries; :class:`ImportRefused` with every problem, or 415 for other bodies.
+
+    Each order's source (kept on the order and in its first state change) says it came ``via`` this way, from whom
+    (``API, user ops``), and from which part of the request.
+    """
+    return [replace(item, source=f"{via}: {item.source}") for item in await _load(request)]
