@@ -235,3 +235,17 @@ def test_the_schema_is_served_to_readers_and_documents_the_routes(api, bearer):
     assert set(body) == {"application/json", "multipart/form-data"}
     assert "externalId" in schema["components"]["schemas"]["OnboardingOrder"]["properties"]
     assert "422" in schema["paths"]["/orders"]["post"]["responses"]
+
+
+def test_a_due_date_is_kept_and_shown(api):
+    order = {**order_data("due-api-0001"), "notBefore": "2099-01-01T09:00:00+01:00"}
+
+    created = api.post(f"{API}/orders", json=order).json()["orders"][0]
+    naive = api.post(f"{API}/orders", json={**order_data("due-api-0002"), "notBefore": "2099-01-01T09:00:00"})
+
+    assert created["notBefore"] == "2099-01-01T08:00:00Z"
+    assert api.get(f"{API}/orders", params={"externalId": "due-api-0001"}).json()["orders"][0]["notBefore"] == (
+        "2099-01-01T08:00:00Z"
+    )
+    assert naive.status_code == 422
+    assert naive.json()["problems"][0]["field"] == "notBefore"

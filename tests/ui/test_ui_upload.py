@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from api_helpers import EXAMPLE_CUSTOMER, SAME_ORIGIN, csv_parts, example_csv_parts
@@ -119,3 +120,17 @@ def test_the_cancel_button_cancels_a_queued_order(ops, sqlite_engine, seeded):
 
     assert response.status_code == 303
     assert orders.find_order(sqlite_engine, seeded.queued_order)["state"] == "cancelled"
+
+
+def test_a_due_date_is_previewed_and_kept_on_confirmation(ops, sqlite_engine):
+    customer = {**json.loads(EXAMPLE_CUSTOMER.read_text()), "notBefore": "2099-01-01T09:00:00+01:00"}
+    csv_text = (EXAMPLE_CUSTOMER.parent / "example-subscribers.csv").read_text()
+    preview = ops.post("/wholesale/upload/preview", files=csv_parts(csv_text, customer)).text
+
+    ops.post("/wholesale/upload", files={"orders": ("", confirmation_of(preview))})
+
+    assert "bayside-vet-0001 Bayside Veterinary Clinic 4 2099-01-01 08:00:00 UTC" in text_of(preview)
+    (queued,) = orders.list_orders(sqlite_engine)
+    assert queued["not_before"] == datetime(2099, 1, 1, 8, 0, tzinfo=UTC)
+    assert "2099-01-01 08:00:00 UTC" in text_of(ops.get("/wholesale/orders").text)
+    assert "Due 2099-01-01 08:00:00 UTC" in text_of(ops.get(f"/wholesale/orders/{queued['id']}").text)

@@ -35,21 +35,28 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
 
 
+def _due(not_before: datetime | None) -> str:
+    return "now" if orders.is_due(not_before) else _when(not_before)
+
+
 def _add(args: argparse.Namespace) -> None:
     queued = load_files(args.files, customer=args.customer)
     ids = orders.enqueue(open_state(), queued)
     for order_id, item in zip(ids, queued, strict=True):
         subscribers = len(item.order.subscribers)
-        print(f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}")
+        print(
+            f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}; "
+            f"due {_due(item.not_before)}"
+        )
 
 
 def _list(args: argparse.Namespace) -> None:
     rows = orders.list_orders(open_state(), state=args.state)
-    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  LAST CHANGE")
+    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  {'DUE':<23}  LAST CHANGE")
     for row in rows:
         print(
             f"{row['id']:>6}  {row['external_id']:<32} {row['state']:<16} {row['subscriber_count']:>11}  "
-            f"{_when(row['updated_at'])}"
+            f"{_due(row['not_before']):<23}  {_when(row['updated_at'])}"
         )
     if not rows:
         print("(no orders" + (f" in state {args.state})" if args.state else ")"))
@@ -84,6 +91,7 @@ def _show(args: argparse.Namespace) -> None:
         ("last error", "last_error"),
     ):
         print(f"  {label + ':':<19}{order[key] if order[key] not in (None, '') else '-'}")
+    print(f"  {'due:':<19}{_due(order['not_before'])}")
     print(f"  {'created:':<19}{_when(order['created_at'])}\n  {'updated:':<19}{_when(order['updated_at'])}")
     _table("State history", orders.order_transitions(engine, order["id"]), ("at", "from_state", "to_state", "reason"))
     _table("Runs", orders.order_runs(engine, order["id"]), ("dag_run_id", "state", "started_at", "ended_at"))

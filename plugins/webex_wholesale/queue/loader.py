@@ -6,6 +6,10 @@ gate), and refused with the same words everywhere. Every problem in every docume
 the document, the list index or CSV line, the field and the reason. Callers store nothing unless loading
 returns without raising :class:`ImportRefused`.
 
+An order may say when it is due: ``notBefore``, an ISO 8601 date and time with a time zone, beside the order's
+fields (in a CSV import, in the customer part). It is the queue's, not the onboarding order's, so it is taken out
+here and kept beside the order (:class:`~webex_wholesale.state.orders.QueuedOrder`); the onboarding DAG refuses it.
+
 The CSV format (one subscriber per row, the first row becomes the customer's administrator) is documented in
 ``docs/queue.md``, with an example in ``include/orders/``. The outcome columns of an export
 (:data:`OUTCOME_COLUMNS`) are accepted and ignored, so exported rows can be fixed and queued again as they are.
@@ -18,14 +22,16 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.models import OnboardingOrder, OrderValidationError, parse_order
+from webex_wholesale.models import OrderValidationError, parse_order
 from webex_wholesale.state.orders import QueuedOrder
 
 __all__ = [
     "CSV_COLUMNS",
+    "NOT_BEFORE",
     "OUTCOME_COLUMNS",
     "FileProblem",
     "ImportRefused",
@@ -48,6 +54,9 @@ REQUIRED_CSV_COLUMNS = ("email", "package", "firstName", "lastName")
 #: What an outcomes export adds after :data:`CSV_COLUMNS` (``webex_wholesale.queue.export``); ignored on import.
 OUTCOME_COLUMNS = ("result", "subscriberId", "errorCodes", "trackingId", "message")
 _SUBSCRIBER_PATH = re.compile(r"^subscribers\[(\d+)\]\.?(.*)$")
+#: The field of an order (or of a CSV's customer part) saying when it is due.
+NOT_BEFORE = "notBefore"
+_DUE_EXAMPLE = "e.g. 2026-12-24T09:00:00+01:00 or 2026-12-24T08:00:00Z"
 
 
 @dataclass(frozen=True)
@@ -97,11 +106,34 @@ def _read_text(path: Path) -> str:
         raise ImportRefused([FileProblem(str(path), "<file>", f"not UTF-8 text: {error}")]) from None
 
 
-def _validate(data: Any, where: str, index: int | None = None) -> tuple[OnboardingOrder | None, list[FileProblem]]:
+def _due(value: Any) -> tuple[datetime | None, str | None]:
+    """``notBefore`` as a UTC time, or why it is not one (a time without a zone is refused, not guessed at)."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, f"must be an ISO 8601 date and time with a time zone, as a string ({_DUE_EXAMPLE})"
     try:
-        return parse_order(data), []
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None, f"not an ISO 8601 date and time: {value!r} ({_DUE_EXAMPLE})"
+    if parsed.tzinfo is None:
+        return None, f"needs a time zone ({_DUE_EXAMPLE})"
+    return parsed.astimezone(UTC), None
+
+
+def _validate(
+    data: Any, where: str, source: str, index: int | None = None
+) -> tuple[QueuedOrder | None, list[FileProblem]]:
+    """The order in ``data`` (with its ``notBefore``), or every problem with it."""
+    not_before, due_problem = _due(data.pop(NOT_BEFORE, None)) if isinstance(data, dict) else (None, None)
+    problems = [FileProblem(where, NOT_BEFORE, due_problem, index=index)] if due_problem else []
+    try:
+        order = parse_order(data)
     except OrderValidationError as error:
-        return None, [FileProblem(where, path, reason, index=index) for path, reason in error.problems]
+        problems += [FileProblem(where, path, reason, index=index) for path, reason in error.problems]
+    if problems:
+        return None, problems
+    return QueuedOrder(order, source, not_before), []
 
 
 def _check_json(data: Any, source: str) -> tuple[list[QueuedOrder], list[FileProblem]]:
@@ -112,10 +144,10 @@ def _check_json(data: Any, source: str) -> tuple[list[QueuedOrder], list[FilePro
     for index, item in enumerate(items):
         listed = isinstance(data, list)
         where = f"{source}[{index}]" if listed else source
-        order, found = _validate(item, where, index if listed else None)
+        order, found = _validate(item, where, where, index if listed else None)
         problems.extend(found)
         if order is not None:
-            orders.append(QueuedOrder(order, where))
+            orders.append(order)
     return orders, problems
 
 
@@ -177,9 +209,10 @@ def _check_csv(
         return [], [FileProblem(source, "<file>", f"not a readable CSV: {error}")]
     if not rows:
         return [], [FileProblem(source, "<file>", "no subscriber rows under the header")]
-    order, problems = _validate({**customer, "subscribers": [row for _, row in rows]}, customer_source)
+    order_data = {**customer, "subscribers": [row for _, row in rows]}
+    order, problems = _validate(order_data, customer_source, f"{source} + {customer_source}")
     located = [_locate_csv_problem(problem, source, rows) for problem in problems]
-    return ([QueuedOrder(order, f"{source} + {customer_source}")] if order else []), located
+    return ([order] if order else []), located
 
 
 def _locate_csv_problem(problem: FileProblem, source: str, rows: list[tuple[int, dict[str, Any]]]) -> FileProblem:

@@ -51,6 +51,8 @@ class OrderSummary(CamelModel):
     dag_run_id: str | None = None
     customer_id: str | None = None
     source: str | None = None
+    not_before: datetime | None = None
+    """When the order is due: the queue claims it only from then on (``null``: at once)."""
     created_at: datetime
     updated_at: datetime
     url: str

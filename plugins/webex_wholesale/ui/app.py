@@ -44,6 +44,8 @@ from webex_wholesale.ui.report_view import report_view
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: The columns of a list of records: every field any of them has, in first-seen order.
 templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for row in rows for k in row))
+#: Whether an order's ``not_before`` has come (the pages then say "now").
+templates.env.tests["due"] = queue.is_due
 
 #: Pages hold customer data: never cached, never framed by another site (the Airflow UI itself may frame them).
 _HEADERS = {

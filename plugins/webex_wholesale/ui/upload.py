@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from webex_wholesale.queue.loader import NOT_BEFORE
 from webex_wholesale.state.orders import QueuedOrder
 
 __all__ = ["PreviewRow", "confirmation", "preview"]
@@ -23,19 +26,21 @@ class PreviewRow:
     external_id: str
     customer_name: str
     subscribers: int
+    not_before: datetime | None
 
 
 def preview(queued: Sequence[QueuedOrder]) -> list[PreviewRow]:
     return [
-        PreviewRow(
-            external_id=item.order.external_id,
-            customer_name=item.order.customer_info.name if item.order.customer_info else "",
-            subscribers=len(item.order.subscribers),
-        )
+        PreviewRow(item.order.external_id, item.customer_name, len(item.order.subscribers), item.not_before)
         for item in queued
     ]
 
 
+def _as_posted(item: QueuedOrder) -> dict[str, Any]:
+    due = {NOT_BEFORE: item.not_before.isoformat()} if item.not_before else {}
+    return {**item.order.to_conf(), **due}
+
+
 def confirmation(queued: Sequence[QueuedOrder]) -> str:
     """The orders as the JSON list the confirmation posts back (the ``orders`` part of the upload form)."""
-    return json.dumps([item.order.to_conf() for item in queued], separators=(",", ":"))
+    return json.dumps([_as_posted(item) for item in queued], separators=(",", ":"))
