@@ -134,3 +134,31 @@ def test_a_due_date_is_previewed_and_kept_on_confirmation(ops, sqlite_engine):
     assert queued["not_before"] == datetime(2099, 1, 1, 8, 0, tzinfo=UTC)
     assert "2099-01-01 08:00:00 UTC" in text_of(ops.get("/wholesale/orders").text)
     assert "Due 2099-01-01 08:00:00 UTC" in text_of(ops.get(f"/wholesale/orders/{queued['id']}").text)
+
+
+@pytest.mark.parametrize(
+    ("which", "buttons"),
+    [("failed_order", {"retry", "cancel"}), ("queued_order", {"cancel"}), ("succeeded_order", set())],
+)
+def test_the_order_page_offers_the_buttons_its_state_allows(ops, seeded, which, buttons):
+    page = ops.get(f"/wholesale/orders/{getattr(seeded, which)}").text
+
+    assert {b for b in ("retry", "cancel") if f'id="{b}"' in page} == buttons
+    assert f'href="/wholesale/api/v1/orders/{getattr(seeded, which)}/outcomes.csv"' in page
+
+
+def test_readers_get_no_buttons_and_no_add_orders_link(browser, ops, seeded):
+    order_page = browser.get(f"/wholesale/orders/{seeded.failed_order}").text
+    orders_page = browser.get("/wholesale/orders").text
+
+    assert 'id="retry"' not in order_page
+    assert 'id="cancel"' not in order_page
+    assert 'id="add-orders"' not in orders_page
+    assert 'id="add-orders"' in ops.get("/wholesale/orders").text
+
+
+def test_the_outcomes_link_downloads_with_the_session_cookie(browser, seeded):
+    response = browser.get(f"/wholesale/api/v1/orders/{seeded.failed_order}/outcomes.csv")
+
+    assert response.status_code == 200
+    assert response.text.startswith("email,package,")

@@ -20,7 +20,15 @@ from types import MappingProxyType
 
 from webex_wholesale.state.schema import ORDER_STATES
 
-__all__ = ["ACTIVE_STATES", "ALLOWED_TRANSITIONS", "FINAL_STATES", "IllegalTransition", "check_transition"]
+__all__ = [
+    "ACTIVE_STATES",
+    "ALLOWED_TRANSITIONS",
+    "FINAL_STATES",
+    "IllegalTransition",
+    "can_cancel",
+    "can_retry",
+    "check_transition",
+]
 
 ALLOWED_TRANSITIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
@@ -38,6 +46,16 @@ assert set(ALLOWED_TRANSITIONS) == set(ORDER_STATES), "every order state needs a
 FINAL_STATES = frozenset(state for state, targets in ALLOWED_TRANSITIONS.items() if not targets)
 #: States in which an order belongs to the queue or to a run: another order with its externalId is refused.
 ACTIVE_STATES = frozenset({"queued", "claimed", "running"})
+
+
+def can_retry(state: str) -> bool:
+    """Whether a person may queue an order in ``state`` again: it has left the queue and may go back to it."""
+    return state not in ACTIVE_STATES and "queued" in ALLOWED_TRANSITIONS[state]
+
+
+def can_cancel(state: str) -> bool:
+    """Whether an order in ``state`` may be cancelled."""
+    return "cancelled" in ALLOWED_TRANSITIONS[state]
 
 
 class IllegalTransition(ValueError):

@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webex_wholesale.queue.loader import ImportRefused
 from webex_wholesale.state import orders as queue
-from webex_wholesale.state.machine import IllegalTransition
+from webex_wholesale.state.machine import IllegalTransition, can_cancel, can_retry
 from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.ui import URL_PREFIX, queries, upload
@@ -44,8 +44,8 @@ from webex_wholesale.ui.report_view import report_view
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: The columns of a list of records: every field any of them has, in first-seen order.
 templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for row in rows for k in row))
-#: Whether an order's ``not_before`` has come (the pages then say "now").
-templates.env.tests["due"] = queue.is_due
+#: Whether an order's ``not_before`` has come (the pages then say "now"), and which buttons its state allows.
+templates.env.tests.update(due=queue.is_due, retryable=can_retry, cancellable=can_cancel)
 
 #: Pages hold customer data: never cached, never framed by another site (the Airflow UI itself may frame them).
 _HEADERS = {
@@ -136,6 +136,7 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     def orders(
         request: Request,
         engine: StateDep,
+        user: GetUserDep,
         state: Annotated[str | None, Query(description="show only orders in this state")] = None,
         q: Annotated[str | None, Query(max_length=255, description="part of an externalId")] = None,
     ) -> HTMLResponse:
@@ -152,10 +153,11 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
             orders=rows,
             total=total,
             adhoc=queries.adhoc_runs(engine, state=state or None, search=search),
+            may_write=may_trigger_onboarding_runs(user),
         )
 
     @app.get("/orders/{order_id}", response_class=HTMLResponse, name="order")
-    def order(request: Request, engine: StateDep, order_id: int) -> HTMLResponse:
+    def order(request: Request, engine: StateDep, order_id: int, user: GetUserDep) -> HTMLResponse:
         try:
             found = queue.find_order(engine, order_id)
         except queue.OrderNotFound as exc:
@@ -173,6 +175,7 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
             report=report_view(latest_report["report_json"]) if latest_report else None,
             audit=audit,
             audit_total=audit_total,
+            may_write=may_trigger_onboarding_runs(user),
         )
 
     @app.get("/upload", response_class=HTMLResponse, name="upload")
