@@ -235,6 +235,7 @@ def test_the_schema_is_served_to_readers_and_documents_the_routes(api, bearer):
     assert set(body) == {"application/json", "multipart/form-data"}
     assert "externalId" in schema["components"]["schemas"]["OnboardingOrder"]["properties"]
     assert "422" in schema["paths"]["/orders"]["post"]["responses"]
+    assert schema["components"]["securitySchemes"]["airflowToken"]["scheme"] == "bearer"
 
 
 def test_a_due_date_is_kept_and_shown(api):

@@ -17,6 +17,7 @@ check (:mod:`.auth`, :mod:`.csrf`). Validation, duplicates and transitions are t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -60,6 +61,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the auth manager refuses this user, or a cookie write came from another site"},
 }
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no order with this id"}}
+_CHANGE: dict[int | str, dict[str, Any]] = {
+    **_NOT_FOUND,
+    409: {"description": "the order's life cycle forbids it; the detail says why and what is allowed"},
+}
 
 
 def _api_root(request: Request) -> str:
@@ -70,7 +75,9 @@ def _summary(request: Request, row: dict[str, Any]) -> OrderSummary:
     return OrderSummary.of(row, _api_root(request))
 
 
-def _refused(status_code: int):
+def _refused(status_code: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """An exception handler answering ``status_code`` with the refusal's own message (the CLI prints the same)."""
+
     async def handler(_request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status_code)
 
@@ -107,7 +114,9 @@ def _schema(api: FastAPI, root: str) -> dict[str, Any]:
     order = OnboardingOrder.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
     components = dict(schema.get("components", {}))
     components["schemas"] = {**components.get("schemas", {}), **order.pop("$defs", {}), "OnboardingOrder": order}
-    return {**schema, "components": components, "servers": [{"url": root}]}
+    components["securitySchemes"] = {"airflowToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+    security = [{"airflowToken": []}]
+    return {**schema, "components": components, "security": security, "servers": [{"url": root}]}
 
 
 def create_api() -> FastAPI:
@@ -188,13 +197,13 @@ def create_api() -> FastAPI:
             audit_total=audit_total,
         )
 
-    @api.post("/orders/{order_id}/retry", dependencies=_WRITER, responses={**_NOT_FOUND, 409: {}})
+    @api.post("/orders/{order_id}/retry", dependencies=_WRITER, responses=_CHANGE)
     def retry_order(request: Request, engine: StateDep, order_id: int) -> OrderSummary:
         """Queue a failed or needs_attention order again (a new attempt)."""
         queue.retry(engine, order_id)
         return _summary(request, queue.find_order(engine, order_id))
 
-    @api.post("/orders/{order_id}/cancel", dependencies=_WRITER, responses={**_NOT_FOUND, 409: {}})
+    @api.post("/orders/{order_id}/cancel", dependencies=_WRITER, responses=_CHANGE)
     def cancel_order(request: Request, engine: StateDep, order_id: int) -> OrderSummary:
         """Cancel a queued, failed or needs_attention order for good."""
         queue.cancel(engine, order_id)
