@@ -19,6 +19,7 @@ from pathlib import Path
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 
+from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.params import load_order_file, onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
@@ -30,7 +31,6 @@ from webex_wholesale.operators import (
     WebexSetupAssistanceOperator,
 )
 
-DAG_ID = "webex_wholesale_onboarding"
 API_POOL = "webex_wholesale_api"
 DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
 
@@ -45,7 +45,7 @@ default_args = {
 
 
 @dag(
-    dag_id=DAG_ID,
+    dag_id=ONBOARDING_DAG_ID,
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -63,7 +63,7 @@ def webex_wholesale_onboarding() -> None:
         The order is the run's conf (inline), or the queued order the conf names (``{"orderId": N}``), never
         ``params``: Airflow fills keys a conf leaves out with the form's defaults (the demo order).
         """
-        from webex_wholesale.state.onboarding import order_for_run  # the state database, only when the task runs
+        from webex_wholesale.onboarding.run_state import order_for_run  # the state database: when the task runs
 
         context = get_current_context()
         return prepare_order(order_for_run(context["dag_run"].conf or {}, context))

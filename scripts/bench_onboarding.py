@@ -47,6 +47,7 @@ from local_stack import (
     LocalAirflow,
     airflow,
     free_port,
+    launch,
     postgres_metadata_env,
     simulator,
     standalone,
@@ -54,7 +55,7 @@ from local_stack import (
     throwaway_databases,
 )
 
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget import BudgetStats
 from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.orders import list_orders, run_id_for
 
@@ -364,4 +365,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch(main))

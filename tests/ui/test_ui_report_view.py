@@ -6,6 +6,7 @@ from webex_wholesale.ui.report_view import camel, label, report_view
 
 REPORT = {
     "runId": "order-7",
+    "dryRun": False,
     "outcome": "failed",
     "externalId": "acme-1",
     "subscribers": [
@@ -55,12 +56,19 @@ def test_unknown_fields_are_kept_as_columns_and_under_more():
 
 def test_snake_case_reports_read_the_same():
     view = report_view(
-        {"outcome": "succeeded", "customer_name": "Acme", "subscribers": [{"email": "a", "result": "ok"}]}
+        {
+            "run_id": "manual__1",
+            "dry_run": False,
+            "outcome": "succeeded",
+            "customer_name": "Acme",
+            "subscribers": [{"email": "a", "result": "provisioned", "is_admin": True}],
+        }
     )
 
     assert ("Customer", "Acme") in view.summary
     assert not view.failed
     assert view.failures == []
+    assert view.subscribers.rows == [{"email": "a", "result": "provisioned", "isAdmin": True}]
 
 
 def test_labels_and_camel_case():
@@ -71,7 +79,15 @@ def test_labels_and_camel_case():
 
 
 def test_a_report_that_needs_a_human_is_marked_so():
-    view = report_view({"outcome": "succeeded, some users must consent", "subscribers": []})
+    view = report_view(
+        {
+            "runId": "order-8",
+            "dryRun": False,
+            "outcome": "succeeded, some users must consent",
+            "subscribers": [{"email": "a@x.example", "result": "pending_user_migration"}],
+        }
+    )
 
-    assert view.state == "needs_attention"
+    assert view.outcome == "needs_attention"
+    assert view.problem == "1 user(s) must consent to join the customer's organisation"
     assert not view.failed

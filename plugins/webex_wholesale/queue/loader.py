@@ -4,7 +4,9 @@ Every way in (``wholesale-queue add``, the orders API, the upload form) comes th
 checked once, by the project's order model (:func:`webex_wholesale.models.parse_order`, the onboarding DAG's own
 gate), and refused with the same words everywhere. Every problem in every document is collected, each naming
 the document, the list index or CSV line, the field and the reason. Callers store nothing unless loading
-returns without raising :class:`ImportRefused`.
+returns without raising :class:`ImportRefused`. What is stored is the validated order, so a value the checks
+normalized (a phone number without its ``+``) is noted for the user the same way (``notes``), as the run's report
+will not see it.
 
 An order may say when it is due: ``notBefore``, an ISO 8601 date and time with a time zone, beside the order's
 fields (in a CSV import, in the customer part). It is the queue's, not the onboarding order's, so it is taken out
@@ -26,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.models import OrderValidationError, parse_order
+from webex_wholesale.models import OrderValidationError, normalized_values, parse_order
 from webex_wholesale.state.orders import QueuedOrder
 
 __all__ = [
@@ -64,7 +66,8 @@ class FileProblem:
     """One reason an import is refused: where (document and index or line), which field, and why.
 
     ``where`` is the human reading (``users.csv line 3``, ``orders.json[1]``); ``index`` (the position in a JSON
-    list) and ``line`` (the CSV line, the header being line 1) are the same place for programs.
+    list) and ``line`` (the CSV line, the header being line 1) are the same place for programs. A value the checks
+    normalized is told the same way (``reason``: what was sent instead), as a note.
     """
 
     where: str
@@ -121,10 +124,12 @@ def _due(value: Any) -> tuple[datetime | None, str | None]:
     return parsed.astimezone(UTC), None
 
 
-def _validate(
-    data: Any, where: str, source: str, index: int | None = None
-) -> tuple[QueuedOrder | None, list[FileProblem]]:
-    """The order in ``data`` (with its ``notBefore``), or every problem with it."""
+#: What one document gave: its valid orders, its problems and its notes (values normalized).
+_Loaded = tuple[list[QueuedOrder], list[FileProblem], list[FileProblem]]
+
+
+def _validate(data: Any, where: str, source: str, index: int | None = None) -> _Loaded:
+    """The order in ``data`` (with its ``notBefore``) and the values its checks normalized, or every problem."""
     not_before, due_problem = _due(data.pop(NOT_BEFORE, None)) if isinstance(data, dict) else (None, None)
     problems = [FileProblem(where, NOT_BEFORE, due_problem, index=index)] if due_problem else []
     try:
@@ -132,31 +137,44 @@ def _validate(
     except OrderValidationError as error:
         problems += [FileProblem(where, path, reason, index=index) for path, reason in error.problems]
     if problems:
-        return None, problems
-    return QueuedOrder(order, source, not_before), []
+        return [], problems, []
+    notes = [
+        FileProblem(where, change["field"], f"{change['given']!r} is sent as {change['sent']!r}", index=index)
+        for change in normalized_values(data, order)
+    ]
+    return [QueuedOrder(order, source, not_before)], [], notes
 
 
-def _check_json(data: Any, source: str) -> tuple[list[QueuedOrder], list[FileProblem]]:
+def _check_json(data: Any, source: str) -> _Loaded:
     items = data if isinstance(data, list) else [data]
     if not items:
-        return [], [FileProblem(source, "<file>", "an empty list: no order to queue")]
-    orders, problems = [], []
+        return [], [FileProblem(source, "<file>", "an empty list: no order to queue")], []
+    orders, problems, notes = [], [], []
     for index, item in enumerate(items):
         listed = isinstance(data, list)
         where = f"{source}[{index}]" if listed else source
-        order, found = _validate(item, where, where, index if listed else None)
+        order, found, noted = _validate(item, where, where, index if listed else None)
+        orders.extend(order)
         problems.extend(found)
-        if order is not None:
-            orders.append(order)
-    return orders, problems
+        notes.extend(noted)
+    return orders, problems, notes
 
 
-def load_json(text: str | bytes, source: str) -> list[QueuedOrder]:
-    """Validate one JSON order or a JSON list of them (``source`` names the document in messages)."""
-    orders, problems = _check_json(_parse_json(text, source), source)
+def _checked(loaded: _Loaded, notes: list[FileProblem] | None) -> list[QueuedOrder]:
+    orders, problems, noted = loaded
     if problems:
         raise ImportRefused(problems)
+    if notes is not None:
+        notes.extend(noted)
     return orders
+
+
+def load_json(text: str | bytes, source: str, notes: list[FileProblem] | None = None) -> list[QueuedOrder]:
+    """Validate one JSON order or a JSON list of them (``source`` names the document in messages).
+
+    ``notes``, when given, gets one entry per value the checks normalized (where, field, what is sent instead).
+    """
+    return _checked(_check_json(_parse_json(text, source), source), notes)
 
 
 def _subscriber_from_row(row: dict[str, str]) -> dict[str, Any]:
@@ -191,28 +209,26 @@ def _header_problems(header: Sequence[str], source: str) -> list[FileProblem]:
     return unknown + missing
 
 
-def _check_csv(
-    lines: Iterable[str], source: str, customer: Any, customer_source: str
-) -> tuple[list[QueuedOrder], list[FileProblem]]:
+def _check_csv(lines: Iterable[str], source: str, customer: Any, customer_source: str) -> _Loaded:
     if not isinstance(customer, dict):
-        return [], [FileProblem(customer_source, "<order>", "the customer part must be one JSON order object")]
+        return [], [FileProblem(customer_source, "<order>", "the customer part must be one JSON order object")], []
     if "subscribers" in customer:
         reason = "leave subscribers out of the customer part: they come from the CSV"
-        return [], [FileProblem(customer_source, "subscribers", reason)]
+        return [], [FileProblem(customer_source, "subscribers", reason)], []
     try:
         reader = csv.DictReader(lines)
         problems = _header_problems(reader.fieldnames or [], source)
         if problems:
-            return [], problems
+            return [], problems, []
         rows = [(reader.line_num, _subscriber_from_row(row)) for row in reader]
     except csv.Error as error:
-        return [], [FileProblem(source, "<file>", f"not a readable CSV: {error}")]
+        return [], [FileProblem(source, "<file>", f"not a readable CSV: {error}")], []
     if not rows:
-        return [], [FileProblem(source, "<file>", "no subscriber rows under the header")]
+        return [], [FileProblem(source, "<file>", "no subscriber rows under the header")], []
     order_data = {**customer, "subscribers": [row for _, row in rows]}
-    order, problems = _validate(order_data, customer_source, f"{source} + {customer_source}")
+    order, problems, notes = _validate(order_data, customer_source, f"{source} + {customer_source}")
     located = [_locate_csv_problem(problem, source, rows) for problem in problems]
-    return ([order] if order else []), located
+    return order, located, [_locate_csv_problem(note, source, rows) for note in notes]
 
 
 def _locate_csv_problem(problem: FileProblem, source: str, rows: list[tuple[int, dict[str, Any]]]) -> FileProblem:
@@ -230,39 +246,48 @@ def _locate_csv_problem(problem: FileProblem, source: str, rows: list[tuple[int,
 
 
 def load_csv(
-    lines: Iterable[str], source: str, customer: str | bytes, customer_source: str = "customer"
+    lines: Iterable[str],
+    source: str,
+    customer: str | bytes,
+    customer_source: str = "customer",
+    notes: list[FileProblem] | None = None,
 ) -> list[QueuedOrder]:
     """Validate a CSV of subscribers (its text, line by line) joining the customer order given as JSON text."""
-    orders, problems = _check_csv(lines, source, _parse_json(customer, customer_source), customer_source)
-    if problems:
-        raise ImportRefused(problems)
-    return orders
+    return _checked(_check_csv(lines, source, _parse_json(customer, customer_source), customer_source), notes)
 
 
-def _load_path(path: Path, customer: Path | None) -> list[QueuedOrder]:
+def _load_path(path: Path, customer: Path | None, notes: list[FileProblem]) -> list[QueuedOrder]:
     if path.suffix.lower() != ".csv":
-        return load_json(_read_text(path), str(path))
+        return load_json(_read_text(path), str(path), notes)
     if customer is None:
         raise ImportRefused([FileProblem(str(path), "<file>", "a CSV of subscribers needs --customer ORDER.json")])
     customer_text = _read_text(customer)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return load_csv(handle, str(path), customer_text, str(customer))
+            return load_csv(handle, str(path), customer_text, str(customer), notes)
     except OSError as error:
         raise ImportRefused([FileProblem(str(path), "<file>", error.strerror or str(error))]) from None
     except UnicodeDecodeError as error:
         raise ImportRefused([FileProblem(str(path), "<file>", f"not a readable CSV: {error}")]) from None
 
 
-def load_files(paths: Sequence[Path], customer: Path | None = None) -> list[QueuedOrder]:
-    """Validate every order in ``paths``; return them all, or raise :class:`ImportRefused` with every problem."""
+def load_files(
+    paths: Sequence[Path], customer: Path | None = None, notes: list[FileProblem] | None = None
+) -> list[QueuedOrder]:
+    """Validate every order in ``paths``; return them all, or raise :class:`ImportRefused` with every problem.
+
+    ``notes``, when given, gets one entry per value the checks normalized (where, field, what is sent instead).
+    """
     orders: list[QueuedOrder] = []
     problems: list[FileProblem] = []
+    noted: list[FileProblem] = []
     for path in paths:
         try:
-            orders.extend(_load_path(path, customer))
+            orders.extend(_load_path(path, customer, noted))
         except ImportRefused as refused:
             problems.extend(refused.problems)
     if problems:
         raise ImportRefused(problems)
+    if notes is not None:
+        notes.extend(noted)
     return orders

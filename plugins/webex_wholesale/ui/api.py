@@ -18,7 +18,7 @@ check (:mod:`.auth`, :mod:`.csrf`). Validation, duplicates and transitions are t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Query, Request, status
@@ -26,12 +26,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from webex_wholesale.models import OnboardingOrder, SubscriberOutcome
+from webex_wholesale.models.states import OrderState
 from webex_wholesale.queue.export import order_outcomes_csv
 from webex_wholesale.queue.loader import ImportRefused
 from webex_wholesale.state import orders as queue
+from webex_wholesale.state.errors import StateDatabaseMisconfigured
 from webex_wholesale.state.machine import IllegalTransition
-from webex_wholesale.state.migrate import StateDatabaseNotReady
-from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.ui import queries
 from webex_wholesale.ui.api_models import (
     Created,
@@ -134,7 +134,7 @@ def create_api() -> FastAPI:
     api.add_exception_handler(queue.DuplicateOrder, _refused(status.HTTP_409_CONFLICT))
     api.add_exception_handler(IllegalTransition, _refused(status.HTTP_409_CONFLICT))
     api.add_exception_handler(queue.OrderNotFound, _refused(status.HTTP_404_NOT_FOUND))
-    api.add_exception_handler(StateDatabaseNotReady, _refused(status.HTTP_503_SERVICE_UNAVAILABLE))
+    api.add_exception_handler(StateDatabaseMisconfigured, _refused(status.HTTP_503_SERVICE_UNAVAILABLE))
 
     @api.exception_handler(ImportRefused)
     async def import_refused(_request: Request, exc: ImportRefused) -> JSONResponse:
@@ -169,7 +169,7 @@ def create_api() -> FastAPI:
     def list_orders(
         request: Request,
         engine: StateDep,
-        state: Annotated[Literal[ORDER_STATES] | None, Query()] = None,
+        state: Annotated[OrderState | None, Query()] = None,
         external_id: Annotated[str | None, Query(alias="externalId", max_length=255)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,

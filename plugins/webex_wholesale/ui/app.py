@@ -28,11 +28,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from webex_wholesale.models.states import OrderState
 from webex_wholesale.queue.loader import ImportRefused
 from webex_wholesale.state import orders as queue
-from webex_wholesale.state.machine import IllegalTransition, can_cancel, can_retry
-from webex_wholesale.state.migrate import StateDatabaseNotReady
-from webex_wholesale.state.schema import ORDER_STATES
+from webex_wholesale.state.errors import StateDatabaseMisconfigured
+from webex_wholesale.state.machine import ATTENTION_STATES, IllegalTransition, can_cancel, can_retry
 from webex_wholesale.ui import URL_PREFIX, queries, upload
 from webex_wholesale.ui.api import API_PREFIX, create_api
 from webex_wholesale.ui.auth import WriterDep, may_trigger_onboarding_runs, require_onboarding_reader
@@ -75,7 +75,8 @@ def _context(request: Request, **values: Any) -> dict[str, Any]:
         "app_root": app_root,
         "airflow_run_url": airflow_run_url,
         "run_page_url": run_page_url,
-        "order_states": ORDER_STATES,
+        "order_states": list(OrderState),
+        "attention_states": ATTENTION_STATES,
         **values,
     }
 
@@ -123,9 +124,9 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
             response.headers.update(exc.headers)
         return response
 
-    @app.exception_handler(StateDatabaseNotReady)
-    async def not_migrated_page(request: Request, exc: StateDatabaseNotReady) -> Response:
-        """An un-migrated state database: say so and how to fix it, rather than a bare 500."""
+    @app.exception_handler(StateDatabaseMisconfigured)
+    async def not_migrated_page(request: Request, exc: StateDatabaseMisconfigured) -> Response:
+        """An un-migrated or unusable state database: say so and how to fix it, rather than a bare 500."""
         return _page(request, "error.html", status_code=status.HTTP_503_SERVICE_UNAVAILABLE, message=str(exc))
 
     @app.get("/", include_in_schema=False)
@@ -140,19 +141,22 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
         state: Annotated[str | None, Query(description="show only orders in this state")] = None,
         q: Annotated[str | None, Query(max_length=255, description="part of an externalId")] = None,
     ) -> HTMLResponse:
-        if state and state not in ORDER_STATES:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {', '.join(ORDER_STATES)}")
+        try:
+            wanted = OrderState(state) if state else None
+        except ValueError:
+            choices = ", ".join(OrderState)
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {choices}") from None
         search = (q or "").strip() or None
-        rows, total = queries.list_orders(engine, state=state or None, search=search)
+        rows, total = queries.list_orders(engine, state=wanted, search=search)
         return _page(
             request,
             "orders.html",
             counts=queue.state_counts(engine),
-            state=state or None,
+            state=wanted,
             q=search,
             orders=rows,
             total=total,
-            adhoc=queries.adhoc_runs(engine, state=state or None, search=search),
+            adhoc=queries.adhoc_runs(engine, state=wanted, search=search),
             may_write=may_trigger_onboarding_runs(user),
         )
 

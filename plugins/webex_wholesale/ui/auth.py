@@ -21,10 +21,9 @@ from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.models.dag import DagModel
 from fastapi import Depends, HTTPException, status
 
+# The pages show this DAG's runs (their reports and audit records), so reading its runs is what they require.
+from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.ui.csrf import refuse_cross_site_cookie_writes
-
-#: The pages show this DAG's runs (their reports and audit records), so reading its runs is what they require.
-ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
 
 
 def _may(user: BaseUser, method: ResourceMethod) -> bool:
