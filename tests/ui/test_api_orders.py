@@ -250,3 +250,15 @@ def test_a_due_date_is_kept_and_shown(api):
     )
     assert naive.status_code == 422
     assert naive.json()["problems"][0]["field"] == "notBefore"
+
+
+def test_values_the_checks_normalized_are_told_as_wholesale_queue_add_tells_them(api):
+    order = order_data("normalized-0001")
+    order["address"]["country"] = "us"
+
+    response = api.post(f"{API}/orders", json=order)
+
+    assert response.status_code == 201
+    assert response.json()["normalized"] == [
+        {"where": "body", "index": None, "line": None, "field": "address.country", "reason": "'us' is sent as 'US'"}
+    ]

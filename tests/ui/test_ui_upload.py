@@ -162,3 +162,14 @@ def test_the_outcomes_link_downloads_with_the_session_cookie(browser, seeded):
 
     assert response.status_code == 200
     assert response.text.startswith("email,package,")
+
+
+def test_the_preview_tells_the_values_the_checks_normalized(ops):
+    customer = json.loads(EXAMPLE_CUSTOMER.read_text())
+    customer["address"]["country"] = "us"
+    csv_text = (EXAMPLE_CUSTOMER.parent / "example-subscribers.csv").read_text()
+
+    page = ops.post("/wholesale/upload/preview", files=csv_parts(csv_text, customer))
+
+    assert page.status_code == 200
+    assert "customer: address.country: 'us' is sent as 'US'" in html.unescape(text_of(page.text))

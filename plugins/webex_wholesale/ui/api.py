@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from webex_wholesale.models import OnboardingOrder, SubscriberOutcome
 from webex_wholesale.models.states import OrderState
 from webex_wholesale.queue.export import order_outcomes_csv
-from webex_wholesale.queue.loader import ImportRefused
+from webex_wholesale.queue.loader import FileProblem, ImportRefused
 from webex_wholesale.state import orders as queue
 from webex_wholesale.state.errors import StateDatabaseMisconfigured
 from webex_wholesale.state.machine import IllegalTransition
@@ -159,9 +159,13 @@ def create_api() -> FastAPI:
     )
     async def create_orders(request: Request, response: Response, engine: StateDep, user: WriterDep) -> Created:
         """Queue the orders in the body, all or nothing. ``Location`` is the order's URL, or the list's for several."""
-        queued = await orders_from_request(request, via=f"API, user {user.get_name()}")
+        notes: list[FileProblem] = []
+        queued = await orders_from_request(request, via=f"API, user {user.get_name()}", notes=notes)
         ids = await run_in_threadpool(queue.enqueue, engine, queued)
-        created = Created(orders=[_summary(request, queue.find_order(engine, order_id)) for order_id in ids])
+        created = Created(
+            orders=[_summary(request, queue.find_order(engine, order_id)) for order_id in ids],
+            normalized=[ProblemOut.of(note) for note in notes],
+        )
         response.headers["Location"] = created.orders[0].url if len(ids) == 1 else f"{_api_root(request)}/orders"
         return created
 

@@ -73,9 +73,11 @@ class OrderPage(CamelModel):
 
 
 class Created(CamelModel):
-    """A 201 answer: the orders queued, in the order they were given."""
+    """A 201 answer: the orders queued, in the order they were given, and the values the checks normalized (each
+    with its place and field; ``reason`` says what is sent instead)."""
 
     orders: list[OrderSummary]
+    normalized: list[ProblemOut]
 
 
 class Transition(CamelModel):

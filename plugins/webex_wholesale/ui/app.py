@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webex_wholesale.models.states import OrderState
-from webex_wholesale.queue.loader import ImportRefused
+from webex_wholesale.queue.loader import FileProblem, ImportRefused
 from webex_wholesale.state import orders as queue
 from webex_wholesale.state.errors import StateDatabaseMisconfigured
 from webex_wholesale.state.machine import ATTENTION_STATES, IllegalTransition, can_cancel, can_retry
@@ -189,11 +189,13 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     @app.post("/upload/preview", response_class=HTMLResponse)
     async def upload_preview(request: Request, user: WriterDep) -> HTMLResponse:
         """What the files would queue, or every problem in them; nothing is queued here."""
+        notes: list[FileProblem] = []
         try:
-            queued = await orders_from_request(request, via=_uploaded_by(user))
+            queued = await orders_from_request(request, via=_uploaded_by(user), notes=notes)
         except ImportRefused as refused:
             return _page(request, "upload.html", status.HTTP_422_UNPROCESSABLE_CONTENT, problems=refused.problems)
-        return _page(request, "upload.html", preview=upload.preview(queued), confirmation=upload.confirmation(queued))
+        confirmation = upload.confirmation(queued)
+        return _page(request, "upload.html", preview=upload.preview(queued), notes=notes, confirmation=confirmation)
 
     @app.post("/upload", response_class=HTMLResponse)
     async def upload_confirm(request: Request, engine: StateDep, user: WriterDep) -> Response:

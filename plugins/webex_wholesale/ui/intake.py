@@ -45,31 +45,37 @@ async def _part_text(value: UploadFile | str, name: str) -> str:
         raise ImportRefused([FileProblem(name, "<file>", f"not UTF-8 text: {error}")]) from None
 
 
-async def _from_form(request: Request) -> list[QueuedOrder]:
+async def _from_form(request: Request, notes: list[FileProblem]) -> list[QueuedOrder]:
     async with request.form(max_files=3, max_fields=3, max_part_size=MAX_BODY_BYTES) as form:
         texts = {name: await _part_text(value, name) for name, value in form.multi_items()}
     parts = {name: text for name, text in texts.items() if text.strip()}  # a file input left empty sends a part
     if set(parts) == {ORDERS_PART}:
-        return await run_in_threadpool(load_json, parts[ORDERS_PART], ORDERS_PART)
+        return await run_in_threadpool(load_json, parts[ORDERS_PART], ORDERS_PART, notes)
     if set(parts) == {SUBSCRIBERS_PART, CUSTOMER_PART}:
         lines = io.StringIO(parts.pop(SUBSCRIBERS_PART), newline="")
-        return await run_in_threadpool(load_csv, lines, SUBSCRIBERS_PART, parts[CUSTOMER_PART], CUSTOMER_PART)
+        customer = parts[CUSTOMER_PART]
+        return await run_in_threadpool(load_csv, lines, SUBSCRIBERS_PART, customer, CUSTOMER_PART, notes)
     raise ImportRefused([FileProblem("<request>", ", ".join(sorted(parts)) or "<no parts>", _UNSUPPORTED)])
 
 
-async def _load(request: Request) -> list[QueuedOrder]:
+async def _load(request: Request, notes: list[FileProblem]) -> list[QueuedOrder]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        return await run_in_threadpool(load_json, await request.body(), JSON_BODY)
+        return await run_in_threadpool(load_json, await request.body(), JSON_BODY, notes)
     if content_type == "multipart/form-data":
-        return await _from_form(request)
+        return await _from_form(request, notes)
     raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, _UNSUPPORTED)
 
 
-async def orders_from_request(request: Request, via: str) -> list[QueuedOrder]:
+async def orders_from_request(request: Request, via: str, notes: list[FileProblem] | None = None) -> list[QueuedOrder]:
     """The validated orders a request carries; :class:`ImportRefused` with every problem, or 415 for other bodies.
 
     Each order's source (kept on the order and in its first state change) says it came ``via`` this way, from whom
-    (``API, user ops``), and from which part of the request.
+    (``API, user ops``), and from which part of the request. ``notes``, when given, gets the values the checks
+    normalized, as ``wholesale-queue add`` prints them.
     """
-    return [replace(item, source=f"{via}: {item.source}") for item in await _load(request)]
+    noted: list[FileProblem] = []
+    queued = [replace(item, source=f"{via}: {item.source}") for item in await _load(request, noted)]
+    if notes is not None:
+        notes.extend(noted)
+    return queued
