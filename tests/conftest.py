@@ -22,11 +22,31 @@ SERVICES_REQUIRED = os.environ.get("WWA_REQUIRE_SERVICES") == "1"
 POSTGRES_ADMIN_URL = os.environ.get("WWA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("WWA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
-os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="wwa-airflow-home-")
+#: "gw0", "gw1"... under pytest-xdist (`make test`); every worker is a process with its own AIRFLOW_HOME (and so its
+#: own metadata database and embedded stores) and its own PostgreSQL database (``postgres_url``).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix=f"wwa-airflow-home-{WORKER}-")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+
+
+#: Fixtures that put a test in a tier: it reaches a local service, runs a whole DAG or drives headless Chromium.
+#: Tests that reach one through ``request.getfixturevalue`` (a parametrized fixture) carry the marker on that param.
+TIER_OF_FIXTURE = {
+    "postgres_url": "services",
+    "redis_url": "services",
+    "run_order": "airflow_run",
+    "chromium": "browser",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by the fixtures it uses, so ``make test-fast`` can leave out the slow tiers."""
+    for item in items:
+        for fixture in TIER_OF_FIXTURE.keys() & set(item.fixturenames):
+            item.add_marker(TIER_OF_FIXTURE[fixture])
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ WORKER = Path(__file__).with_name("budget_worker.py")
 SIM_TOKEN = "budget-test-token"
 
 
-@pytest.fixture(params=["embedded", "redis"])
+@pytest.fixture(params=["embedded", pytest.param("redis", marks=pytest.mark.services)])
 def store_env(request, tmp_path: Path) -> dict[str, str]:
     """The environment that points workers at one store: the same AIRFLOW_HOME file, or the real Redis."""
     env = {"AIRFLOW_HOME": str(tmp_path)}

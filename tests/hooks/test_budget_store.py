@@ -31,7 +31,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.services)])
 def make_store(request, tmp_path: Path):
     """Build store objects on one shared state: every object is another process's view of the same budget."""
     if request.param == "sqlite":
