@@ -12,8 +12,12 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from helpers.clocks import SimClock
 
 ROOT = Path(__file__).resolve().parents[1]
 #: `.ci/run` sets WWA_REQUIRE_SERVICES=1: PostgreSQL and Redis are there, so a test that needs them fails
@@ -81,6 +85,22 @@ def simulator() -> Iterator:
 
     with running_simulator(SimConfig(token=SIM_TOKEN, provision_delay=0.2)) as sim:
         yield sim
+
+
+@pytest.fixture
+def sim_clock(monkeypatch: pytest.MonkeyPatch) -> SimClock:
+    """The clock of every simulator this test runs in-process (``running_simulator``)."""
+    from types import SimpleNamespace
+
+    from helpers.clocks import SimClock
+
+    from wholesale_sim import traffic
+    from wholesale_sim.runtime import SimRuntime
+
+    clock = SimClock()
+    monkeypatch.setattr(SimRuntime, "now", lambda _sim: clock())
+    monkeypatch.setattr(traffic, "time", SimpleNamespace(monotonic=clock))
+    return clock
 
 
 @pytest.fixture
