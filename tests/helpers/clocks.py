@@ -36,3 +36,19 @@ class SimClock:
         finally:
             self._behind = time.time() - self._stopped_at
             self._stopped_at = None
+
+
+class FakeClock:
+    """Epoch seconds that move only when code sleeps on them (in a thread or in an event loop), at once."""
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.now += seconds
