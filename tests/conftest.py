@@ -11,8 +11,9 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -46,6 +47,25 @@ TIER_OF_FIXTURE = {
 }
 
 
+#: The test being run, for the guards that check its tier from deep inside it (``DAG.test``).
+RUNNING_TEST: ContextVar[pytest.Item | None] = ContextVar("running_test", default=None)
+
+
+def require_tier(item: pytest.Item, marker: str, what: str) -> None:
+    """Fail a test that does something of a tier without its marker: ``make test-fast`` would run it."""
+    if item.get_closest_marker(marker) is None:
+        pytest.fail(f"{item.nodeid} {what} but is not marked {marker!r} (pytestmark, or a fixture param's marks)")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    token = RUNNING_TEST.set(item)
+    try:
+        return (yield)
+    finally:
+        RUNNING_TEST.reset(token)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test by the fixtures it uses, so ``make test-fast`` can leave out the slow tiers."""
     for item in items:
@@ -55,7 +75,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
-    """Create the metadata tables and the state database's once per run; dag.test() needs them."""
+    """Create the metadata tables and the state database's once per run; dag.test() needs them.
+
+    Every ``dag.test()`` from then on checks that its test is marked ``airflow_run``.
+    """
+    from airflow.sdk.definitions.dag import DAG
     from airflow.utils import db
 
     from webex_wholesale.state import migrate
@@ -63,6 +87,14 @@ def airflow_db() -> None:
 
     db.initdb()
     migrate.upgrade(get_engine())  # the state database every onboarding run records itself in
+    run_whole_dag = DAG.test
+
+    def test_in_its_tier(dag: DAG, *args: Any, **kwargs: Any) -> Any:
+        if (item := RUNNING_TEST.get()) is not None:
+            require_tier(item, "airflow_run", "runs a whole DAG")
+        return run_whole_dag(dag, *args, **kwargs)
+
+    DAG.test = test_in_its_tier  # for the rest of this process, which is this session's
 
 
 @pytest.fixture
@@ -119,10 +151,11 @@ def service_missing(service: str, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_database() -> Iterator[str]:
     """A throw-away PostgreSQL database on the local server, created for this test session and dropped after.
 
-    One database per session keeps parallel test runs (and other projects on the server) out of each other's way.
+    One database per session, so one per pytest-xdist worker: parallel workers, parallel runs and other projects
+    on the server keep out of each other's way.
     """
     import sqlalchemy as sa
 
@@ -143,7 +176,7 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
+def redis_server() -> str:
     """The local Redis server's URL (database 15); tests namespace their keys so parallel runs do not collide."""
     import redis
 
@@ -152,3 +185,17 @@ def redis_url() -> str:
     except Exception as exc:
         service_missing("Redis", f"{REDIS_URL}: {type(exc).__name__}: {exc}")
     return REDIS_URL
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest, postgres_database: str) -> str:
+    """The session's PostgreSQL database, for a test marked ``services``."""
+    require_tier(request.node, "services", "uses PostgreSQL")
+    return postgres_database
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest, redis_server: str) -> str:
+    """The local Redis server, for a test marked ``services``."""
+    require_tier(request.node, "services", "uses Redis")
+    return redis_server
