@@ -23,12 +23,12 @@ FAST_TIER := not airflow_run and not scheduler and not services and not browser
 
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 -m "$(FAST_TIER)"
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "$(FAST_TIER)"
 
 # Every test, in parallel: each pytest-xdist worker has its own AIRFLOW_HOME and PostgreSQL database.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 3
+	$(BIN)/python -m pytest -n 3 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,7 +7,9 @@ that need them, as a deployment would.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -31,6 +33,7 @@ REDIS_URL = os.environ.get("WWA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 #: own metadata database and embedded stores) and its own PostgreSQL database (``postgres_url``).
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix=f"wwa-airflow-home-{WORKER}-")
+atexit.register(shutil.rmtree, os.environ["AIRFLOW_HOME"], ignore_errors=True)
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
@@ -59,6 +62,7 @@ def require_tier(item: pytest.Item, marker: str, what: str) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Run the test with :data:`RUNNING_TEST` naming it."""
     token = RUNNING_TEST.set(item)
     try:
         return (yield)
