@@ -26,10 +26,10 @@ from webex_wholesale.state.schema import audit_table, metadata
 sys.path.insert(0, str(ROOT / "scripts"))
 from local_stack import SIM_TOKEN, free_port, simulator, standalone, standalone_env
 
-pytestmark = pytest.mark.airflow_run
-
 ORDERS = [order_data(f"e2e-clinic-{n}", subscribers=3) for n in range(1, 4)]
 DEADLINE_S = 600  # a bound for a stuck run, not a speed budget
+# Three waits (the DAG parsed, the orders onboarded, the runs listed), each bounded by DEADLINE_S on its own.
+pytestmark = [pytest.mark.scheduler, pytest.mark.timeout(2 * DEADLINE_S)]
 
 
 def wait_for(condition, what: str, timeout: float = DEADLINE_S):
