@@ -72,7 +72,7 @@ OLD_DRY_RUN_REPORT = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def fresh_url(request, tmp_path) -> Iterator[str]:
     """An empty database of its own (never the session's shared PostgreSQL database, which is at head)."""
     if request.param == "sqlite":
