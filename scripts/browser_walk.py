@@ -1,8 +1,9 @@
 """The Airflow UI in a real browser, step by step, as ``make browser-check`` walks it (screenshots on the way).
 
 Logs in, opens the trigger form of webex_wholesale_onboarding, submits an order, waits for the run to succeed,
-opens the run's page and its "Wholesale report" tab, then the "Wholesale" page (orders) and the run's audit,
-saving a screenshot of each. Any step that does not happen raises.
+opens the run's page and its "Wholesale report" tab, then the "Wholesale" page (orders) and the run's audit, then
+adds orders through the Wholesale page's form and watches the queue onboard them (:mod:`browser_upload`), saving a
+screenshot of each. Any step that does not happen raises.
 
 The order is the form's as it stands (the demo order, for the simulator) under a run id typed into the form, so
 the walk also passes against an Airflow that onboarded it before: a repeated order adopts what exists.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from browser_upload import add_orders
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page
 
 DAG_ID = "webex_wholesale_onboarding"
@@ -85,11 +87,16 @@ class Walk:
         self.step(f"triggered run {self.run_id} for the order with externalId {external_id}")
         return external_id
 
-    def wait_for_run(self, context: BrowserContext) -> None:
-        """Ask the REST API until the run succeeds; the UI's JWT (the ``_token`` cookie) is the bearer token."""
+    def token(self, context: BrowserContext) -> str:
+        """The UI's JWT (the ``_token`` cookie), which is also a bearer token for the REST APIs."""
         token = next((c["value"] for c in context.cookies(self.base) if c["name"] == "_token"), None)
         if token is None:
             raise RuntimeError("no _token cookie after logging in")
+        return token
+
+    def wait_for_run(self, context: BrowserContext) -> None:
+        """Ask the REST API until the run succeeds."""
+        token = self.token(context)
         url = f"{self.base}/api/v2/dags/{DAG_ID}/dagRuns/{quote(self.run_id, safe='')}"
         deadline = time.monotonic() + self.run_timeout
         state = "not created"
@@ -145,4 +152,6 @@ class Walk:
         page.evaluate("window.scrollBy(0, -20)")
         page.screenshot(path=self.shots / "5-audit.png")
         self.step(f"saved {self.shots / '5-audit.png'}")
+
+        add_orders(self, context, page)
         self.step("OK")
