@@ -62,18 +62,18 @@ def migrated_engine(url: str) -> Engine:
 
 
 def report_for(run_id: str, order: dict[str, Any], *, failed: bool, extra: dict[str, Any] | None = None) -> dict:
-    """The report the onboarding_report task would write, as JSON (one failed subscriber when ``failed``)."""
-    emails = [s["email"] for s in order["subscribers"]]
+    """The report the onboarding_report task would write, as JSON (one failed subscriber when ``failed``), with
+    every field of a subscriber outcome filled as Webex's answers fill them (a failed run's widest table)."""
+    subscribers = order["subscribers"]
     outcomes = [
-        {"email": emails[0], "result": "provisioned", "isAdmin": True, "subscriberId": webex_id("SUBSCRIBER", 1),
-         "trackingId": "WWA_" + webex_id("TRACKING", 1)},
-        {"email": emails[1], "result": "provisioned", "subscriberId": webex_id("SUBSCRIBER", 2),
-         "trackingId": "WWA_" + webex_id("TRACKING", 2)},
+        {"email": s["email"], "result": "provisioned", "isAdmin": i == 0, "subscriberId": webex_id("SUBSCRIBER", i),
+         "status": "provisioned", "package": s["packages"][0], "httpStatus": 200, "attempts": 1}
+        for i, s in enumerate(subscribers[:2])
     ]  # fmt: skip
     if failed:
         outcomes.append(
-            {"email": FAILED_EMAIL, "result": "failed", "httpStatus": 409, "errorCodes": [400106],
-             "message": FAILED_REASON, "trackingId": FAILED_TRACKING_ID}
+            {"email": FAILED_EMAIL, "result": "failed", "package": "webex_meetings", "httpStatus": 409,
+             "errorCodes": [400106], "message": FAILED_REASON, "trackingId": FAILED_TRACKING_ID, "attempts": 1}
         )  # fmt: skip
     steps = [StepResult(task_id="provision_customer", state="success")]
     if failed:
