@@ -113,6 +113,36 @@ def test_report_puts_failures_and_their_reasons_before_everything_else(browser, 
     assert "step provision_subscribers : 1 of 2 subscribers failed" in text
 
 
+def test_a_failed_orders_page_shows_the_order_itself_and_what_to_do_next(browser, seeded):
+    text = text_of(browser.get(f"/wholesale/orders/{seeded.failed_order}").text)
+
+    next_steps = text.split("What to do next")[1].split("The order")[0]
+    assert f"wholesale-queue retry {seeded.failed_order}" in next_steps
+    assert f"wholesale-queue cancel {seeded.failed_order}" in next_steps
+    ordered = text.split("The order")[1].split("State history")[0]
+    assert "demo-us-all" in ordered
+    assert "771 Alder Drive" in ordered
+    assert "Subscribers (4)" in ordered
+    assert re.search(r"it-admin@acme-dental\.example\.com Dana Admin webex_suite administrator", ordered)
+    assert "Morgan Lee" in ordered
+
+
+def test_a_failures_reason_is_said_once_above_the_audit_records(browser, seeded):
+    """In "What failed", not again in the subscriber or step tables (the audit records keep their own copy)."""
+    text = text_of(browser.get(f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}").text)
+
+    assert text.split("Audit records")[0].count(FAILED_REASON) == 1
+
+
+def test_every_time_on_a_page_is_written_one_way(browser, seeded):
+    for path in (f"/wholesale/orders/{seeded.failed_order}", f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}"):
+        text = text_of(browser.get(path).text)
+
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text), path  # no ISO 8601 beside the page's format
+        assert re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?! UTC)", text) == [], path
+        assert "2026-12-01 09:00:42 UTC" in text, path  # the report's finishedAt, written as the rest
+
+
 def test_run_page_shows_the_report_and_the_runs_audit(browser, seeded):
     page = browser.get(f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}")
 

@@ -28,11 +28,14 @@ from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
 from webex_wholesale.ui.auth import require_onboarding_reader
+from webex_wholesale.ui.formats import timestamp
+from webex_wholesale.ui.order_view import order_view
 from webex_wholesale.ui.report_view import report_view
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: The columns of a list of records: every field any of them has, in first-seen order.
 templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for row in rows for k in row))
+templates.env.filters["timestamp"] = timestamp
 
 #: Pages hold customer data: never cached, never framed by another site (the Airflow UI itself may frame them).
 _HEADERS = {
@@ -143,6 +146,7 @@ def create_app() -> FastAPI:
             request,
             "order.html",
             order=found,
+            ordered=order_view(found["order_json"]),
             transitions=queue.order_transitions(engine, order_id),
             runs=runs,
             report_run=latest_report,
