@@ -27,7 +27,7 @@ from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
-from webex_wholesale.ui.auth import require_onboarding_reader
+from webex_wholesale.ui.auth import login_redirect, require_onboarding_reader
 from webex_wholesale.ui.formats import timestamp
 from webex_wholesale.ui.order_view import order_view
 from webex_wholesale.ui.report_view import report_view
@@ -96,7 +96,13 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
-        """Errors as a short HTML page (401/403/404 included), with the same headers as every page."""
+        """Errors as a short HTML page (403/404 included), with the same headers as every page; a person without a
+        valid session is sent to Airflow's login and back instead (:func:`~webex_wholesale.ui.auth.login_redirect`)."""
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED and (
+            redirect := login_redirect(request, _airflow_root(request))
+        ):
+            redirect.headers.update(_HEADERS)
+            return redirect
         response = _page(request, "error.html", status_code=exc.status_code, message=exc.detail)
         if exc.headers:
             response.headers.update(exc.headers)
