@@ -92,6 +92,7 @@ def test_subscriber_refused_by_webex_is_reported_and_fails_the_run(run_order):
     assert report["outcome"] == "failed"
     (refused,) = [s for s in report["subscribers"] if s["result"] == "failed"]
     assert refused["email"] == taken
+    assert refused["name"] == "Morgan Lee"  # as the order names dr.lee
     assert refused["errorCodes"] == [10022]
     assert refused["trackingId"]
     provisioned = {s["email"] for s in report["subscribers"] if s["result"] == "provisioned"}

@@ -8,6 +8,7 @@ from ui_helpers import (
     CUSTOMER_ID,
     DAG_ID,
     FAILED_EMAIL,
+    FAILED_NAME,
     FAILED_REASON,
     FAILED_TRACKING_ID,
     mounted_client,
@@ -109,7 +110,7 @@ def test_report_puts_failures_and_their_reasons_before_everything_else(browser, 
 
     failures = text.index("What failed (2)")
     assert failures < text.index("Onboarding template (provisioningId)") < text.index("Subscribers (3")
-    assert f"{FAILED_EMAIL} : {FAILED_REASON}" in text
+    assert f"{FAILED_EMAIL} ({FAILED_NAME}) : {FAILED_REASON}" in text
     assert "step provision_subscribers : 1 of 2 subscribers failed" in text
 
 
@@ -132,6 +133,16 @@ def test_a_failures_reason_is_said_once_above_the_audit_records(browser, seeded)
     text = text_of(browser.get(f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}").text)
 
     assert text.split("Audit records")[0].count(FAILED_REASON) == 1
+
+
+def test_subscribers_are_named_in_the_report_and_the_audit_records(browser, seeded):
+    for path in (f"/wholesale/orders/{seeded.failed_order}", f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}"):
+        text = text_of(browser.get(path).text)
+
+        report, audit = text.split("Subscribers (3, failures first)")[1].split("Audit records")
+        assert f"{FAILED_EMAIL} {FAILED_NAME} failed" in report, path
+        assert "Riley Front" in report, path
+        assert audit.count(f"{FAILED_EMAIL} {FAILED_NAME}") == 2, path  # the API call and the outcome
 
 
 def test_every_time_on_a_page_is_written_one_way(browser, seeded):

@@ -41,6 +41,12 @@ CUSTOMER_ID = webex_id("CUSTOMER", 1)
 FAILED_TRACKING_ID = "WWA_" + webex_id("TRACKING", 99)
 FAILED_EMAIL = "dr.lee@acme-dental.example.com"
 FAILED_REASON = "User is already part of another Webex organization"
+FAILED_NAME = "Morgan Lee"  # dr.lee's name in the demo order
+
+
+def subscriber_name(subscriber: dict[str, Any]) -> str:
+    params = subscriber["provisioningParameters"]
+    return f"{params['firstName']} {params['lastName']}"
 
 
 def order_data(external_id: str, name: str | None = None) -> dict[str, Any]:
@@ -66,14 +72,16 @@ def report_for(run_id: str, order: dict[str, Any], *, failed: bool, extra: dict[
     every field of a subscriber outcome filled as Webex's answers fill them (a failed run's widest table)."""
     subscribers = order["subscribers"]
     outcomes = [
-        {"email": s["email"], "result": "provisioned", "isAdmin": i == 0, "subscriberId": webex_id("SUBSCRIBER", i),
-         "status": "provisioned", "package": s["packages"][0], "httpStatus": 200, "attempts": 1}
+        {"email": s["email"], "name": subscriber_name(s), "result": "provisioned", "isAdmin": i == 0,
+         "subscriberId": webex_id("SUBSCRIBER", i), "status": "provisioned", "package": s["packages"][0],
+         "httpStatus": 200, "attempts": 1}
         for i, s in enumerate(subscribers[:2])
     ]  # fmt: skip
     if failed:
         outcomes.append(
-            {"email": FAILED_EMAIL, "result": "failed", "package": "webex_meetings", "httpStatus": 409,
-             "errorCodes": [400106], "message": FAILED_REASON, "trackingId": FAILED_TRACKING_ID, "attempts": 1}
+            {"email": FAILED_EMAIL, "name": FAILED_NAME, "result": "failed", "package": "webex_meetings",
+             "httpStatus": 409, "errorCodes": [400106], "message": FAILED_REASON, "trackingId": FAILED_TRACKING_ID,
+             "attempts": 1}
         )  # fmt: skip
     steps = [StepResult(task_id="provision_customer", state="success")]
     if failed:

@@ -29,7 +29,7 @@ from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
 from webex_wholesale.ui.auth import login_redirect, require_onboarding_reader
 from webex_wholesale.ui.formats import timestamp
-from webex_wholesale.ui.order_view import order_view
+from webex_wholesale.ui.order_view import order_view, subscriber_names
 from webex_wholesale.ui.report_view import report_view
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -153,6 +153,7 @@ def create_app() -> FastAPI:
             "order.html",
             order=found,
             ordered=order_view(found["order_json"]),
+            names=subscriber_names(found["order_json"].get("subscribers") or []),
             transitions=queue.order_transitions(engine, order_id),
             runs=runs,
             report_run=latest_report,
@@ -166,14 +167,17 @@ def create_app() -> FastAPI:
         found = queries.get_run(engine, dag_id, run_id)
         audit, audit_total = queries.audit_records(engine, dag_id=dag_id, dag_run_id=run_id)
         report_json = (found or {}).get("report_json")
+        order = queue.find_order(engine, found["order_id"]) if found and found["order_id"] else None
+        subscribers = (report_json or {}).get("subscribers") or (order or {}).get("order_json", {}).get("subscribers")
         return _page(
             request,
             "run.html",
             dag_id=dag_id,
             run_id=run_id,
             run=found,
-            order=queue.find_order(engine, found["order_id"]) if found and found["order_id"] else None,
+            order=order,
             report=report_view(report_json) if report_json else None,
+            names=subscriber_names(subscribers or []),
             audit=audit,
             audit_total=audit_total,
         )

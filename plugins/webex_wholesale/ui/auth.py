@@ -12,13 +12,13 @@ sent to Airflow's login and brought back (:func:`login_redirect`) rather than sh
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
 from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.models.dag import DagModel
-from urllib.parse import urlencode
-
 from fastapi import HTTPException, Request, status
 from fastapi.responses import RedirectResponse
 

@@ -7,7 +7,7 @@ names, the first one marked as the administrator it becomes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +25,24 @@ class OrderView:
     subscriber_total: int
 
 
+def _name(subscriber: Mapping[str, Any]) -> str | None:
+    """A subscriber's name: a report's ``name``, or an order's ``provisioningParameters`` first and last name."""
+    params = subscriber.get("provisioningParameters") or {}
+    name = subscriber.get("name") or " ".join(str(params[k]) for k in ("firstName", "lastName") if params.get(k))
+    return name or None
+
+
+def subscriber_names(subscribers: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Email (lower case, as Webex compares them) to name, for the audit records, which name subscribers by
+    email only, from an order's or a report's subscribers."""
+    return {str(s["email"]).lower(): name for s in subscribers if s.get("email") and (name := _name(s))}
+
+
 def _subscriber_row(index: int, subscriber: Mapping[str, Any]) -> dict[str, Any]:
     params = subscriber.get("provisioningParameters") or {}
-    name = " ".join(str(params[key]) for key in ("firstName", "lastName") if params.get(key))
     return {
         "email": subscriber.get("email"),
-        "name": name or None,
+        "name": _name(subscriber),
         "package": ", ".join(subscriber.get("packages") or []) or None,
         "role": "administrator" if index == 0 else None,
         "phone": params.get("primaryPhoneNumber"),

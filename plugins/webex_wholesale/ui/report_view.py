@@ -35,7 +35,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "runId": "Run id",
 }
 #: Columns of the subscriber table, in this order; fields not listed (nor folded) follow them.
-SUBSCRIBER_COLUMNS = ("email", "result", "package", "webexAnswer", "trackingId", "subscriberId")
+SUBSCRIBER_COLUMNS = ("email", "name", "result", "package", "webexAnswer", "trackingId", "subscriberId")
 #: Subscriber fields folded into the columns above, so a failed run's table fits a DAG run's tab (about 1,050 px in
 #: a 1440 px window): ``isAdmin``, Webex's ``status`` and a message that is not a failure's into "Result";
 #: ``httpStatus``, ``errorCodes`` and ``attempts`` into "Webex answer". A failure's message is in "What failed", once.
@@ -156,7 +156,8 @@ def _failures(subscribers: list[dict[str, Any]], steps: list[dict[str, Any]]) ->
     ]
     for row in refused:
         details = [(label(k), row[k]) for k in ("errorCodes", "httpStatus", "trackingId") if row.get(k)]
-        found.append(Failure(what=str(row.get("email", "?")), reason=row.get("message") or "failed", details=details))
+        who = str(row.get("email", "?")) + (f" ({row['name']})" if row.get("name") else "")
+        found.append(Failure(what=who, reason=row.get("message") or "failed", details=details))
     return found
 
 
