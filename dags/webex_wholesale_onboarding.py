@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 
+from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.params import onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
@@ -31,7 +32,6 @@ from webex_wholesale.operators import (
     WebexSetupAssistanceOperator,
 )
 
-DAG_ID = "webex_wholesale_onboarding"
 API_POOL = "webex_wholesale_api"
 
 default_args = {
@@ -45,7 +45,7 @@ default_args = {
 
 
 @dag(
-    dag_id=DAG_ID,
+    dag_id=ONBOARDING_DAG_ID,
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,

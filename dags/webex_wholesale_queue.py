@@ -28,8 +28,8 @@ from datetime import UTC, datetime, timedelta
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Variable, dag, get_current_context, task
 
-DAG_ID = "webex_wholesale_queue"
-ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
+from webex_wholesale.ids import ONBOARDING_DAG_ID, QUEUE_DAG_ID
+
 DEFAULT_SCHEDULE = "*/10 * * * *"
 MAX_ORDERS_VARIABLE = "webex_wholesale_queue_max_orders"
 DEFAULT_MAX_ORDERS = 10
@@ -51,7 +51,7 @@ def _onboarding_run_state(run_id: str) -> str | None:
 
 
 @dag(
-    dag_id=DAG_ID,
+    dag_id=QUEUE_DAG_ID,
     schedule=_schedule(),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,

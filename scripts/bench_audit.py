@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
+from webex_wholesale.models.call_record import ApiCallRecord
 from webex_wholesale.state import migrate
 from webex_wholesale.state.audit import DEFAULT_BATCH_SIZE, AuditWriter, RunContext
 from webex_wholesale.state.engine import create_state_engine

@@ -54,7 +54,7 @@ from local_stack import (
     throwaway_databases,
 )
 
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget import BudgetStats
 from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.orders import list_orders, run_id_for
 

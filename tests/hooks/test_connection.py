@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hook_helpers import (
+from helpers.hook_helpers import (
     BASE,
     CUSTOMERS,
     OK_LIST,

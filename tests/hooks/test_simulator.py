@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hook_helpers import api_lines, set_connection
+from helpers.hook_helpers import api_lines, set_connection
 
 from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexPermanentError
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook

@@ -160,3 +160,14 @@ def test_setup_assist_without_a_channel_is_a_form_to_submit_by_hand():
     assert "| orgId | org-1 |" in form
     assert "| userCounts.webex_meetings | 2 |" in form
     assert "| callingLocation | - |" in form
+
+
+def test_values_normalized_by_validation_are_listed():
+    change = {"field": "subscribers[1].provisioningParameters.primaryPhoneNumber", "given": "2405551212"}
+    r = report([], summary={**SUMMARY, "normalized": [{**change, "sent": "+12405551212"}]})
+
+    assert r.normalized == [{**change, "sent": "+12405551212"}]
+    assert "- `subscribers[1].provisioningParameters.primaryPhoneNumber`: 2405551212 sent as +12405551212" in (
+        r.to_markdown()
+    )
+    assert "normalized" not in report([]).to_markdown()

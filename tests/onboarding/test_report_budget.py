@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget.stats import BudgetStats
 from webex_wholesale.onboarding.report import build_report
 
 

@@ -99,6 +99,10 @@ def test_a_customer_provisioned_with_errors_takes_subscribers(api, provision, si
         ({"provisioningParameters": {"firstName": "Riley", "extension": "1002"}}, "lastName"),
         ({"provisioningParameters": {"firstName": "Riley", "lastName": "Front"}}, "extension"),
         ({"provisioningParameters": {"firstName": "R", "lastName": "F", "primaryPhoneNumber": "555"}}, "E.164"),
+        *(
+            ({"provisioningParameters": {"firstName": "R", "lastName": "F", "primaryPhoneNumber": number}}, "E.164")
+            for number in ("+10005551212", "+1240555121", "+4420794609580", "12405551212")
+        ),
         (
             {
                 "packages": ["webex_meetings"],

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
+from webex_wholesale.models.call_record import ApiCallRecord
 from webex_wholesale.state.audit import AuditWriter, RunContext
 from webex_wholesale.state.schema import audit_table
 

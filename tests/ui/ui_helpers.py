@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
 from webex_wholesale.models import parse_order
+from webex_wholesale.models.call_record import ApiCallRecord
 from webex_wholesale.onboarding.report import StepResult, build_report
 from webex_wholesale.onboarding.tasks import split_order
 from webex_wholesale.state import migrate

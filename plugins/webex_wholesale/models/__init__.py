@@ -1,6 +1,7 @@
 """Order, response and outcome models: the order format and the API's field rules, never Airflow or HTTP."""
 
 from webex_wholesale.models.errors import OrderValidationError
+from webex_wholesale.models.normalized import Normalized, normalized_values
 from webex_wholesale.models.order import (
     Address,
     CallingLocation,
@@ -56,6 +57,7 @@ __all__ = [
     "CustomerWaitStatus",
     "ErrorDetail",
     "MeetingsParameters",
+    "Normalized",
     "OnboardingOrder",
     "OrderValidationError",
     "PackageDetail",
@@ -73,6 +75,7 @@ __all__ = [
     "SubscriberStatus",
     "customer_event",
     "failure_event",
+    "normalized_values",
     "order_param_schemas",
     "parse_order",
     "timeout_event",

@@ -17,16 +17,20 @@ from typing import Annotated, Any, Self
 
 from pydantic import EmailStr, Field, PositiveInt, ValidationError, ValidationInfo, field_validator, model_validator
 
+from webex_wholesale.models import _accepted as accepted
 from webex_wholesale.models._base import OrderModel
 from webex_wholesale.models._jsonschema import param_schemas
 from webex_wholesale.models._types import (
+    ORDER_REGION,
     AddressLine,
     CountryCode,
     CustomerName,
     Extension,
     LanguageCode,
+    LocationLanguage,
     NonEmptyStr,
     PhoneNumber,
+    TimeZone,
 )
 from webex_wholesale.models.errors import ROOT_PATH, OrderValidationError, Problem, rule_error
 from webex_wholesale.models.packages import (
@@ -101,13 +105,13 @@ class CustomerInfo(OrderModel):
 class CallingLocation(OrderModel):
     """The customer's first Webex Calling location.
 
-    ``language`` is free text: the spec's own example is ``en_us``, unlike ``customerInfo.language``.
+    ``language`` is spelled as the spec's own example, ``en_us``, unlike ``customerInfo.language``.
     """
 
     name: NonEmptyStr
     address: Address
-    timezone: NonEmptyStr
-    language: NonEmptyStr
+    timezone: TimeZone
+    language: LocationLanguage
     emergency_location_identifier: NonEmptyStr | None = None
 
 
@@ -120,7 +124,7 @@ class CallingParameters(OrderModel):
 class MeetingsParameters(OrderModel):
     """Meetings settings; ``timezone`` is required here because an empty ``meetings`` object says nothing."""
 
-    timezone: NonEmptyStr
+    timezone: TimeZone
 
 
 class PackageLimits(OrderModel):
@@ -360,9 +364,19 @@ def parse_order(data: Mapping[str, Any]) -> OnboardingOrder:
     if not isinstance(data, Mapping):
         raise OrderValidationError([(ROOT_PATH, f"an order must be a JSON object, not {type(data).__name__}")])
     try:
-        return OnboardingOrder.model_validate(dict(data))
+        return OnboardingOrder.model_validate(dict(data), context={ORDER_REGION: _order_region(data)})
     except ValidationError as error:
         raise OrderValidationError.from_pydantic(error) from None
+
+
+def _order_region(data: Mapping[str, Any]) -> str | None:
+    """The order's ``address.country`` when it is a country (its own problem is reported where it is checked)."""
+    address = data.get("address")
+    country = address.get("country") if isinstance(address, Mapping) else None
+    try:
+        return accepted.country(country.strip()) if isinstance(country, str) else None
+    except accepted.Refused:
+        return None
 
 
 def order_param_schemas() -> dict[str, dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 One mapped task instance per subscriber would cost Airflow about 0.2 s of scheduling each and break at
 ``max_map_length`` (1024), so subscribers are grouped, ``batch_size`` to a batch. A batch carries no share of the
-API budget: every batch takes from the connection's one shared budget (``webex_wholesale.hooks.budget``) and
+API budget: every batch takes from the connection's one shared budget (``webex_wholesale.budget``) and
 sizes its requests in flight from it. How many batches run at once is the ``webex_wholesale_api`` pool's slots,
 the one setting for it.
 """

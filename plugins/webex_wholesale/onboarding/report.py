@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget import BudgetStats
 from webex_wholesale.models import SubscriberOutcome, SubscriberResult
 from webex_wholesale.operators.setup_assist import TO_SUBMIT_BY_HAND
 
@@ -64,6 +64,8 @@ class OnboardingReport(BaseModel):
     started_at: datetime | None = Field(default=None, alias="startedAt")
     finished_at: datetime | None = Field(default=None, alias="finishedAt")
     duration_seconds: float | None = Field(default=None, alias="durationSeconds")
+    normalized: list[dict[str, str]] = Field(default_factory=list)
+    """Values validation sent in Webex's spelling (``field``, ``given``, ``sent``), from the validation step."""
     api_budget: dict[str, Any] | None = Field(default=None, alias="apiBudget")
     """What the subscriber steps' requests did with the shared API budget (requests, 429s, rates, pauses)."""
 
@@ -118,6 +120,9 @@ class OnboardingReport(BaseModel):
                 f"- API budget (subscriber steps): {b['requests']} requests, {b['throttled']} answered 429, "
                 f"average {b['averageRate']}/s, peak {b['peakRate']}/s, paused {b['pausedSeconds']} s"
             )
+        if self.normalized:
+            lines += ["", "## Values normalized before sending", ""]
+            lines += [f"- `{n['field']}`: {_cell(n['given'])} sent as {_cell(n['sent'])}" for n in self.normalized]
         if self.failed_steps:
             lines += ["", "## Failed steps", ""]
             lines += [f"- `{s.task_id}`: {s.message}" for s in self.failed_steps]
@@ -186,7 +191,7 @@ def build_report(
     """Assemble the report from the steps' results; missing pieces stay empty rather than guessed.
 
     ``summary`` is what the validation step said of the order (``externalId``, ``customerName``,
-    ``provisioningId``, ``subscribers``, ``adminEmail``, ``setupAssistRequested``).
+    ``provisioningId``, ``subscribers``, ``adminEmail``, ``setupAssistRequested``, ``normalized``).
     """
     parsed = [SubscriberOutcome.model_validate(o) for o in outcomes]
     steps = list(steps)
@@ -228,6 +233,7 @@ def build_report(
         started_at=started_at,
         finished_at=finished_at,
         duration_seconds=duration,
+        normalized=summary.get("normalized") or [],
         api_budget=_budget_figures(list(budget)),
     )
 

@@ -16,7 +16,7 @@ from airflow.sdk import BaseOperator, Context, TaskGroup
 
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
-from webex_wholesale.operators.subscribers import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
+from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
     from webex_wholesale.onboarding.report import OnboardingReport

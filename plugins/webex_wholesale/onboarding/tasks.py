@@ -3,7 +3,7 @@ why a step failed so the report can say it (the fan-out plan is :mod:`~webex_who
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
@@ -13,7 +13,7 @@ from webex_wholesale.operators.exceptions import WebexInvalidInputError
 from webex_wholesale.operators.setup_assist import build_setup_assist_request
 
 if TYPE_CHECKING:
-    from webex_wholesale.models import OnboardingOrder
+    from webex_wholesale.models import Normalized, OnboardingOrder
 
 #: XCom key under which ``record_failure`` keeps a failed step's reason for the report.
 FAILURE_XCOM_KEY = "failure"
@@ -36,19 +36,29 @@ def prepare_order(conf: Mapping[str, Any] | None) -> dict[str, Any]:
     field before any API call. The returned pieces are XCom-safe JSON: ``precheckBody``, ``customerBody``,
     ``externalId``, ``subPartnerOrgId`` (``None`` to act as the partner), ``admin`` (a one-subscriber list),
     ``others`` (the other subscribers), ``setupAssistRequest`` (the request without the customer's ids, or
-    ``None`` when not requested), ``summary`` (what the report names) and ``dryRun``.
+    ``None`` when not requested), ``summary`` (what the report names, with the values validation normalized)
+    and ``dryRun``.
     """
-    from webex_wholesale.models import OrderValidationError, parse_order  # pydantic: when the task runs, not at parse
+    from webex_wholesale.models import (  # pydantic: when the task runs, not at parse
+        OrderValidationError,
+        normalized_values,
+        parse_order,
+    )
 
+    given = order_from_conf(conf)
     try:
-        order = parse_order(order_from_conf(conf))
+        order = parse_order(given)
     except OrderValidationError as err:
         raise WebexInvalidInputError(str(err)) from None
-    return {**split_order(order), "dryRun": bool((conf or {}).get(DRY_RUN_PARAM, False))}
+    plan = split_order(order, normalized_values(given, order))
+    return {**plan, "dryRun": bool((conf or {}).get(DRY_RUN_PARAM, False))}
 
 
-def split_order(order: OnboardingOrder) -> dict[str, Any]:
-    """The pieces of a valid order each step sends (see :func:`prepare_order`); typed until this XCom edge."""
+def split_order(order: OnboardingOrder, normalized: Sequence[Normalized] = ()) -> dict[str, Any]:
+    """The pieces of a valid order each step sends (see :func:`prepare_order`); typed until this XCom edge.
+
+    ``normalized`` lists the values validation changed from how the order wrote them; the report shows them.
+    """
     return {
         "precheckBody": order.precheck_body(),
         "customerBody": order.customer_body(),
@@ -64,6 +74,7 @@ def split_order(order: OnboardingOrder) -> dict[str, Any]:
             "subscribers": len(order.subscribers),
             "adminEmail": order.admin.email,
             "setupAssistRequested": order.setup_assistance is not None,
+            "normalized": list(normalized),
         },
     }
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from webex_wholesale import DEFAULT_CONN_ID
+from webex_wholesale.ids import DEFAULT_CONN_ID
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
 if TYPE_CHECKING:

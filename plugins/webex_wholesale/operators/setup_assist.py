@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseHook, Connection, Context
 from airflow.sdk.exceptions import AirflowNotFoundException
 
-from webex_wholesale import SETUP_ASSIST_CONN_ID
 from webex_wholesale.exceptions import connection_env_example
-from webex_wholesale.hooks.call_record import ApiCallRecord
 from webex_wholesale.http_status import is_transient_status
+from webex_wholesale.ids import SETUP_ASSIST_CONN_ID
+from webex_wholesale.models.call_record import ApiCallRecord
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
 from webex_wholesale.operators.exceptions import (
     WebexInvalidInputError,

@@ -21,10 +21,16 @@ from webex_wholesale.operators.exceptions import (
     WebexSubscribersFailedError,
     WebexSubscribersRefusedError,
 )
-from webex_wholesale.operators.subscribers import MAX_FAILURES_IN_MESSAGE, MAX_POSTS, OUTCOMES_XCOM_KEY
+from webex_wholesale.operators.subscriber_xcom import OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+#: Failed subscribers named in the exception message; the rest are counted ("... and N more").
+MAX_FAILURES_IN_MESSAGE = 20
+#: POSTs per subscriber at most: a first one, and one more only after a lookup proved an ambiguous one created
+#: nothing.
+MAX_POSTS = 2
 
 
 @dataclass

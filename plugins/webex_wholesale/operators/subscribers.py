@@ -8,21 +8,10 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Context
 
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
+from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
     from webex_wholesale.models import SubscriberOutcome
-
-#: XCom key of the per-subscriber outcomes (always pushed, also when the task fails).
-OUTCOMES_XCOM_KEY = "outcomes"
-#: XCom key of what this task's requests did with the API budget (``BudgetStats.summary()``).
-BUDGET_XCOM_KEY = "budget"
-#: Failed subscribers named in the exception message; the rest are counted ("... and N more").
-MAX_FAILURES_IN_MESSAGE = 20
-#: POSTs per subscriber at most: a first one, and one more only after a lookup proved an ambiguous one created
-#: nothing.
-MAX_POSTS = 2
-#: Webex's "email already belongs to an existing user" code.
-EMAIL_TAKEN = 10022
 
 
 class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.queue.loader import ImportRefused, load_files
+from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
 from webex_wholesale.state.engine import get_engine
 from webex_wholesale.state.machine import IllegalTransition
@@ -34,8 +34,11 @@ def _when(value: datetime | None) -> str:
 
 
 def _add(args: argparse.Namespace) -> None:
-    queued = load_files(args.files, customer=args.customer)
+    notes: list[FileProblem] = []
+    queued = load_files(args.files, customer=args.customer, notes=notes)
     ids = orders.enqueue(open_state(), queued)
+    for note in notes:
+        print(f"normalized {note}")
     for order_id, item in zip(ids, queued, strict=True):
         subscribers = len(item.order.subscribers)
         print(f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}")

@@ -2,7 +2,9 @@
 
 Every order is checked with the project's order model (:func:`webex_wholesale.models.parse_order`) before anything
 is stored, and every problem in every file is collected, each naming the file, the list index or CSV row, the
-field and the reason. Callers store nothing unless :func:`load_files` returns without raising.
+field and the reason. Callers store nothing unless :func:`load_files` returns without raising. What is stored is
+the validated order, so a value the checks normalized (a phone number without its ``+``) is noted for the user
+the same way, as the run's report will not see it.
 
 The CSV format (one subscriber per row, the first row becomes the customer's administrator) is documented in
 ``docs/queue.md``, with an example in ``include/orders/``.
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.models import OnboardingOrder, OrderValidationError, parse_order
+from webex_wholesale.models import OnboardingOrder, OrderValidationError, normalized_values, parse_order
 from webex_wholesale.state.orders import QueuedOrder
 
 __all__ = ["CSV_COLUMNS", "FileProblem", "ImportRefused", "load_files"]
@@ -39,7 +41,10 @@ _SUBSCRIBER_PATH = re.compile(r"^subscribers\[(\d+)\]\.?(.*)$")
 
 @dataclass(frozen=True)
 class FileProblem:
-    """One reason a file is refused: where (file and index or row), which field, and why."""
+    """One reason a file is refused: where (file and index or row), which field, and why.
+
+    A value the checks normalized is told the same way (``reason``: what was sent instead), as a note.
+    """
 
     where: str
     field: str
@@ -71,26 +76,36 @@ def _read_json(path: Path) -> Any:
         raise ImportRefused([FileProblem(str(path), "<file>", f"not valid JSON: {error}")]) from None
 
 
-def _validate(data: Any, where: str) -> tuple[OnboardingOrder | None, list[FileProblem]]:
+#: What one file gave: its valid orders, its problems and its notes (values normalized).
+_Loaded = tuple[list[QueuedOrder], list[FileProblem], list[FileProblem]]
+
+
+def _validate(data: Any, where: str) -> tuple[OnboardingOrder | None, list[FileProblem], list[FileProblem]]:
     try:
-        return parse_order(data), []
+        order = parse_order(data)
     except OrderValidationError as error:
-        return None, [FileProblem(where, path, reason) for path, reason in error.problems]
+        return None, [FileProblem(where, path, reason) for path, reason in error.problems], []
+    notes = [
+        FileProblem(where, change["field"], f"{change['given']!r} is sent as {change['sent']!r}")
+        for change in normalized_values(data, order)
+    ]
+    return order, [], notes
 
 
-def _load_json(path: Path) -> tuple[list[QueuedOrder], list[FileProblem]]:
+def _load_json(path: Path) -> _Loaded:
     data = _read_json(path)
     items = data if isinstance(data, list) else [data]
     if not items:
-        return [], [FileProblem(str(path), "<file>", "an empty list: no order to queue")]
-    orders, problems = [], []
+        return [], [FileProblem(str(path), "<file>", "an empty list: no order to queue")], []
+    orders, problems, notes = [], [], []
     for index, item in enumerate(items):
         where = f"{path}[{index}]" if isinstance(data, list) else str(path)
-        order, found = _validate(item, where)
+        order, found, noted = _validate(item, where)
         problems.extend(found)
+        notes.extend(noted)
         if order is not None:
             orders.append(QueuedOrder(order, where))
-    return orders, problems
+    return orders, problems, notes
 
 
 def _subscriber_from_row(row: dict[str, str]) -> dict[str, Any]:
@@ -109,15 +124,16 @@ def _subscriber_from_row(row: dict[str, str]) -> dict[str, Any]:
     return subscriber
 
 
-def _load_csv(path: Path, customer_path: Path | None) -> tuple[list[QueuedOrder], list[FileProblem]]:
+def _load_csv(path: Path, customer_path: Path | None) -> _Loaded:
     if customer_path is None:
-        return [], [FileProblem(str(path), "<file>", "a CSV of subscribers needs --customer ORDER.json")]
+        return [], [FileProblem(str(path), "<file>", "a CSV of subscribers needs --customer ORDER.json")], []
     customer = _read_json(customer_path)
     if not isinstance(customer, dict):
-        return [], [FileProblem(str(customer_path), "<order>", "the customer file must hold one JSON order object")]
+        reason = "the customer file must hold one JSON order object"
+        return [], [FileProblem(str(customer_path), "<order>", reason)], []
     if "subscribers" in customer:
         reason = "leave subscribers out of the customer file: they come from the CSV"
-        return [], [FileProblem(str(customer_path), "subscribers", reason)]
+        return [], [FileProblem(str(customer_path), "subscribers", reason)], []
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
@@ -133,17 +149,18 @@ def _load_csv(path: Path, customer_path: Path | None) -> tuple[list[QueuedOrder]
                 if column not in header
             ]
             if problems:
-                return [], problems
+                return [], problems, []
             rows = [(reader.line_num, _subscriber_from_row(row)) for row in reader]
     except OSError as error:
-        return [], [FileProblem(str(path), "<file>", error.strerror or str(error))]
+        return [], [FileProblem(str(path), "<file>", error.strerror or str(error))], []
     except (UnicodeDecodeError, csv.Error) as error:
-        return [], [FileProblem(str(path), "<file>", f"not a readable CSV: {error}")]
+        return [], [FileProblem(str(path), "<file>", f"not a readable CSV: {error}")], []
     if not rows:
-        return [], [FileProblem(str(path), "<file>", "no subscriber rows under the header")]
-    order, problems = _validate({**customer, "subscribers": [row for _, row in rows]}, str(customer_path))
+        return [], [FileProblem(str(path), "<file>", "no subscriber rows under the header")], []
+    order, problems, notes = _validate({**customer, "subscribers": [row for _, row in rows]}, str(customer_path))
     located = [_locate_csv_problem(problem, path, rows) for problem in problems]
-    return ([QueuedOrder(order, f"{path} + {customer_path}")] if order else []), located
+    noted = [_locate_csv_problem(note, path, rows) for note in notes]
+    return ([QueuedOrder(order, f"{path} + {customer_path}")] if order else []), located, noted
 
 
 def _locate_csv_problem(problem: FileProblem, path: Path, rows: list[tuple[int, dict[str, Any]]]) -> FileProblem:
@@ -160,17 +177,24 @@ def _locate_csv_problem(problem: FileProblem, path: Path, rows: list[tuple[int, 
     return FileProblem(f"{path} line {line}", column, problem.reason)
 
 
-def load_files(paths: Sequence[Path], customer: Path | None = None) -> list[QueuedOrder]:
-    """Validate every order in ``paths``; return them all, or raise :class:`ImportRefused` with every problem."""
+def load_files(
+    paths: Sequence[Path], customer: Path | None = None, notes: list[FileProblem] | None = None
+) -> list[QueuedOrder]:
+    """Validate every order in ``paths``; return them all, or raise :class:`ImportRefused` with every problem.
+
+    ``notes``, when given, gets one entry per value the checks normalized (where, field, what is sent instead).
+    """
     orders: list[QueuedOrder] = []
     problems: list[FileProblem] = []
     for path in paths:
         try:
-            loaded, found = _load_csv(path, customer) if path.suffix.lower() == ".csv" else _load_json(path)
+            loaded, found, noted = _load_csv(path, customer) if path.suffix.lower() == ".csv" else _load_json(path)
         except ImportRefused as refused:
-            loaded, found = [], refused.problems
+            loaded, found, noted = [], refused.problems, []
         orders.extend(loaded)
         problems.extend(found)
+        if notes is not None:
+            notes.extend(noted)
     if problems:
         raise ImportRefused(problems)
     return orders

@@ -1,6 +1,6 @@
 """The durable audit trail: one row per API call that changed something and per subscriber outcome.
 
-:class:`AuditWriter` is a :data:`~webex_wholesale.hooks.call_record.CallObserver`: hand it to the hook
+:class:`AuditWriter` is a :data:`~webex_wholesale.models.call_record.CallObserver`: hand it to the hook
 (``WebexWholesaleHook(call_observer=writer)``) and it turns each finished call into a row stamped with the run
 context (DAG, run, task, map index, try, order, customer). Rows are buffered and written in batches (one
 multi-row INSERT per ``batch_size`` records, and whatever is left when the task closes the writer), so the
@@ -17,7 +17,7 @@ from typing import Any, Self
 
 from sqlalchemy import Engine, insert
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
+from webex_wholesale.models.call_record import ApiCallRecord
 from webex_wholesale.state.schema import audit_table, utcnow
 
 __all__ = ["DEFAULT_BATCH_SIZE", "AuditWriter", "RunContext"]

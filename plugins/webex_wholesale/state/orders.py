@@ -37,9 +37,6 @@ __all__ = [
     "transition",
 ]
 
-#: The DAG whose runs onboard queued orders.
-ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
-
 
 class OrderNotFound(LookupError):
     """No order with the id or externalId asked for."""

@@ -22,10 +22,11 @@ from airflow.models.dag import DagModel
 from fastapi import HTTPException, Request, status
 from fastapi.responses import RedirectResponse
 
+# The pages show this DAG's runs (their reports and audit records), so reading its runs is what they require.
+from webex_wholesale.ids import ONBOARDING_DAG_ID
+
 #: Airflow's own route that sends a person to the configured auth manager's login page, then to ``next``.
 LOGIN_ROUTE = "/api/v2/auth/login"
-#: The pages show this DAG's runs (their reports and audit records), so reading its runs is what they require.
-ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
 
 
 def may_read_onboarding_runs(user: BaseUser) -> bool:

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
+from webex_wholesale.budget.rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
 
 LEARNED = BudgetPolicy()
 CEILING = BudgetPolicy(ceiling=20.0)

@@ -1,6 +1,6 @@
 """Where the shared API budget lives: Redis (every machine) or an SQLite file in ``AIRFLOW_HOME`` (one machine).
 
-Both apply :mod:`~webex_wholesale.hooks.budget_rules` atomically, so that every process taking from a budget sees
+Both apply :mod:`~webex_wholesale.budget.rules` atomically, so that every process taking from a budget sees
 one schedule, one rate and one pause:
 
 * :class:`RedisBudgetStore` runs the rules as a Lua script (Redis runs a script alone, and its clock is the one
@@ -27,8 +27,9 @@ from typing import Any, Protocol
 
 import tenacity
 
+from webex_wholesale.budget.rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
 from webex_wholesale.exceptions import WebexBudgetUnavailableError
-from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
+from webex_wholesale.ids import BUDGET_CONN_ID
 
 __all__ = ["BudgetStore", "LocalBudgetStore", "RedisBudgetStore", "unavailable"]
 
@@ -65,7 +66,7 @@ def unavailable(description: str, cause: BaseException) -> WebexBudgetUnavailabl
     return WebexBudgetUnavailableError(
         f"The shared Webex API budget cannot be used: {description} failed ({type(cause).__name__}: {cause}). "
         "No request was sent; the task fails and Airflow retries it. Fix the store, or delete the Airflow "
-        "connection webex_wholesale_budget to use the embedded single-machine store."
+        f"connection {BUDGET_CONN_ID} to use the embedded single-machine store."
     )
 
 

@@ -2,9 +2,9 @@
 rate moves (additive increase while answers succeed, slowing near the rate the last 429 answered, multiplicative
 decrease on 429, a shared pause for ``Retry-After``).
 
-Every store applies exactly these rules atomically: :class:`~webex_wholesale.hooks.budget_store.LocalBudgetStore`
+Every store applies exactly these rules atomically: :class:`~webex_wholesale.budget.store.LocalBudgetStore`
 calls them inside one SQLite ``BEGIN IMMEDIATE`` transaction, and the Redis store runs the same arithmetic in a Lua
-script (``budget_store._REDIS_SCRIPT``), because Redis executes a script atomically. The unit tests run the same
+script (``store._REDIS_SCRIPT``), because Redis executes a script atomically. The unit tests run the same
 cases against both.
 
 Scheduling is by numbered tickets on one schedule: ticket ``k`` goes at ``base_time + (k - base_ticket) / rate``,

@@ -1,7 +1,7 @@
 """What one process's requests did with the shared API budget: counted by the hook, summed for the run's report.
 
-Apart from :mod:`~webex_wholesale.hooks.budget` so that the report can merge the figures without importing the
-budget's stores.
+Apart from :mod:`~webex_wholesale.budget.api_budget`: plain counts, no store and no clock, so that the report merges
+the figures of several processes as data.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from webex_wholesale.hooks.budget import BUDGET_CONN_ID, open_budget
+from webex_wholesale.budget import open_budget
+from webex_wholesale.ids import BUDGET_CONN_ID
 from wholesale_sim.config import SimConfig
 from wholesale_sim.testing import running_simulator
 

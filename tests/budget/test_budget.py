@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hook_helpers import CUSTOMERS, OK_LIST
+from helpers.hook_helpers import CUSTOMERS, OK_LIST
 
-from webex_wholesale.hooks.budget_rules import BudgetPolicy
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget.rules import BudgetPolicy
+from webex_wholesale.budget.stats import BudgetStats
 
 
 def test_a_429_with_retry_after_pauses_the_other_workers_too(make_hook, make_budget, fake_time, requests_mock):

@@ -2,8 +2,8 @@
 
 The hook waits for its turn in the budget before every attempt (:meth:`ApiBudget.acquire`: a numbered ticket whose
 time follows the rate and any pause) and reports the answer (:meth:`ApiBudget.answered`). The state (schedule,
-rate, pause) lives in a store every process shares (:mod:`~webex_wholesale.hooks.budget_store`); the rules are in
-:mod:`~webex_wholesale.hooks.budget_rules`:
+rate, pause) lives in a store every process shares (:mod:`~webex_wholesale.budget.store`); the rules are in
+:mod:`~webex_wholesale.budget.rules`:
 
 * a configured ``requests_per_second`` (connection extra) is the ceiling, never exceeded; not configured, the rate
   is learned: it starts at 10/s, grows while answers succeed and callers queue, and is cut on every 429;
@@ -25,15 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState
-from webex_wholesale.hooks.budget_stats import BudgetStats
-from webex_wholesale.hooks.budget_store import BudgetStore, LocalBudgetStore, RedisBudgetStore, unavailable
-from webex_wholesale.hooks.retry import DEFAULT_RETRY_AFTER
+from webex_wholesale.budget.rules import BudgetPolicy, BudgetState
+from webex_wholesale.budget.stats import BudgetStats
+from webex_wholesale.budget.store import BudgetStore, LocalBudgetStore, RedisBudgetStore, unavailable
+from webex_wholesale.http_status import DEFAULT_RETRY_AFTER
+from webex_wholesale.ids import BUDGET_CONN_ID
 
-__all__ = ["BUDGET_CONN_ID", "ApiBudget", "budget_store", "open_budget"]
+__all__ = ["ApiBudget", "budget_store", "open_budget"]
 
-#: The Airflow connection that points at the budget's Redis (``redis://host:6379/1``); undefined: embedded store.
-BUDGET_CONN_ID = "webex_wholesale_budget"
 #: The embedded store's file name, in ``AIRFLOW_HOME``.
 LOCAL_STORE_FILE = "webex_wholesale_budget.sqlite"
 #: Latency assumed before any answer was timed, seconds.

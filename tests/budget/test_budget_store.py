@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 import redis
 from airflow.sdk.exceptions import AirflowFailException
-from hook_helpers import BASE, CUSTOMERS, OK_LIST, TOKEN, set_connection
+from helpers.hook_helpers import BASE, CUSTOMERS, OK_LIST, TOKEN, set_connection
 
+from webex_wholesale.budget import budget_store
+from webex_wholesale.budget.rules import BudgetPolicy
+from webex_wholesale.budget.store import LocalBudgetStore, RedisBudgetStore
 from webex_wholesale.exceptions import WebexBudgetUnavailableError
-from webex_wholesale.hooks.budget import BUDGET_CONN_ID, budget_store
-from webex_wholesale.hooks.budget_rules import BudgetPolicy
-from webex_wholesale.hooks.budget_store import LocalBudgetStore, RedisBudgetStore
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+from webex_wholesale.ids import BUDGET_CONN_ID
 
 ONE_PER_SECOND = BudgetPolicy(ceiling=1.0)
 
