@@ -63,7 +63,7 @@ def webex_wholesale_onboarding() -> None:
         The order is the run's conf (inline), or the queued order the conf names (``{"orderId": N}``), never
         ``params``: Airflow fills keys a conf leaves out with the form's defaults.
         """
-        from webex_wholesale.state.onboarding import order_for_run  # the state database, only when the task runs
+        from webex_wholesale.onboarding.run_state import order_for_run  # the state database: when the task runs
 
         context = get_current_context()
         return prepare_order(order_for_run(context["dag_run"].conf or {}, context))

@@ -38,9 +38,11 @@ TASK_MODULES = (
     "webex_wholesale.onboarding.tasks",
     "webex_wholesale.hooks.wholesale",
     "webex_wholesale.models",
-    "webex_wholesale.state.onboarding",
+    "webex_wholesale.onboarding.run_state",
+    "webex_wholesale.state.audit",
     "webex_wholesale.operators.subscriber_batch",
     "webex_wholesale.onboarding.report",
+    "webex_wholesale.models.report",
     "webex_wholesale.triggers.customer",
 )
 

@@ -8,6 +8,8 @@ import json
 import pytest
 from wholesale_op_helpers import DEMO_ORDER, context, order_with, setup_assist_request
 
+from webex_wholesale.models.states import AuditResult
+
 CUSTOMER = {"id": "cust-1", "orgId": "org-1", "status": "provisioned", "externalId": "acme-dental-0001"}
 
 
@@ -184,7 +186,7 @@ def test_a_delivery_leaves_an_audit_record_with_the_channels_reference(channel, 
     run_operator(audit_engine)
 
     (row,) = audit_rows(audit_engine)
-    assert (row["kind"], row["method"], row["http_status"], row["result"]) == ("api_call", "POST", 201, "ok")
+    assert (row["kind"], row["method"], row["http_status"], row["result"]) == ("api_call", "POST", 201, AuditResult.OK)
     assert row["tracking_id"] == "SA-7"
     assert row["path"] == "webex_setup_assist_default/requests"  # the connection, never its URL
     assert (row["dag_run_id"], row["task_id"]) == ("run-1", "sa")
@@ -199,7 +201,7 @@ def test_a_refused_delivery_leaves_an_audit_record_too(channel, requests_mock, a
         run_operator(audit_engine)
 
     (row,) = audit_rows(audit_engine)
-    assert (row["http_status"], row["result"], row["tracking_id"]) == (422, "error", None)
+    assert (row["http_status"], row["result"], row["tracking_id"]) == (422, AuditResult.ERROR, None)
 
 
 def test_an_unanswered_delivery_leaves_an_audit_record_too(channel, requests_mock, audit_engine):
@@ -213,4 +215,4 @@ def test_an_unanswered_delivery_leaves_an_audit_record_too(channel, requests_moc
         run_operator(audit_engine)
 
     (row,) = audit_rows(audit_engine)
-    assert (row["http_status"], row["result"]) == (None, "no response after 1 attempt(s)")
+    assert (row["http_status"], row["result"]) == (None, AuditResult.NO_RESPONSE)

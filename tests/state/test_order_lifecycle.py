@@ -8,9 +8,9 @@ from itertools import product
 import pytest
 from state_helpers import queued
 
+from webex_wholesale.models.states import OrderState
 from webex_wholesale.state import orders, runs
 from webex_wholesale.state.machine import ALLOWED_TRANSITIONS, IllegalTransition
-from webex_wholesale.state.schema import ORDER_STATES
 
 DAG_ID = "webex_wholesale_onboarding"
 
@@ -33,14 +33,14 @@ def order_in_state(engine, state: str, name: str) -> int:
 
 
 def test_the_life_cycle_covers_every_state():
-    assert set(ALLOWED_TRANSITIONS) == set(ORDER_STATES)
+    assert set(ALLOWED_TRANSITIONS) == set(OrderState)
     assert ALLOWED_TRANSITIONS["succeeded"] == frozenset()
     assert ALLOWED_TRANSITIONS["cancelled"] == frozenset()
 
 
 def test_every_transition_is_allowed_or_refused_as_the_life_cycle_says(engine):
     before = datetime.now(UTC) - timedelta(seconds=1)
-    for index, (source, target) in enumerate(product(ORDER_STATES, ORDER_STATES)):
+    for index, (source, target) in enumerate(product(OrderState, OrderState)):
         order_id = order_in_state(engine, source, f"cust-{index}")
         history = orders.order_transitions(engine, order_id)
         assert history[-1]["to_state"] == source

@@ -6,6 +6,7 @@ from webex_wholesale.ui.report_view import camel, label, report_view
 
 REPORT = {
     "runId": "order-7",
+    "dryRun": False,
     "outcome": "failed",
     "externalId": "acme-1",
     "subscribers": [
@@ -56,7 +57,7 @@ def test_unknown_fields_are_kept_as_columns_and_under_more():
 def test_subscriber_fields_fold_into_few_columns_and_a_failures_message_stays_out():
     """Few columns, so a failed run's table fits a DAG run tab; a failure's message is in "What failed" only."""
     view = report_view(
-        {"outcome": "failed", "subscribers": [
+        {"runId": "r", "dryRun": False, "outcome": "failed", "subscribers": [
             {"email": "a@x.example", "result": "provisioned", "isAdmin": True, "status": "provisioned",
              "httpStatus": 200, "attempts": 1, "subscriberId": "S1", "package": "webex_suite"},
             {"email": "b@x.example", "result": "failed", "httpStatus": 409, "errorCodes": [10022, 7],
@@ -77,7 +78,8 @@ def test_subscriber_fields_fold_into_few_columns_and_a_failures_message_stays_ou
 
 def test_steps_keep_the_order_they_ran_in_and_a_failed_steps_message_is_said_once():
     view = report_view(
-        {"outcome": "failed", "subscribers": [{"email": "b@x.example", "result": "failed", "message": "taken"}],
+        {"runId": "r", "dryRun": False, "outcome": "failed",
+         "subscribers": [{"email": "b@x.example", "result": "failed", "message": "taken"}],
          "steps": [
             {"taskId": "validate_order", "state": "success"},
             {"taskId": "provision_subscribers[0]", "state": "failed",
@@ -100,12 +102,19 @@ def test_steps_keep_the_order_they_ran_in_and_a_failed_steps_message_is_said_onc
 
 def test_snake_case_reports_read_the_same():
     view = report_view(
-        {"outcome": "succeeded", "customer_name": "Acme", "subscribers": [{"email": "a", "result": "ok"}]}
+        {
+            "run_id": "manual__1",
+            "dry_run": False,
+            "outcome": "succeeded",
+            "customer_name": "Acme",
+            "subscribers": [{"email": "a", "result": "provisioned", "is_admin": True}],
+        }
     )
 
     assert ("Customer", "Acme") in view.summary
     assert not view.failed
     assert view.failures == []
+    assert view.subscribers.rows == [{"email": "a", "result": "provisioned (administrator)", "webexAnswer": None}]
 
 
 def test_labels_and_camel_case():
@@ -116,7 +125,15 @@ def test_labels_and_camel_case():
 
 
 def test_a_report_that_needs_a_human_is_marked_so():
-    view = report_view({"outcome": "succeeded, some users must consent", "subscribers": []})
+    view = report_view(
+        {
+            "runId": "order-8",
+            "dryRun": False,
+            "outcome": "succeeded, some users must consent",
+            "subscribers": [{"email": "a@x.example", "result": "pending_user_migration"}],
+        }
+    )
 
-    assert view.state == "needs_attention"
+    assert view.outcome == "needs_attention"
+    assert view.problem == "1 user(s) must consent to join the customer's organisation"
     assert not view.failed

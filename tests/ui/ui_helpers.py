@@ -15,9 +15,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from webex_wholesale.models import parse_order
+from webex_wholesale.models import SubscriberResult, parse_order
 from webex_wholesale.models.call_record import ApiCallRecord
-from webex_wholesale.onboarding.report import StepResult, build_report
+from webex_wholesale.models.report import StepResult
+from webex_wholesale.models.states import RunOutcome
+from webex_wholesale.onboarding.report import build_report
 from webex_wholesale.onboarding.tasks import split_order
 from webex_wholesale.state import migrate
 from webex_wholesale.state.audit import AuditWriter, RunContext
@@ -113,13 +115,14 @@ def audit_run(engine: Engine, run_id: str, order_id: int | None, external_id: st
         writer(ApiCallRecord(at=at, method="POST", path="/wholesale/subscribers", http_status=200,
                              tracking_id="WWA_" + webex_id("TRACKING", 2), duration_ms=104, attempts=1,
                              subscriber_email="reception@acme-dental.example.com"))  # fmt: skip
-        writer.subscriber_outcome("reception@acme-dental.example.com", "provisioned", http_status=200)
+        writer.subscriber_outcome("reception@acme-dental.example.com", SubscriberResult.PROVISIONED, http_status=200)
         if failed:
             writer(ApiCallRecord(at=at, method="POST", path="/wholesale/subscribers", http_status=409,
                                  tracking_id=FAILED_TRACKING_ID, duration_ms=98, attempts=1, error_codes=(400106,),
                                  subscriber_email=FAILED_EMAIL))  # fmt: skip
-            writer.subscriber_outcome(FAILED_EMAIL, "failed", http_status=409, tracking_id=FAILED_TRACKING_ID,
-                                      error_codes=[400106], reason=FAILED_REASON)  # fmt: skip
+            writer.subscriber_outcome(FAILED_EMAIL, SubscriberResult.FAILED, http_status=409,
+                                      tracking_id=FAILED_TRACKING_ID, error_codes=[400106],
+                                      reason=FAILED_REASON)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -145,14 +148,14 @@ def seed(engine: Engine) -> Seeded:
         run_id = claims[order_id].dag_run_id
         order = begin_order_run(engine, order_id, DAG_ID, run_id)
         audit_run(engine, run_id, order_id, order["externalId"], failed=failed)
-        outcome = "failed" if failed else "succeeded"
+        outcome = RunOutcome.FAILED if failed else RunOutcome.SUCCEEDED
         finish_run(engine, run_id, outcome, report=report_for(run_id, order, failed=failed),
                    customer_id=CUSTOMER_ID, error=FAILED_REASON if failed else None)  # fmt: skip
     adhoc = "manual__2026-12-01T10:00:00+00:00"
     adhoc_order = order_data("umbrella-ad-hoc-0009", "Umbrella Labs")
     record_run_start(engine, DAG_ID, adhoc, "umbrella-ad-hoc-0009", "Umbrella Labs")
     audit_run(engine, adhoc, None, "umbrella-ad-hoc-0009", failed=False)
-    finish_run(engine, adhoc, "succeeded", report=report_for(adhoc, adhoc_order, failed=False))
+    finish_run(engine, adhoc, RunOutcome.SUCCEEDED, report=report_for(adhoc, adhoc_order, failed=False))
     return Seeded(ids[0], ids[1], ids[2], claims[ids[0]].dag_run_id, adhoc)
 
 

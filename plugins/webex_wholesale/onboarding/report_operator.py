@@ -19,7 +19,7 @@ from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_X
 from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
-    from webex_wholesale.onboarding.report import OnboardingReport
+    from webex_wholesale.models.report import OnboardingReport
 
 
 class OnboardingReportOperator(BaseOperator):
@@ -60,18 +60,20 @@ class OnboardingReportOperator(BaseOperator):
         self.report_markdown = report_markdown
 
     def execute(self, context: Context) -> dict[str, Any]:
-        report = self.build(context)
-        self.report_markdown = report.to_markdown()
-        self.log.info("%s", report.summary_line())
-        self.log.info("Onboarding report:\n%s", self.report_markdown)
-        published = report.model_dump(mode="json", by_alias=True)
-        from webex_wholesale.state.onboarding import record_outcome  # the state database, only when the task runs
+        # pydantic and the state database: imported when the task runs, not at every parse of the DAG file
+        from webex_wholesale.onboarding.report import summary_line, to_markdown
+        from webex_wholesale.onboarding.run_state import record_outcome
 
-        self.log.info("Recorded as %s in the wholesale state database", record_outcome(context, published))
-        return published
+        report = self.build(context)
+        self.report_markdown = to_markdown(report)
+        self.log.info("%s", summary_line(report))
+        self.log.info("Onboarding report:\n%s", self.report_markdown)
+        self.log.info("Recorded as %s in the wholesale state database", record_outcome(context, report))
+        return report.model_dump(mode="json", by_alias=True)
 
     def build(self, context: Context) -> OnboardingReport:
-        from webex_wholesale.onboarding.report import StepResult, build_report  # pydantic: at run time, not parse
+        from webex_wholesale.models.report import StepResult  # pydantic: at run time, not parse
+        from webex_wholesale.onboarding.report import build_report
 
         ti = context["ti"]
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})

@@ -57,9 +57,10 @@ class WebexWholesaleBaseOperator(BaseOperator):
     def pre_execute(self, context: Any) -> None:
         """Open the audit trail for this task: the hook reports every API call to it (state database)."""
         super().pre_execute(context)
-        from webex_wholesale.state.onboarding import audit_writer_for
+        from webex_wholesale.state.audit import RunContext, open_run_audit
+        from webex_wholesale.state.store import open_state
 
-        self.audit = audit_writer_for(context, buffered=self.audit_buffered)
+        self.audit = open_run_audit(open_state(), RunContext.from_airflow(context), buffered=self.audit_buffered)
 
     def _do_render_template_fields(
         self,

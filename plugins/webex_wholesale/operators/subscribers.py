@@ -99,9 +99,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                 self.log.info("Batch %s API budget: %s", self._label, budget.describe())
                 context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
             if audit is not None:
-                from webex_wholesale.state.onboarding import record_subscriber_outcomes
-
-                record_subscriber_outcomes(audit, published)
+                audit.record_subscribers(outcomes)
                 audit.close()
         raise_if_failed(outcomes, self._label)
         return published

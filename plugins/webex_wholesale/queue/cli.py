@@ -14,13 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from webex_wholesale.models.report import OnboardingReport, judge
+from webex_wholesale.models.states import AuditKind, OrderState
 from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
 from webex_wholesale.state.engine import get_engine
 from webex_wholesale.state.machine import IllegalTransition
 from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.orders import DuplicateOrder, OrderNotFound
-from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.state.store import open_state
 
 __all__ = ["main"]
@@ -87,16 +88,19 @@ def _show(args: argparse.Namespace) -> None:
         print(f"  {label + ':':<19}{order[key] if order[key] not in (None, '') else '-'}")
     print(f"  {'created:':<19}{_when(order['created_at'])}\n  {'updated:':<19}{_when(order['updated_at'])}")
     _table("State history", orders.order_transitions(engine, order["id"]), ("at", "from_state", "to_state", "reason"))
-    _table("Runs", orders.order_runs(engine, order["id"]), ("dag_run_id", "state", "started_at", "ended_at"))
+    runs = [{**run, "problem": _problem(run["report_json"])} for run in orders.order_runs(engine, order["id"])]
+    _table("Runs", runs, ("dag_run_id", "state", "started_at", "ended_at", "problem"))
     audit = orders.order_audit(engine, order["id"])
     outcomes = sorted(
-        (row for row in audit if row["kind"] == "subscriber_outcome"),
-        key=lambda row: not str(row["result"]).startswith("failed"),
+        (row for row in audit if row["kind"] is AuditKind.SUBSCRIBER_OUTCOME),
+        key=lambda row: not row["result"].is_failure,
     )
     _table(
-        "Subscriber outcomes (failures first)", outcomes, ("subscriber_email", "result", "tracking_id", "error_codes")
+        "Subscriber outcomes (failures first)",
+        outcomes,
+        ("subscriber_email", "result", "reason", "tracking_id", "error_codes"),
     )
-    calls = [row for row in audit if row["kind"] == "api_call"]
+    calls = [row for row in audit if row["kind"] is AuditKind.API_CALL]
     _table(
         "Audit (API calls that changed something)",
         calls,
@@ -112,8 +116,14 @@ def _show(args: argparse.Namespace) -> None:
             "tracking_id",
             "error_codes",
             "result",
+            "attempts",
         ),
     )
+
+
+def _problem(report_json: dict[str, Any] | None) -> str | None:
+    """What went wrong in one run, as its report's verdict says (``None``: no report yet, or nothing went wrong)."""
+    return judge(OnboardingReport.model_validate(report_json)).problem if report_json else None
 
 
 def _retry(args: argparse.Namespace) -> None:
@@ -146,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(run=_add)
 
     listing = commands.add_parser("list", help="one line per order")
-    listing.add_argument("--state", choices=ORDER_STATES)
+    listing.add_argument("--state", type=OrderState, choices=list(OrderState))
     listing.set_defaults(run=_list)
 
     show = commands.add_parser("show", help="an order's summary, state history, subscriber outcomes and audit")

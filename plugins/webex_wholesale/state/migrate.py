@@ -31,7 +31,7 @@ VERSION_TABLE = "wholesale_alembic_version"
 #: The newest migration's revision, the schema this code needs. Every task checks it when it opens the database,
 #: so it is a constant rather than read from the migration scripts with Alembic (a tenth of a second in every task
 #: process); ``tests/state/test_migrations.py`` fails when it and the scripts' head differ.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _FIX = "run `wholesale-queue db upgrade` (with the same AIRFLOW_HOME / AIRFLOW_CONN_WHOLESALE_DB)"
 
@@ -67,16 +67,19 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).scalar()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Migrate to the newest revision (a no-op when already there); return (revision before, revision after)."""
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate to ``revision``, the newest by default (a no-op when already there); return (before, after).
+
+    An older ``revision`` is for tests that check a migration converts what an earlier schema held.
+    """
     from alembic import command
 
     before = current_revision(engine)
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    return before, head_revision()
+        command.upgrade(config, revision)
+    return before, current_revision(engine)
 
 
 def require_current(engine: Engine) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from webex_wholesale.models import OnboardingOrder
+from webex_wholesale.models.states import OrderState
 from webex_wholesale.state.engine import immediate
 from webex_wholesale.state.machine import ACTIVE_STATES, check_transition
 from webex_wholesale.state.schema import audit_table, order_table, run_table, transition_table, utcnow
@@ -77,7 +78,9 @@ def run_id_for(order_id: int, attempt: int) -> str:
     return f"order-{order_id}" if attempt == 1 else f"order-{order_id}-{attempt}"
 
 
-def transition(conn: Connection, order_id: int, to_state: str, reason: str | None = None, **changes: Any) -> str:
+def transition(
+    conn: Connection, order_id: int, to_state: OrderState, reason: str | None = None, **changes: Any
+) -> OrderState:
     """Move one order to ``to_state`` (with optional column ``changes``) and record it; return the state it left.
 
     Raises :class:`OrderNotFound`, or :class:`~webex_wholesale.state.machine.IllegalTransition` when the life cycle
@@ -133,7 +136,7 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
                 .values(
                     external_id=order.external_id,
                     customer_name=order.customer_info.name if order.customer_info else order.external_id,
-                    state="queued",
+                    state=OrderState.QUEUED,
                     order_json=order.to_conf(),
                     subscriber_count=len(order.subscribers),
                     attempts=0,
@@ -145,7 +148,11 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
             ).scalar_one()
             conn.execute(
                 insert(transition_table).values(
-                    order_id=order_id, from_state=None, to_state="queued", at=now, reason=f"enqueued from {item.source}"
+                    order_id=order_id,
+                    from_state=None,
+                    to_state=OrderState.QUEUED,
+                    at=now,
+                    reason=f"enqueued from {item.source}",
                 )
             )
             ids.append(order_id)
@@ -165,7 +172,7 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
     with immediate(engine) as conn:
         rows = conn.execute(
             select(order_table.c.id, order_table.c.attempts)
-            .where(order_table.c.state == "queued")
+            .where(order_table.c.state == OrderState.QUEUED)
             .order_by(order_table.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -173,7 +180,9 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
         for row in rows:
             attempt = row.attempts + 1
             run_id = run_id_for(row.id, attempt)
-            transition(conn, row.id, "claimed", f"claimed for run {run_id}", attempts=attempt, dag_run_id=run_id)
+            transition(
+                conn, row.id, OrderState.CLAIMED, f"claimed for run {run_id}", attempts=attempt, dag_run_id=run_id
+            )
             claims.append(Claim(order_id=row.id, attempt=attempt, dag_run_id=run_id))
     return claims
 
@@ -181,13 +190,13 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
 def retry(engine: Engine, order_id: int) -> None:
     """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt."""
     with immediate(engine) as conn:
-        transition(conn, order_id, "queued", "retry requested")
+        transition(conn, order_id, OrderState.QUEUED, "retry requested")
 
 
 def cancel(engine: Engine, order_id: int) -> None:
     """Take an order out of the queue for good (from ``queued``, ``failed`` or ``needs_attention``)."""
     with immediate(engine) as conn:
-        transition(conn, order_id, "cancelled", "cancelled by request")
+        transition(conn, order_id, OrderState.CANCELLED, "cancelled by request")
 
 
 def find_order(engine: Engine, id_or_external_id: str | int) -> dict[str, Any]:
@@ -205,7 +214,7 @@ def find_order(engine: Engine, id_or_external_id: str | int) -> dict[str, Any]:
     return dict(row)
 
 
-def list_orders(engine: Engine, state: str | None = None) -> list[dict[str, Any]]:
+def list_orders(engine: Engine, state: OrderState | None = None) -> list[dict[str, Any]]:
     """Orders (without their JSON), oldest first, optionally only those in ``state``."""
     columns = [column for column in order_table.c if column.name != "order_json"]
     query = select(*columns).order_by(order_table.c.id)
@@ -215,7 +224,7 @@ def list_orders(engine: Engine, state: str | None = None) -> list[dict[str, Any]
         return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def state_counts(engine: Engine) -> dict[str, int]:
+def state_counts(engine: Engine) -> dict[OrderState, int]:
     """How many orders are in each state (states with none are left out)."""
     with engine.connect() as conn:
         rows = conn.execute(select(order_table.c.state, func.count()).group_by(order_table.c.state)).all()

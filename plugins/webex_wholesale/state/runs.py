@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from webex_wholesale.models.states import OrderState, RunOutcome
 from webex_wholesale.state.engine import immediate
+from webex_wholesale.state.machine import ASSIGNED_STATES
 from webex_wholesale.state.orders import Claim, OrderNotFound, transition
 from webex_wholesale.state.schema import order_table, run_table, utcnow
 
@@ -27,8 +29,6 @@ __all__ = [
     "record_run_start",
 ]
 
-#: How a run may end, as recorded on the run and on its order.
-RUN_OUTCOMES = frozenset({"succeeded", "failed", "needs_attention"})
 #: Airflow DAG run states meaning "this run will do nothing more".
 _AIRFLOW_ENDED = frozenset({"success", "failed"})
 
@@ -42,7 +42,7 @@ def _upsert_run(conn: Connection, dag_id: str, dag_run_id: str, **values: Any) -
     if exists is None:
         conn.execute(
             insert(run_table).values(
-                dag_id=dag_id, dag_run_id=dag_run_id, state="running", started_at=utcnow(), **values
+                dag_id=dag_id, dag_run_id=dag_run_id, state=OrderState.RUNNING, started_at=utcnow(), **values
             )
         )
     else:
@@ -59,15 +59,15 @@ def begin_order_run(engine: Engine, order_id: int, dag_id: str, dag_run_id: str)
         row = conn.execute(select(order_table).where(order_table.c.id == order_id)).mappings().first()
         if row is None:
             raise OrderNotFound(f"no order with id {order_id} in the wholesale state database")
-        if row["dag_run_id"] != dag_run_id or row["state"] not in ("claimed", "running"):
+        if row["dag_run_id"] != dag_run_id or row["state"] not in ASSIGNED_STATES:
             raise OrderNotRunnable(
                 f"order {order_id} ({row['external_id']}) is {row['state']} and assigned to run "
                 f"{row['dag_run_id'] or 'none'}, not to {dag_run_id}: the queue DAG starts queued orders "
                 "(`wholesale-queue retry ID` re-queues a failed one); to onboard it by hand, trigger with the order "
                 "itself as conf"
             )
-        if row["state"] == "claimed":
-            transition(conn, order_id, "running", f"run {dag_run_id} started")
+        if row["state"] == OrderState.CLAIMED:
+            transition(conn, order_id, OrderState.RUNNING, f"run {dag_run_id} started")
         _upsert_run(
             conn,
             dag_id,
@@ -90,25 +90,24 @@ def record_run_start(
 def finish_run(
     engine: Engine,
     dag_run_id: str,
-    outcome: str,
+    outcome: RunOutcome,
     *,
     report: dict[str, Any] | None = None,
     customer_id: str | None = None,
     error: str | None = None,
 ) -> None:
-    """Record how a run ended (``succeeded``, ``failed`` or ``needs_attention``), on the run and on its order.
+    """Record how a run ended, on the run and on its order (``error``: the problem line, kept unless it succeeded).
 
     Idempotent: recording the same outcome again (a retried task) changes nothing more. An order the run had not
     yet taken (still ``claimed``) can only have failed. A run without a ``wholesale_run`` row is ignored: it never
     got as far as starting (its order, if any, is then reconciled by the queue).
     """
-    if outcome not in RUN_OUTCOMES:
-        raise ValueError(f"outcome must be one of {sorted(RUN_OUTCOMES)}, not {outcome!r}")
+    outcome = RunOutcome(outcome)  # refuses a word that is not an outcome before anything is written
     with immediate(engine) as conn:
         run = conn.execute(select(run_table).where(run_table.c.dag_run_id == dag_run_id)).mappings().first()
         if run is None:
             return
-        values: dict[str, Any] = {"state": outcome, "ended_at": utcnow()}
+        values: dict[str, Any] = {"state": OrderState(outcome), "ended_at": utcnow()}
         if report is not None:
             values["report_json"] = report
         if customer_id is not None:
@@ -119,13 +118,13 @@ def finish_run(
 
 
 def _settle_order(
-    conn: Connection, order_id: int, dag_run_id: str, outcome: str, error: str | None, customer_id: str | None
+    conn: Connection, order_id: int, dag_run_id: str, outcome: RunOutcome, error: str | None, customer_id: str | None
 ) -> None:
     order = conn.execute(select(order_table).where(order_table.c.id == order_id)).mappings().first()
-    if order is None or order["dag_run_id"] != dag_run_id or order["state"] not in ("claimed", "running"):
+    if order is None or order["dag_run_id"] != dag_run_id or order["state"] not in ASSIGNED_STATES:
         return  # a later attempt owns the order now, or this outcome was recorded already
-    target = "failed" if order["state"] == "claimed" else outcome
-    changes: dict[str, Any] = {"last_error": error if target != "succeeded" else None}
+    target = OrderState.FAILED if order["state"] == OrderState.CLAIMED else OrderState(outcome)
+    changes: dict[str, Any] = {"last_error": error if target != OrderState.SUCCEEDED else None}
     if customer_id is not None:
         changes["customer_id"] = customer_id
     transition(conn, order_id, target, f"run {dag_run_id} ended {outcome}" + (f": {error}" if error else ""), **changes)
@@ -136,7 +135,7 @@ class Reconciliation:
     """What one reconciliation pass did: claims to start (again) and orders it settled."""
 
     to_trigger: list[Claim]
-    settled: dict[int, str]
+    settled: dict[int, RunOutcome]
 
 
 def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) -> Reconciliation:
@@ -155,7 +154,7 @@ def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) ->
     with engine.connect() as conn:
         pending = conn.execute(
             select(order_table.c.id, order_table.c.state, order_table.c.dag_run_id, order_table.c.attempts).where(
-                order_table.c.state.in_(("claimed", "running"))
+                order_table.c.state.in_(ASSIGNED_STATES)
             )
         ).all()
         recorded = {
@@ -167,22 +166,23 @@ def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) ->
             )
         }
     to_trigger: list[Claim] = []
-    settled: dict[int, str] = {}
+    settled: dict[int, RunOutcome] = {}
     for order in pending:
-        outcome = recorded.get(order.dag_run_id)
-        if outcome in RUN_OUTCOMES:
+        recorded_state = recorded.get(order.dag_run_id)
+        if recorded_state is not None and recorded_state != OrderState.RUNNING:
+            outcome = RunOutcome(recorded_state)
             with immediate(engine) as conn:
                 _settle_order(conn, order.id, order.dag_run_id, outcome, None, None)
             settled[order.id] = outcome
             continue
         airflow_state = airflow_run_state(order.dag_run_id)
-        if airflow_state is None and order.state == "claimed":
+        if airflow_state is None and order.state == OrderState.CLAIMED:
             to_trigger.append(Claim(order_id=order.id, attempt=order.attempts, dag_run_id=order.dag_run_id))
         elif airflow_state is None or airflow_state in _AIRFLOW_ENDED:
             why = "vanished" if airflow_state is None else f"ended {airflow_state}"
             error = f"its DAG run {order.dag_run_id} {why} without recording an outcome"
             if _fail_unsettled(engine, order.id, order.dag_run_id, error):
-                settled[order.id] = "failed"
+                settled[order.id] = RunOutcome.FAILED
     return Reconciliation(to_trigger=to_trigger, settled=settled)
 
 
@@ -191,12 +191,12 @@ def _fail_unsettled(engine: Engine, order_id: int, dag_run_id: str, error: str) 
         state = conn.execute(
             select(order_table.c.state).where(order_table.c.id == order_id, order_table.c.dag_run_id == dag_run_id)
         ).scalar()
-        if state not in ("claimed", "running"):
+        if state not in ASSIGNED_STATES:
             return False  # settled meanwhile (the run recorded its outcome after all)
-        transition(conn, order_id, "failed", f"reconciled: {error}", last_error=error)
+        transition(conn, order_id, OrderState.FAILED, f"reconciled: {error}", last_error=error)
         conn.execute(
             update(run_table)
-            .where(run_table.c.dag_run_id == dag_run_id, run_table.c.state == "running")
-            .values(state="failed", ended_at=utcnow())
+            .where(run_table.c.dag_run_id == dag_run_id, run_table.c.state == OrderState.RUNNING)
+            .values(state=OrderState.FAILED, ended_at=utcnow())
         )
     return True

@@ -8,12 +8,14 @@ All times are UTC and timezone-aware. No column ever holds a token or an HTTP he
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -24,10 +26,9 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
+from webex_wholesale.models.states import AuditKind, AuditResult, OrderState
+
 __all__ = [
-    "AUDIT_KINDS",
-    "ORDER_STATES",
-    "RUN_STATES",
     "UtcDateTime",
     "audit_table",
     "metadata",
@@ -36,13 +37,6 @@ __all__ = [
     "transition_table",
     "utcnow",
 ]
-
-#: Every state an order can be in (the allowed moves between them live in ``webex_wholesale.state.machine``).
-ORDER_STATES = ("queued", "claimed", "running", "succeeded", "failed", "needs_attention", "cancelled")
-#: Every state an onboarding run can be in, as recorded by the run itself.
-RUN_STATES = ("running", "succeeded", "failed", "needs_attention")
-#: What an audit record is about: one API call that changed something, or one subscriber's outcome.
-AUDIT_KINDS = ("api_call", "subscriber_outcome")
 
 #: Constraint names are fixed so Alembic migrations can refer to them on SQLite and PostgreSQL alike.
 metadata = MetaData(
@@ -87,6 +81,22 @@ def _utc() -> UtcDateTime:
     return UtcDateTime()
 
 
+def _word(enum: type[StrEnum]) -> Enum:
+    """A column holding one of ``enum``'s values, read back as the enum member.
+
+    A ``VARCHAR(32)`` without a CHECK constraint in the database, so a word added later needs no migration; a value
+    the enum does not know is refused on write (and raises on read) by SQLAlchemy.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
 #: The id is a BIGINT on PostgreSQL and an INTEGER (the rowid alias) on SQLite, so ids grow on both.
 _Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -96,7 +106,7 @@ order_table = Table(
     Column("id", _Id, primary_key=True, autoincrement=True),
     Column("external_id", String(255), nullable=False),
     Column("customer_name", String(255), nullable=False),
-    Column("state", String(32), nullable=False),
+    Column("state", _word(OrderState), nullable=False),
     Column("order_json", JSON, nullable=False),
     Column("subscriber_count", Integer, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -116,8 +126,8 @@ transition_table = Table(
     Column("id", _Id, primary_key=True, autoincrement=True),
     Column("order_id", _Id, ForeignKey("wholesale_order.id", ondelete="CASCADE"), nullable=False),
     #: ``None`` for the first transition (the order entering the queue).
-    Column("from_state", String(32)),
-    Column("to_state", String(32), nullable=False),
+    Column("from_state", _word(OrderState)),
+    Column("to_state", _word(OrderState), nullable=False),
     Column("at", _utc(), nullable=False, default=utcnow),
     Column("reason", Text),
     Index("ix_wholesale_order_transition_order_id", "order_id"),
@@ -134,7 +144,8 @@ run_table = Table(
     Column("customer_external_id", String(255)),
     Column("customer_name", String(255)),
     Column("customer_id", String(255)),
-    Column("state", String(32), nullable=False),
+    #: ``running``, then the run's outcome (:class:`~webex_wholesale.models.states.RunOutcome`).
+    Column("state", _word(OrderState), nullable=False),
     Column("report_json", JSON),
     Column("started_at", _utc(), nullable=False, default=utcnow),
     Column("ended_at", _utc()),
@@ -156,14 +167,18 @@ audit_table = Table(
     Column("customer_external_id", String(255)),
     Column("customer_id", String(255)),
     Column("subscriber_email", String(320)),
-    Column("kind", String(32), nullable=False),
+    Column("kind", _word(AuditKind), nullable=False),
     Column("method", String(10)),
     Column("path", String(2048)),
     Column("http_status", Integer),
     Column("tracking_id", String(255)),
     Column("error_codes", JSON),
     Column("duration_ms", Integer),
-    Column("result", Text),
+    #: API calls: how many tries the call took (``None`` for a subscriber's outcome).
+    Column("attempts", Integer),
+    Column("result", _word(AuditResult), nullable=False),
+    #: Why, in words, when the result needs one (a failed subscriber's message).
+    Column("reason", Text),
     Index("ix_wholesale_audit_dag_run_id", "dag_run_id"),
     Index("ix_wholesale_audit_order_id", "order_id"),
     Index("ix_wholesale_audit_customer_external_id", "customer_external_id"),

@@ -22,9 +22,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from webex_wholesale.models.states import OrderState
 from webex_wholesale.state import orders as queue
+from webex_wholesale.state.machine import ATTENTION_STATES
 from webex_wholesale.state.migrate import StateDatabaseNotReady
-from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
 from webex_wholesale.ui.auth import login_redirect, require_onboarding_reader
@@ -73,7 +74,8 @@ def _context(request: Request, **values: Any) -> dict[str, Any]:
         "app_root": app_root,
         "airflow_run_url": airflow_run_url,
         "run_page_url": run_page_url,
-        "order_states": ORDER_STATES,
+        "order_states": list(OrderState),
+        "attention_states": ATTENTION_STATES,
         **values,
     }
 
@@ -124,19 +126,22 @@ def create_app() -> FastAPI:
         state: Annotated[str | None, Query(description="show only orders in this state")] = None,
         q: Annotated[str | None, Query(max_length=255, description="part of an externalId")] = None,
     ) -> HTMLResponse:
-        if state and state not in ORDER_STATES:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {', '.join(ORDER_STATES)}")
+        try:
+            wanted = OrderState(state) if state else None
+        except ValueError:
+            choices = ", ".join(OrderState)
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {choices}") from None
         search = (q or "").strip() or None
-        rows, total = queries.list_orders(engine, state=state or None, search=search)
+        rows, total = queries.list_orders(engine, state=wanted, search=search)
         return _page(
             request,
             "orders.html",
             counts=queue.state_counts(engine),
-            state=state or None,
+            state=wanted,
             q=search,
             orders=rows,
             total=total,
-            adhoc=queries.adhoc_runs(engine, state=state or None, search=search),
+            adhoc=queries.adhoc_runs(engine, state=wanted, search=search),
         )
 
     @app.get("/orders/{order_id}", response_class=HTMLResponse, name="order")

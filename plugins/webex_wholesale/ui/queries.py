@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, or_, select
 
+from webex_wholesale.models.states import AUDIT_FAILURES, OrderState
 from webex_wholesale.state.schema import audit_table, order_table, run_table
 
 #: Most rows one list shows; the page says when there are more, and the search narrows them.
@@ -18,13 +19,7 @@ LIST_LIMIT = 500
 AUDIT_LIMIT = 2_500
 
 #: An audit record that tells of something going wrong: an HTTP error, no answer, or a failed subscriber.
-#: ``result`` is written by ``webex_wholesale.state.audit`` ("ok", "error after 3 attempts", "failed: reason", ...).
-_audit_failed = or_(
-    audit_table.c.http_status >= 400,
-    audit_table.c.result.like("error%"),
-    audit_table.c.result.like("failed%"),
-    audit_table.c.result.like("no response%"),
-)
+_audit_failed = or_(audit_table.c.http_status >= 400, audit_table.c.result.in_(AUDIT_FAILURES))
 
 
 def _rows(engine: Engine, query) -> list[dict[str, Any]]:
@@ -44,7 +39,7 @@ def _contains(column, text: str):
 
 
 def list_orders(
-    engine: Engine, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
+    engine: Engine, *, state: OrderState | None = None, search: str | None = None, limit: int = LIST_LIMIT
 ) -> tuple[list[dict[str, Any]], int]:
     """Orders (without their JSON), most recently changed first, and how many matched in all."""
     conditions = []
@@ -58,7 +53,7 @@ def list_orders(
 
 
 def adhoc_runs(
-    engine: Engine, *, state: str | None = None, search: str | None = None, limit: int = LIST_LIMIT
+    engine: Engine, *, state: OrderState | None = None, search: str | None = None, limit: int = LIST_LIMIT
 ) -> list[dict[str, Any]]:
     """Runs triggered with an inline order (no queued order), grouped by customer, newest first within one."""
     query = select(*(c for c in run_table.c if c.name != "report_json")).where(run_table.c.order_id.is_(None))

@@ -1,8 +1,10 @@
 """The onboarding report as the pages show it: failures and their reasons first, then everything else.
 
-The report is the JSON the ``onboarding_report`` task stores in ``wholesale_run.report_json``. It grows fields
-over time, so known fields get a place and a label, and any other field is still shown (under "More", rendered
-by its shape: text, list, nested fields, or a table for a list of records) rather than dropped.
+The report is the JSON the ``onboarding_report`` task stores in ``wholesale_run.report_json``. What it means
+(outcome, problem) is the report model's verdict (:func:`webex_wholesale.models.report.judge`), never its stored
+``outcome`` text. It grows fields over time, so known fields get a place and a label, and any other field is still
+shown (under "More", rendered by its shape: text, list, nested fields, or a table for a list of records) rather
+than dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from webex_wholesale.state.onboarding import outcome_of_report
+from webex_wholesale.models import SubscriberResult
+from webex_wholesale.models.report import FAILED_STEP_STATES, OnboardingReport, judge
+from webex_wholesale.models.states import RunOutcome
 from webex_wholesale.ui.formats import timestamp
 
 #: Known top-level fields in the order the summary lists them, with their labels.
@@ -45,7 +49,6 @@ STEP_COLUMNS = ("taskId", "state", "message")
 _TIMES = frozenset({"startedAt", "finishedAt"})
 #: Fields shown elsewhere than the summary or "More".
 _PLACED = {"outcome", "subscribers", "steps"}
-_FAILED_STEP_STATES = {"failed", "upstream_failed"}
 _EMPTY = (None, "", [], {})
 
 
@@ -73,9 +76,9 @@ class Table:
 
 @dataclass(frozen=True)
 class ReportView:
-    outcome: str
-    #: ``succeeded``, ``failed`` or ``needs_attention``: the state the run records for this report.
-    state: str
+    #: The report's verdict, as the run and its order record it.
+    outcome: RunOutcome
+    problem: str | None
     failed: bool
     failures: list[Failure]
     summary: list[tuple[str, Any]]
@@ -113,11 +116,11 @@ def _table(rows: list[dict[str, Any]], failed: list[bool], preferred: Sequence[s
 
 
 def _subscriber_failed(row: Mapping[str, Any]) -> bool:
-    return row.get("result") == "failed"
+    return row.get("result") == SubscriberResult.FAILED
 
 
 def _step_failed(row: Mapping[str, Any]) -> bool:
-    return row.get("state") in _FAILED_STEP_STATES
+    return row.get("state") in FAILED_STEP_STATES
 
 
 def _subscriber_cells(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,8 +174,7 @@ def report_view(report: Mapping[str, Any]) -> ReportView:
     stopped = [_step_failed(row) for row in steps]
     # A failed step's message is in "What failed"; the steps stay in the order they ran.
     step_rows = [{**row, "message": None} if failed else row for row, failed in zip(steps, stopped, strict=True)]
-    outcome = str(data.get("outcome") or "unknown")
-    state = "failed" if failures else outcome_of_report(data)
+    verdict = judge(OnboardingReport.model_validate(data))
     summary = [
         (text, timestamp(data[key]) if key in _TIMES else data[key])
         for key, text in SUMMARY_FIELDS.items()
@@ -180,9 +182,9 @@ def report_view(report: Mapping[str, Any]) -> ReportView:
     ]
     more = [(label(k), v) for k, v in data.items() if k not in SUMMARY_FIELDS and k not in _PLACED]
     return ReportView(
-        outcome=outcome,
-        state=state,
-        failed=state == "failed",
+        outcome=verdict.outcome,
+        problem=verdict.problem,
+        failed=verdict.outcome is RunOutcome.FAILED,
         failures=failures,
         summary=summary,
         more=more,
