@@ -68,7 +68,9 @@ class OnboardingReportOperator(BaseOperator):
         self.report_markdown = to_markdown(report)
         self.log.info("%s", summary_line(report))
         self.log.info("Onboarding report:\n%s", self.report_markdown)
-        self.log.info("Recorded as %s in the wholesale state database", record_outcome(context, report))
+        took_order = any(step.task_id == self.prepare_task_id and step.state == "success" for step in report.steps)
+        outcome = record_outcome(context, report, took_order=took_order)
+        self.log.info("Recorded as %s in the wholesale state database", outcome)
         return report.model_dump(mode="json", by_alias=True)
 
     def build(self, context: Context) -> OnboardingReport:

@@ -187,10 +187,13 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
     return claims
 
 
-def retry(engine: Engine, order_id: int) -> None:
-    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt."""
+def retry(engine: Engine, order_id: int, *, requested_by: str) -> None:
+    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt.
+
+    ``requested_by`` says who asked (a user, and through what); the order's history keeps it, as it keeps every
+    change."""
     with immediate(engine) as conn:
-        transition(conn, order_id, OrderState.QUEUED, "retry requested")
+        transition(conn, order_id, OrderState.QUEUED, f"retry requested by {requested_by}")
 
 
 def cancel(engine: Engine, order_id: int) -> None:
