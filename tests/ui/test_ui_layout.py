@@ -71,6 +71,7 @@ def test_pages_never_scroll_sideways(chromium, served_pages, seeded, mint_token,
         f"/wholesale/orders/{seeded.failed_order}",
         f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}",
         f"/wholesale/runs/{DAG_ID}/{seeded.adhoc_run}",
+        f"/wholesale/runs/{DAG_ID}/{seeded.failed_adhoc_run}",
     )
     with headless_chromium(chromium, width) as browser:
         browser.call("Network.setCookie", name="_token", value=mint_token(), url=served_pages)

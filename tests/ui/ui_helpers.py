@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +51,10 @@ def subscriber_name(subscriber: dict[str, Any]) -> str:
 
 
 def order_data(external_id: str, name: str | None = None) -> dict[str, Any]:
-    order = copy.deepcopy(DEMO_ORDER)
+    """The demo order as another customer: its externalId, its name, and its people's emails on its own domain
+    (``acme-dental-0001`` keeps the demo's), since a Webex user belongs to one customer."""
+    domain = f"{external_id.rsplit('-', 1)[0]}.example.com"
+    order = json.loads(json.dumps(DEMO_ORDER).replace("acme-dental.example.com", domain))
     order["externalId"] = external_id
     if name:
         order["customerInfo"]["name"] = name
@@ -134,10 +136,12 @@ class Seeded:
     queued_order: int
     failed_run: str
     adhoc_run: str
+    failed_adhoc_run: str
 
 
 def seed(engine: Engine) -> Seeded:
-    """Three queued orders (one onboarded, one failed, one waiting) and one ad-hoc run, with reports and audit."""
+    """Three queued orders (one onboarded, one failed, one waiting) and two ad-hoc runs (one onboarded, one
+    failed), with reports and audit."""
     ids = enqueue(engine, [
         QueuedOrder(parse_order(order_data("acme-dental-0001")), "orders.csv"),
         QueuedOrder(parse_order(order_data("globex-clinic-0002", "Globex Clinic")), "orders.csv"),
@@ -156,7 +160,12 @@ def seed(engine: Engine) -> Seeded:
     record_run_start(engine, DAG_ID, adhoc, "umbrella-ad-hoc-0009", "Umbrella Labs")
     audit_run(engine, adhoc, None, "umbrella-ad-hoc-0009", failed=False)
     finish_run(engine, adhoc, RunOutcome.SUCCEEDED, report=report_for(adhoc, adhoc_order, failed=False))
-    return Seeded(ids[0], ids[1], ids[2], claims[ids[0]].dag_run_id, adhoc)
+    failed_adhoc = "manual__2026-12-01T11:00:00+00:00"
+    failed_order = order_data("stark-ad-hoc-0010", "Stark Clinic")
+    record_run_start(engine, DAG_ID, failed_adhoc, "stark-ad-hoc-0010", "Stark Clinic")
+    audit_run(engine, failed_adhoc, None, "stark-ad-hoc-0010", failed=True)
+    finish_run(engine, failed_adhoc, RunOutcome.FAILED, report=report_for(failed_adhoc, failed_order, failed=True))
+    return Seeded(ids[0], ids[1], ids[2], claims[ids[0]].dag_run_id, adhoc, failed_adhoc)
 
 
 def mounted_client(engine: Engine | Callable[[], Engine]) -> tuple[FastAPI, TestClient]:

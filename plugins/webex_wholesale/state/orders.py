@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from webex_wholesale.models import OnboardingOrder
 from webex_wholesale.models.states import OrderState
@@ -34,7 +34,6 @@ __all__ = [
     "order_transitions",
     "retry",
     "run_id_for",
-    "state_counts",
     "transition",
 ]
 
@@ -225,13 +224,6 @@ def list_orders(engine: Engine, state: OrderState | None = None) -> list[dict[st
         query = query.where(order_table.c.state == state)
     with engine.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
-
-
-def state_counts(engine: Engine) -> dict[OrderState, int]:
-    """How many orders are in each state (states with none are left out)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(order_table.c.state, func.count()).group_by(order_table.c.state)).all()
-    return {state: count for state, count in rows}
 
 
 def order_transitions(engine: Engine, order_id: int) -> list[dict[str, Any]]:

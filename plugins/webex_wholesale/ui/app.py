@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webex_wholesale.models.states import OrderState
 from webex_wholesale.state import orders as queue
-from webex_wholesale.state.machine import ATTENTION_STATES
+from webex_wholesale.state.machine import ACTIVE_STATES, ATTENTION_STATES
 from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
@@ -38,6 +38,9 @@ templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for row in rows for k in row))
 templates.env.filters["timestamp"] = timestamp
 
+#: How often a page showing something in motion (an order queued, claimed or running; a run running) reloads
+#: itself, so it follows the queue and the run without anyone pressing reload.
+REFRESH_SECONDS = 10
 #: Pages hold customer data: never cached, never framed by another site (the Airflow UI itself may frame them).
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -76,6 +79,7 @@ def _context(request: Request, **values: Any) -> dict[str, Any]:
         "run_page_url": run_page_url,
         "order_states": list(OrderState),
         "attention_states": ATTENTION_STATES,
+        "refresh_seconds": REFRESH_SECONDS,
         **values,
     }
 
@@ -133,10 +137,12 @@ def create_app() -> FastAPI:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {choices}") from None
         search = (q or "").strip() or None
         rows, total = queries.list_orders(engine, state=wanted, search=search)
+        counts = queries.state_counts(engine)
         return _page(
             request,
             "orders.html",
-            counts=queue.state_counts(engine),
+            refresh=any(counts[s].total for s in ACTIVE_STATES),
+            counts=counts,
             state=wanted,
             q=search,
             orders=rows,
@@ -156,6 +162,7 @@ def create_app() -> FastAPI:
         return _page(
             request,
             "order.html",
+            refresh=found["state"] in ACTIVE_STATES,
             order=found,
             ordered=order_view(found["order_json"]),
             names=subscriber_names(found["order_json"].get("subscribers") or []),
@@ -177,6 +184,7 @@ def create_app() -> FastAPI:
         return _page(
             request,
             "run.html",
+            refresh=bool(found) and found["state"] == OrderState.RUNNING,
             dag_id=dag_id,
             run_id=run_id,
             run=found,
