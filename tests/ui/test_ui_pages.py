@@ -176,10 +176,12 @@ def test_a_failed_orders_page_shows_the_order_itself_and_what_to_do_next(browser
 
 
 def test_a_failures_reason_is_said_once_above_the_audit_records(browser, seeded):
-    """In "What failed", not again in the subscriber or step tables (the audit records keep their own copy)."""
-    text = text_of(browser.get(f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}").text)
+    """In "What failed", not again in the subscriber or step tables, the order's summary or its state history
+    (the audit records keep their own copy)."""
+    for path in (f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}", f"/wholesale/orders/{seeded.failed_order}"):
+        text = text_of(browser.get(path).text)
 
-    assert text.split("Audit records")[0].count(FAILED_REASON) == 1
+        assert text.split("Audit records")[0].count(FAILED_REASON) == 1, path
 
 
 def test_subscribers_are_named_in_the_report_and_the_audit_records(browser, seeded):

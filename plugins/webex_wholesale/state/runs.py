@@ -160,7 +160,8 @@ def _settle_order(
     changes: dict[str, Any] = {"last_error": error if target != OrderState.SUCCEEDED else None}
     if customer_id is not None:
         changes["customer_id"] = customer_id
-    transition(conn, order_id, target, f"run {dag_run_id} ended {outcome}" + (f": {error}" if error else ""), **changes)
+    # The error is the order's ``last_error`` (and the report's): the history says what moved, not why again.
+    transition(conn, order_id, target, f"run {dag_run_id} ended {outcome}", **changes)
 
 
 @dataclass(frozen=True)
