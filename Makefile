@@ -49,6 +49,6 @@ bench: $(STAMP)
 distributed: $(STAMP)
 	$(BIN)/python scripts/distributed.py
 
-# Headless Chromium drives the Airflow UI (tests/browser); screenshots in build/screenshots.
+# Headless Chromium drives the Airflow UI (scripts/browser_walk.py); screenshots in build/screenshots.
 browser-check: $(STAMP)
 	$(BIN)/python scripts/browser_check.py

@@ -47,6 +47,7 @@ from local_stack import (
     LocalAirflow,
     airflow,
     free_port,
+    launch,
     postgres_metadata_env,
     simulator,
     standalone,
@@ -364,4 +365,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch(main))

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import requests
-from local_stack import BIN, ROOT, airflow, airflow_env, free_port, simulator
+from local_stack import BIN, ROOT, airflow, airflow_env, free_port, launch, simulator
 
 DAG_ID = "webex_wholesale_onboarding"
 HOME = ROOT / ".airflow-home" / "demo"
@@ -104,4 +104,4 @@ def fetch_report(env: dict[str, str]) -> dict | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch(main))

@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from local_stack import (
     airflow,
     airflow_env,
     free_port,
+    launch,
     postgres_metadata_env,
     process_group,
     rest_session,
@@ -473,17 +473,8 @@ def main() -> int:
         "--browser-check", action="store_true", help="then run the browser check (make browser-check) against it"
     )
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, _stop_requested)  # so that the cleanup runs when CI or a user stops us
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        print("\nstopped; everything started was stopped and dropped.", file=sys.stderr)
-        return 130
-
-
-def _stop_requested(*_: object) -> None:
-    raise KeyboardInterrupt
+    return run(args)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch(main))

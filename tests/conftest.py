@@ -7,6 +7,7 @@ that need them, as a deployment would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import uuid
@@ -78,12 +79,9 @@ def service_missing(service: str, reason: str) -> None:
     pytest.skip(f"{service} unreachable ({reason}); set WWA_REQUIRE_SERVICES=1 to make this a failure")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A throw-away PostgreSQL database on the local server, created for this test session and dropped after.
-
-    One database per session keeps parallel test runs (and other projects on the server) out of each other's way.
-    """
+@contextlib.contextmanager
+def throwaway_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server for the block (skipped when there is no server)."""
     import sqlalchemy as sa
 
     name = f"wwa_test_{uuid.uuid4().hex[:12]}"
@@ -95,11 +93,27 @@ def postgres_url() -> Iterator[str]:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # any driver or network error means "not here"
         service_missing("PostgreSQL", f"{POSTGRES_ADMIN_URL}: {type(exc).__name__}: {exc}")
-    url = server.set(database=name).render_as_string(hide_password=False)
-    yield url
+    yield server.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database on the local server, created for this test session and dropped after.
+
+    One database per session keeps parallel test runs (and other projects on the server) out of each other's way.
+    """
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, never migrated (PostgreSQL is migrated explicitly, never on use)."""
+    with throwaway_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

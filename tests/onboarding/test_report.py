@@ -177,6 +177,6 @@ def test_values_normalized_by_validation_are_listed():
 
     assert r.normalized == [{**change, "sent": "+12405551212"}]
     assert "- `subscribers[1].provisioningParameters.primaryPhoneNumber`: 2405551212 sent as +12405551212" in (
-        r.to_markdown()
+        to_markdown(r)
     )
-    assert "normalized" not in report([]).to_markdown()
+    assert "normalized" not in to_markdown(report([]))

@@ -270,19 +270,10 @@ def test_customer_data_is_escaped(browser, seeded):
     assert "<b>Ltd</b>" not in page.text
 
 
-def test_long_ids_wrap_instead_of_widening_the_page(browser, seeded):
-    page = browser.get(f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}")
-
-    assert len(CUSTOMER_ID) == 88
-    assert CUSTOMER_ID in page.text
-    assert "overflow-wrap: anywhere" in page.text
-
-
-def test_un_migrated_database_says_how_to_fix_it(tmp_path, mint_token):
+def test_un_migrated_database_says_how_to_fix_it(fresh_postgres_url, mint_token):
     from webex_wholesale.state.store import open_state
 
-    url = f"sqlite:///{tmp_path / 'never-migrated.db'}"
-    client = mounted_client(lambda: open_state(url))[1]
+    client = mounted_client(lambda: open_state(fresh_postgres_url))[1]
     client.cookies.set("_token", mint_token())
 
     page = client.get("/wholesale/orders")

@@ -20,15 +20,15 @@ from webex_wholesale.models.states import AuditKind, OrderState
 from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
 from webex_wholesale.state.engine import get_engine
+from webex_wholesale.state.errors import StateDatabaseMisconfigured
 from webex_wholesale.state.machine import IllegalTransition
-from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.orders import DuplicateOrder, OrderNotFound
 from webex_wholesale.state.store import open_state
 
 __all__ = ["main"]
 
 #: What a refusal looks like to the user: a message and exit status 1, never a traceback.
-_REFUSALS = (ImportRefused, DuplicateOrder, IllegalTransition, OrderNotFound, StateDatabaseNotReady)
+_REFUSALS = (ImportRefused, DuplicateOrder, IllegalTransition, OrderNotFound, StateDatabaseMisconfigured)
 
 
 def _when(value: datetime | None) -> str:

@@ -24,8 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webex_wholesale.models.states import OrderState
 from webex_wholesale.state import orders as queue
+from webex_wholesale.state.errors import StateDatabaseMisconfigured
 from webex_wholesale.state.machine import ACTIVE_STATES, ATTENTION_STATES
-from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.store import open_state
 from webex_wholesale.ui import URL_PREFIX, queries
 from webex_wholesale.ui.auth import login_redirect, require_onboarding_reader
@@ -114,9 +114,9 @@ def create_app() -> FastAPI:
             response.headers.update(exc.headers)
         return response
 
-    @app.exception_handler(StateDatabaseNotReady)
-    async def not_migrated_page(request: Request, exc: StateDatabaseNotReady) -> Response:
-        """An un-migrated state database: say so and how to fix it, rather than a bare 500."""
+    @app.exception_handler(StateDatabaseMisconfigured)
+    async def not_migrated_page(request: Request, exc: StateDatabaseMisconfigured) -> Response:
+        """An un-migrated or unusable state database: say so and how to fix it, rather than a bare 500."""
         return _page(request, "error.html", status_code=status.HTTP_503_SERVICE_UNAVAILABLE, message=str(exc))
 
     @app.get("/", include_in_schema=False)
