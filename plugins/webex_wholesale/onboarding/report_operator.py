@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context, TaskGroup
+from airflow.sdk import BaseOperator, Context, TaskGroup, TaskInstanceState
 
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
@@ -68,7 +68,9 @@ class OnboardingReportOperator(BaseOperator):
         self.report_markdown = to_markdown(report)
         self.log.info("%s", summary_line(report))
         self.log.info("Onboarding report:\n%s", self.report_markdown)
-        took_order = any(step.task_id == self.prepare_task_id and step.state == "success" for step in report.steps)
+        took_order = any(
+            step.task_id == self.prepare_task_id and step.state == TaskInstanceState.SUCCESS for step in report.steps
+        )
         outcome = record_outcome(context, report, took_order=took_order)
         self.log.info("Recorded as %s in the wholesale state database", outcome)
         return report.model_dump(mode="json", by_alias=True)

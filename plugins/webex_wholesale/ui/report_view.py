@@ -143,11 +143,12 @@ def _subscriber_cells(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _step_reason(row: Mapping[str, Any], refused: Sequence[Mapping[str, Any]]) -> str:
-    """Why a step failed: its message, without the lines that repeat the refused subscribers listed after it."""
+    """Why a step failed: its message, without the lines after the first when they list refused subscribers (a
+    batch's failure lists its own), which "What failed" lists one by one after it."""
     message = str(row.get("message") or row.get("state") or "failed")
     first, _, rest = message.partition("\n")
-    emails = [str(r.get("email")) for r in refused]
-    return first.rstrip(":") if rest and emails and all(email in rest for email in emails) else message
+    lists_refused = any(str(r.get("email")) in rest for r in refused)
+    return first.rstrip(":") if lists_refused else message
 
 
 def _failures(subscribers: list[dict[str, Any]], steps: list[dict[str, Any]]) -> list[Failure]:
