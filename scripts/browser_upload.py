@@ -51,7 +51,7 @@ def check(walk: Walk, page: Page, subscribers: Path, customer: Path) -> None:
 
 def wait_for_order(walk: Walk, context: BrowserContext, external_id: str) -> int:
     """Start a round of the queue and ask the orders API until the order succeeds; return its id."""
-    headers = {"Authorization": f"Bearer {walk.token(context)}"}
+    headers = walk.api_headers(context)
     api = f"{walk.base}/wholesale/api/v1/orders"
     (order,) = context.request.get(f"{api}?externalId={external_id}", headers=headers).json()["orders"]
     started = context.request.post(
@@ -73,10 +73,10 @@ def wait_for_order(walk: Walk, context: BrowserContext, external_id: str) -> int
 
 
 def add_orders(walk: Walk, context: BrowserContext, page: Page) -> None:
-    """Upload, read the problem, fix, preview, confirm, watch the order onboard; screenshots 6 to 9."""
+    """Upload, read the problem, fix, preview, confirm, watch the order onboard; screenshots 9 to 12."""
     tag = f"bc-{int(time.time())}"
     customer, bad, fixed = order_files(walk.shots, tag)
-    page.locator('a[href$="/plugin/wholesale-onboarding"]').first.click()
+    page.goto(f"{walk.base}/plugin/wholesale-onboarding")  # the Wholesale view, inside the Airflow UI
     frame = walk.plugin_frame(page, "Add orders")
     frame.locator("#add-orders").click()
 
@@ -85,17 +85,17 @@ def add_orders(walk: Walk, context: BrowserContext, page: Page) -> None:
     walk.step(f"refused as it should be: {' '.join(problem.inner_text().split())}")
     if "line 4" not in problem.inner_text():
         raise RuntimeError("the bad row was not named by its line")
-    walk.save(page, "6-problem")
+    walk.save(page, "9-problem")
 
     check(walk, page, fixed, customer)
     frame.locator("#preview").get_by_text(tag).wait_for()
-    walk.save(page, "7-preview")
+    walk.save(page, "10-preview")
     frame.locator("#confirm").click()
     frame.get_by_role("link", name=tag).wait_for()
-    walk.save(page, "8-queued")
+    walk.save(page, "11-queued")
 
     order_id = wait_for_order(walk, context, tag)
     page.goto(f"{walk.base}/wholesale/orders/{order_id}")
     page.locator("h1 .badge.succeeded").wait_for()
-    walk.save(page, "9-onboarded")
+    walk.save(page, "12-onboarded")
     walk.step(f"order {order_id} ({tag}) onboarded")

@@ -64,7 +64,7 @@ def test_trigger_form_mirrors_the_order(onboarding_dag):
     ):
         assert field in params, field
     assert params["dryRun"] is False
-    assert params["provisioningId"] == "demo-us-all"
+    assert params["provisioningId"] is None  # the form starts empty: no demo value before one is loaded
 
 
 def test_plugin_loader_does_not_execute_the_package_a_second_time():

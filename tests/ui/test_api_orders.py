@@ -176,6 +176,8 @@ def test_retry_and_cancel_follow_the_life_cycle_and_say_why_not(api, seeded):
     assert "allowed from 'succeeded': none: it is final" in final.json()["detail"]
     assert missing.status_code == 404
     assert (retried.status_code, retried.json()["state"]) == (200, "queued")
+    history = api.get(f"{API}/orders/{seeded.failed_order}").json()["transitions"]
+    assert history[-1]["reason"] == "retry requested by user-1 (orders API)"
 
 
 def test_outcomes_csv_has_one_row_per_subscriber_in_the_import_columns(api, seeded):

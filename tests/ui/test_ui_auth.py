@@ -6,6 +6,8 @@ added later is refused to anonymous callers here too, or this test fails.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import jwt
 import pytest
 from starlette.routing import Mount, Route
@@ -16,6 +18,8 @@ from webex_wholesale.ui.api import API_PREFIX
 #: The pages that show no order: the Add orders form.
 ORDER_FREE_PAGES = {"/wholesale/upload"}
 #: A value for each path parameter the pages use; an unknown parameter gets "1".
+#: What a browser's Accept header says when it opens a page.
+PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SAMPLE_PATH_PARAMS = {"order_id": "1", "dag_id": DAG_ID, "run_id": "order-1"}
 
 
@@ -55,6 +59,20 @@ def test_anonymous_callers_are_refused_on_every_route(pages, anonymous, seeded):
     for method, url in every_route(pages):
         response = anonymous.request(method, url, follow_redirects=False)
         assert response.status_code == 401, (method, url, response.status_code)
+        assert "acme-dental" not in response.text
+
+
+def test_a_person_opening_a_page_logged_out_is_sent_to_airflows_login_and_back(pages, anonymous, seeded):
+    """A browser asks for HTML: it gets Airflow's login (the route that knows the auth manager) with ``next`` set
+    to the page; a script (no text/html in Accept) keeps its 401 (above). Writes are no pages: they keep the 401."""
+    for method, url in every_route(pages):
+        response = anonymous.request(method, url, headers={"Accept": PAGE_ACCEPT}, follow_redirects=False)
+
+        if method != "GET":
+            assert response.status_code == 401, (method, url)
+            continue
+        assert response.status_code == 303, (method, url)
+        assert response.headers["location"] == f"/api/v2/auth/login?{urlencode({'next': f'http://testserver{url}'})}"
         assert "acme-dental" not in response.text
 
 

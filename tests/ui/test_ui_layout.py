@@ -1,4 +1,5 @@
-"""The pages in headless Chromium: they read at 1440 px, and in the DAG run tab inside it, without scrolling sideways.
+"""The pages in headless Chromium: they read at 1440 px, and in the DAG run tab inside it, without scrolling sideways;
+and a page opened without a session sends the browser to Airflow's login, with the way back.
 
 Airflow 3.3 at a 1440 px window gives an external view about 1,050 px (the run's tab, beside the grid) or 1,370 px
 (the navigation page). The data has 88-character Webex ids and long tracking ids, which must wrap.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser_helpers import headless_chromium, signed_in_page
@@ -71,6 +73,7 @@ def test_pages_never_scroll_sideways(chromium, served_pages, seeded, mint_token,
         f"/wholesale/orders/{seeded.failed_order}",
         f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}",
         f"/wholesale/runs/{DAG_ID}/{seeded.adhoc_run}",
+        f"/wholesale/runs/{DAG_ID}/{seeded.failed_adhoc_run}",
     )
     tab = signed_in_page(chromium, served_pages, mint_token(), width)
     for path in pages:
@@ -95,3 +98,17 @@ def test_long_ids_wrap_instead_of_widening_the_page(chromium, served_pages, seed
     outside = [word for word in layout["words"] if word["right"] > layout["client"]]
     assert outside == [], layout["client"]
     assert layout["scroll"] <= layout["client"], layout
+
+
+def test_a_page_opened_logged_out_sends_the_browser_to_airflows_login_and_back(chromium, served_pages, seeded):
+    """The browser follows the redirect to Airflow's login route (not served here: the URL is what counts), which
+    carries the page as ``next``; the page's data never reaches it."""
+    tab = chromium.new_context().new_page()
+    page = f"{served_pages}/wholesale/orders/{seeded.failed_order}"
+
+    tab.goto(page)
+
+    landed = urlsplit(tab.url)
+    assert landed.path == "/api/v2/auth/login"
+    assert parse_qs(landed.query) == {"next": [page]}
+    assert "acme-dental" not in tab.content()

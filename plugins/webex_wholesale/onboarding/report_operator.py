@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context
+from airflow.sdk import BaseOperator, Context, TaskGroup, TaskInstanceState
 
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
@@ -68,7 +68,11 @@ class OnboardingReportOperator(BaseOperator):
         self.report_markdown = to_markdown(report)
         self.log.info("%s", summary_line(report))
         self.log.info("Onboarding report:\n%s", self.report_markdown)
-        self.log.info("Recorded as %s in the wholesale state database", record_outcome(context, report))
+        took_order = any(
+            step.task_id == self.prepare_task_id and step.state == TaskInstanceState.SUCCESS for step in report.steps
+        )
+        outcome = record_outcome(context, report, took_order=took_order)
+        self.log.info("Recorded as %s in the wholesale state database", outcome)
         return report.model_dump(mode="json", by_alias=True)
 
     def build(self, context: Context) -> OnboardingReport:
@@ -84,13 +88,14 @@ class OnboardingReportOperator(BaseOperator):
             for task_id, map_index in [_split_state_key(key, self.dag.task_ids)]
             if task_id in steps_upstream
         ]
+        position = {task_id: index for index, task_id in enumerate(run_order(self.dag.task_group))}
         steps = [
             StepResult(
                 task_id=task_id if map_index is None else f"{task_id}[{map_index}]",
                 state=state,
                 message=self._pull(ti, task_id, map_index, FAILURE_XCOM_KEY) if state == "failed" else None,
             )
-            for task_id, map_index, state in sorted(instances, key=lambda i: (i[0], i[1] or -1))
+            for task_id, map_index, state in sorted(instances, key=lambda i: (position[i[0]], i[1] or -1))
         ]
         outcomes = [
             outcome
@@ -123,6 +128,15 @@ class OnboardingReportOperator(BaseOperator):
     @staticmethod
     def _pull(ti: Any, task_id: str, map_index: int | None, key: str = "return_value") -> Any:
         return ti.xcom_pull(task_ids=task_id, key=key, map_indexes=-1 if map_index is None else map_index)
+
+
+def run_order(group: TaskGroup) -> list[str]:
+    """The group's task ids in the order a run starts them (every task after its upstream tasks), groups flattened:
+    the report lists its steps so, as they happened, not alphabetically."""
+    ids: list[str] = []
+    for node in group.topological_sort():
+        ids += run_order(node) if isinstance(node, TaskGroup) else [node.task_id]
+    return ids
 
 
 def _split_state_key(key: str, task_ids: Sequence[str]) -> tuple[str, int | None]:

@@ -65,8 +65,11 @@ def order_for_run(conf: Mapping[str, Any], context: Mapping[str, Any]) -> dict[s
     return dict(conf)
 
 
-def record_outcome(context: Mapping[str, Any], report: OnboardingReport) -> RunOutcome:
-    """Record the report's verdict on this run's ``wholesale_run`` row and its order; return the outcome."""
+def record_outcome(context: Mapping[str, Any], report: OnboardingReport, *, took_order: bool) -> RunOutcome:
+    """Record the report's verdict on this run's ``wholesale_run`` row and its order; return the outcome.
+
+    ``took_order``: whether the run's first step took an order; a run that took none (a cleared run whose order
+    went back to the queue) keeps the report its row already has (``finish_run``)."""
     _, run_id = _run_ids(context)
     verdict = judge(report)
     finish_run(
@@ -76,5 +79,6 @@ def record_outcome(context: Mapping[str, Any], report: OnboardingReport) -> RunO
         report=report.model_dump(mode="json", by_alias=True),
         customer_id=report.customer_id,
         error=verdict.problem,
+        took_order=took_order,
     )
     return verdict.outcome

@@ -9,6 +9,7 @@ Exit status: 0 done, 1 refused (bad file, duplicate, illegal transition, unknown
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -137,7 +138,7 @@ def _problem(report_json: dict[str, Any] | None) -> str | None:
 
 
 def _retry(args: argparse.Namespace) -> None:
-    orders.retry(open_state(), args.order_id)
+    orders.retry(open_state(), args.order_id, requested_by=f"{getpass.getuser()} (wholesale-queue retry)")
     print(f"order {args.order_id} is queued again; the next queue run starts it as a new attempt")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from webex_wholesale.models import OnboardingOrder
 from webex_wholesale.models.states import OrderState
@@ -36,7 +36,6 @@ __all__ = [
     "order_transitions",
     "retry",
     "run_id_for",
-    "state_counts",
     "transition",
 ]
 
@@ -205,10 +204,13 @@ def claim(engine: Engine, limit: int, now: datetime | None = None) -> list[Claim
     return claims
 
 
-def retry(engine: Engine, order_id: int) -> None:
-    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt."""
+def retry(engine: Engine, order_id: int, *, requested_by: str) -> None:
+    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt.
+
+    ``requested_by`` says who asked (a user, and through what); the order's history keeps it, as it keeps every
+    change."""
     with immediate(engine) as conn:
-        transition(conn, order_id, OrderState.QUEUED, "retry requested")
+        transition(conn, order_id, OrderState.QUEUED, f"retry requested by {requested_by}")
 
 
 def cancel(engine: Engine, order_id: int) -> None:
@@ -240,13 +242,6 @@ def list_orders(engine: Engine, state: OrderState | None = None) -> list[dict[st
         query = query.where(order_table.c.state == state)
     with engine.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
-
-
-def state_counts(engine: Engine) -> dict[OrderState, int]:
-    """How many orders are in each state (states with none are left out)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(order_table.c.state, func.count()).group_by(order_table.c.state)).all()
-    return {state: count for state, count in rows}
 
 
 def order_transitions(engine: Engine, order_id: int) -> list[dict[str, Any]]:

@@ -201,10 +201,10 @@ def create_api() -> FastAPI:
             audit_total=audit_total,
         )
 
-    @api.post("/orders/{order_id}/retry", dependencies=_WRITER, responses=_CHANGE)
-    def retry_order(request: Request, engine: StateDep, order_id: int) -> OrderSummary:
+    @api.post("/orders/{order_id}/retry", responses=_CHANGE)
+    def retry_order(request: Request, engine: StateDep, order_id: int, user: WriterDep) -> OrderSummary:
         """Queue a failed or needs_attention order again (a new attempt)."""
-        queue.retry(engine, order_id)
+        queue.retry(engine, order_id, requested_by=f"{user.get_name()} (orders API)")
         return _summary(request, queue.find_order(engine, order_id))
 
     @api.post("/orders/{order_id}/cancel", dependencies=_WRITER, responses=_CHANGE)

@@ -32,21 +32,27 @@ from webex_wholesale.models.states import OrderState
 from webex_wholesale.queue.loader import FileProblem, ImportRefused
 from webex_wholesale.state import orders as queue
 from webex_wholesale.state.errors import StateDatabaseMisconfigured
-from webex_wholesale.state.machine import ATTENTION_STATES, IllegalTransition, can_cancel, can_retry
+from webex_wholesale.state.machine import ACTIVE_STATES, ATTENTION_STATES, IllegalTransition, can_cancel, can_retry
 from webex_wholesale.ui import URL_PREFIX, queries, upload
 from webex_wholesale.ui.api import API_PREFIX, create_api
-from webex_wholesale.ui.auth import WriterDep, may_trigger_onboarding_runs, require_onboarding_reader
+from webex_wholesale.ui.auth import WriterDep, login_redirect, may_trigger_onboarding_runs, require_onboarding_reader
 from webex_wholesale.ui.body_limit import MAX_BODY_BYTES, BodySizeLimit
 from webex_wholesale.ui.deps import StateDep
+from webex_wholesale.ui.formats import timestamp
 from webex_wholesale.ui.intake import orders_from_request
+from webex_wholesale.ui.order_view import order_view, subscriber_names
 from webex_wholesale.ui.report_view import report_view
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: The columns of a list of records: every field any of them has, in first-seen order.
 templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for row in rows for k in row))
+templates.env.filters["timestamp"] = timestamp
 #: Whether an order's ``not_before`` has come (the pages then say "now"), and which buttons its state allows.
 templates.env.tests.update(due=queue.is_due, retryable=can_retry, cancellable=can_cancel)
 
+#: How often a page showing something in motion (an order queued, claimed or running; a run running) reloads
+#: itself, so it follows the queue and the run without anyone pressing reload.
+REFRESH_SECONDS = 10
 #: Pages hold customer data: never cached, never framed by another site (the Airflow UI itself may frame them).
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -77,6 +83,7 @@ def _context(request: Request, **values: Any) -> dict[str, Any]:
         "run_page_url": run_page_url,
         "order_states": list(OrderState),
         "attention_states": ATTENTION_STATES,
+        "refresh_seconds": REFRESH_SECONDS,
         **values,
     }
 
@@ -118,7 +125,13 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
-        """Errors as a short HTML page (401/403/404 included), with the same headers as every page."""
+        """Errors as a short HTML page (403/404 included), with the same headers as every page; a person without a
+        valid session is sent to Airflow's login and back instead (:func:`~webex_wholesale.ui.auth.login_redirect`)."""
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED and (
+            redirect := login_redirect(request, _airflow_root(request))
+        ):
+            redirect.headers.update(_HEADERS)
+            return redirect
         response = _page(request, "error.html", status_code=exc.status_code, message=exc.detail)
         if exc.headers:
             response.headers.update(exc.headers)
@@ -148,10 +161,12 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, f"state: must be one of {choices}") from None
         search = (q or "").strip() or None
         rows, total = queries.list_orders(engine, state=wanted, search=search)
+        counts = queries.state_counts(engine)
         return _page(
             request,
             "orders.html",
-            counts=queue.state_counts(engine),
+            refresh=any(counts[s].total for s in ACTIVE_STATES),
+            counts=counts,
             state=wanted,
             q=search,
             orders=rows,
@@ -172,7 +187,10 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
         return _page(
             request,
             "order.html",
+            refresh=found["state"] in ACTIVE_STATES,
             order=found,
+            ordered=order_view(found["order_json"]),
+            names=subscriber_names(found["order_json"].get("subscribers") or []),
             transitions=queue.order_transitions(engine, order_id),
             runs=runs,
             report_run=latest_report,
@@ -210,9 +228,10 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
         return RedirectResponse(f"{request.scope.get('root_path', '')}/orders?state=queued", status.HTTP_303_SEE_OTHER)
 
     @app.post("/orders/{order_id}/retry", response_class=HTMLResponse)
-    def retry_order(request: Request, engine: StateDep, order_id: int, _user: WriterDep) -> Response:
+    def retry_order(request: Request, engine: StateDep, order_id: int, user: WriterDep) -> Response:
         """The order page's Retry button."""
-        return _change_order(request, order_id, lambda: queue.retry(engine, order_id))
+        requested_by = f"{user.get_name()} (Retry button)"
+        return _change_order(request, order_id, lambda: queue.retry(engine, order_id, requested_by=requested_by))
 
     @app.post("/orders/{order_id}/cancel", response_class=HTMLResponse)
     def cancel_order(request: Request, engine: StateDep, order_id: int, _user: WriterDep) -> Response:
@@ -224,14 +243,18 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
         found = queries.get_run(engine, dag_id, run_id)
         audit, audit_total = queries.audit_records(engine, dag_id=dag_id, dag_run_id=run_id)
         report_json = (found or {}).get("report_json")
+        order = queue.find_order(engine, found["order_id"]) if found and found["order_id"] else None
+        subscribers = (report_json or {}).get("subscribers") or (order or {}).get("order_json", {}).get("subscribers")
         return _page(
             request,
             "run.html",
+            refresh=bool(found) and found["state"] == OrderState.RUNNING,
             dag_id=dag_id,
             run_id=run_id,
             run=found,
-            order=queue.find_order(engine, found["order_id"]) if found and found["order_id"] else None,
+            order=order,
             report=report_view(report_json) if report_json else None,
+            names=subscriber_names(subscribers or []),
             audit=audit,
             audit_total=audit_total,
         )

@@ -7,11 +7,15 @@ validates it with the configured auth manager (401 when missing or expired, 403 
 manager then decides whether that user may read the runs of ``webex_wholesale_onboarding`` (what the pages show)
 or trigger them (what queueing, retrying or cancelling an order amounts to: the queue starts those runs). A write
 also passes the cross-site check of :mod:`webex_wholesale.ui.csrf`.
+
+A person who opens a page without a valid session (a link from a ticket or an email, a session that expired) is
+sent to Airflow's login and brought back (:func:`login_redirect`) rather than shown a bare 401.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.auth.managers.base_auth_manager import ResourceMethod
@@ -19,11 +23,15 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
 from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.models.dag import DagModel
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.responses import RedirectResponse
 
 # The pages show this DAG's runs (their reports and audit records), so reading its runs is what they require.
 from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.ui.csrf import refuse_cross_site_cookie_writes
+
+#: Airflow's own route that sends a person to the configured auth manager's login page, then to ``next``.
+LOGIN_ROUTE = "/api/v2/auth/login"
 
 
 def _may(user: BaseUser, method: ResourceMethod) -> bool:
@@ -72,3 +80,15 @@ def require_onboarding_writer(
 
 #: The user of a route that changes the queue, checked by :func:`require_onboarding_writer`.
 WriterDep = Annotated[BaseUser, Depends(require_onboarding_writer)]
+
+
+def login_redirect(request: Request, airflow_root: str) -> RedirectResponse | None:
+    """Where to send a person refused for having no valid session: Airflow's login, then back to this page.
+
+    Only a browser asking for a page (a GET accepting ``text/html``) is sent; a script, or a fetch, keeps the
+    plain 401 it can act on. ``airflow_root`` is the path of Airflow's ``[api] base_url``.
+    """
+    if request.method != "GET" or "text/html" not in request.headers.get("accept", ""):
+        return None
+    query = urlencode({"next": str(request.url)})
+    return RedirectResponse(f"{airflow_root}{LOGIN_ROUTE}?{query}", status_code=status.HTTP_303_SEE_OTHER)
