@@ -63,7 +63,8 @@ def subscribers_csv(rows: int, bad_last: bool = False) -> str:
     writer.writerow(["office@bayside-vet.example.com", "webex_suite", "Jordan", "Office", "2001", "", ""])
     for n in range(1, rows):
         email = "no-at-sign" if bad_last and n == rows - 1 else f"user{n}@bayside-vet.example.com"
-        writer.writerow([email, "webex_calling", "User", f"Number{n}", str(10000 + n), "", ""])
+        phone = f"+1831555{n % 10_000:04d}"  # every row with a number: the costliest check of a calling user
+        writer.writerow([email, "webex_calling", "User", f"Number{n}", str(10000 + n), phone, ""])
     return buffer.getvalue()
 
 
