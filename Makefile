@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_parse.py --report --imports 8
 	$(BIN)/python scripts/bench_onboarding.py
 	$(BIN)/python scripts/bench_audit.py
+	$(BIN)/python scripts/bench_orders_api.py
 
 # The Compose file's topology natively on 127.0.0.1: PostgreSQL, Redis, Celery workers x2; checked end to end.
 distributed: $(STAMP)

@@ -5,7 +5,8 @@ webex_wholesale_onboarding (it must be empty), loads the example order on purpos
 into Advanced Options -> Configuration JSON), triggers it and waits for the run to succeed; opens the run's page and
 its "Wholesale report" tab, then the "Wholesale" page (orders) and the run's audit. Then a queued order that Webex
 refuses in part (one of its users belongs to the demo customer): its failed run's report tab and the order's page,
-neither of which may scroll sideways. A screenshot of each; any step that does not happen raises.
+neither of which may scroll sideways. Last, orders added through the Wholesale page's form, watched until the queue
+has onboarded them (:mod:`browser_upload`). A screenshot of each; any step that does not happen raises.
 
 The example is the demo order under a run id typed into the form, so the walk also passes against an Airflow that
 onboarded it before: a repeated order adopts what exists. Queuing an order needs the state database: a walk
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from browser_upload import add_orders
 from local_stack import ROOT
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page
 
@@ -132,7 +134,7 @@ class Walk:
         self.step(f"triggered run {self.run_id} for the example order (externalId {example['externalId']})")
         return example["externalId"]
 
-    def _api(self, context: BrowserContext) -> dict[str, str]:
+    def api_headers(self, context: BrowserContext) -> dict[str, str]:
         """Headers for the REST API: the UI's JWT (the ``_token`` cookie) is the bearer token."""
         token = next((c["value"] for c in context.cookies(self.base) if c["name"] == "_token"), None)
         if token is None:
@@ -145,7 +147,7 @@ class Walk:
         deadline = time.monotonic() + self.run_timeout
         state = "not created"
         while time.monotonic() < deadline:
-            answer = context.request.get(url, headers=self._api(context), timeout=STEP_TIMEOUT_MS)
+            answer = context.request.get(url, headers=self.api_headers(context), timeout=STEP_TIMEOUT_MS)
             if answer.ok:
                 state = answer.json()["state"]
             elif answer.status != 404:
@@ -210,7 +212,7 @@ class Walk:
         order_id = enqueue(order)
         run_id = f"order-{order_id}"  # the queue's first attempt (webex_wholesale.state.orders.run_id_for)
         queue_runs = f"{self.base}/api/v2/dags/{QUEUE_DAG_ID}/dagRuns"
-        answer = context.request.post(queue_runs, headers=self._api(context), data={"logical_date": None})
+        answer = context.request.post(queue_runs, headers=self.api_headers(context), data={"logical_date": None})
         if not answer.ok:
             raise RuntimeError(f"POST {queue_runs}: {answer.status} {answer.text()}")
         self.step(f"queued order {order_id} ({order['externalId']}) and started a round of the queue")
@@ -246,4 +248,5 @@ class Walk:
             self.step("failed order left out: queuing one needs the state database (run without --url)")
         else:
             self.walk_a_failed_order(context, page, self.enqueue)
+        add_orders(self, context, page)
         self.step("OK")

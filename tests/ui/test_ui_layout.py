@@ -10,21 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page
-from ui_helpers import CUSTOMER_ID, DAG_ID, mounted_client
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from headless_chromium import find_chromium, headless_chromium  # the scripts' folder is not a package
+from browser_helpers import headless_chromium, signed_in_page
+from ui_helpers import CUSTOMER_ID, DAG_ID
 
 pytestmark = pytest.mark.browser
 
@@ -44,46 +35,6 @@ LONG_WORDS_LAYOUT = """() => {
   }
   return {words, scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth};
 }"""
-
-
-@pytest.fixture
-def chromium_executable() -> str:
-    executable = find_chromium()
-    if executable is None:
-        if os.environ.get("WWA_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is required here (WWA_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("chromium not installed (apt-get install chromium); WWA_REQUIRE_BROWSER=1 makes this a failure")
-    return executable
-
-
-@pytest.fixture
-def chromium(chromium_executable) -> Iterator[Browser]:
-    with headless_chromium(chromium_executable) as browser:
-        yield browser
-
-
-def signed_in_page(browser: Browser, base: str, token: str, width: int) -> Page:
-    """A tab ``width`` px wide carrying the Airflow UI's session cookie, as the iframe in the UI does."""
-    context = browser.new_context(viewport={"width": width, "height": 1000})
-    context.add_cookies([{"name": "_token", "value": token, "url": base}])
-    return context.new_page()
-
-
-@pytest.fixture
-def served_pages(sqlite_engine, seeded) -> Iterator[str]:
-    """The pages (mounted at /wholesale) served by uvicorn on a free loopback port."""
-    app = mounted_client(sqlite_engine)[1].app
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
 
 
 def _parent(pid: int) -> int:

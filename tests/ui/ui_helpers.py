@@ -168,12 +168,13 @@ def seed(engine: Engine) -> Seeded:
     return Seeded(ids[0], ids[1], ids[2], claims[ids[0]].dag_run_id, adhoc, failed_adhoc)
 
 
-def mounted_client(engine: Engine | Callable[[], Engine]) -> tuple[FastAPI, TestClient]:
+def mounted_client(engine: Engine | Callable[[], Engine], **app_options: Any) -> tuple[FastAPI, TestClient]:
     """The pages' app reading ``engine`` (or what a factory returns), mounted at /wholesale as the api-server does."""
     from webex_wholesale.ui import URL_PREFIX
-    from webex_wholesale.ui.app import create_app, state_engine
+    from webex_wholesale.ui.app import create_app
+    from webex_wholesale.ui.deps import state_engine
 
-    pages = create_app()
+    pages = create_app(**app_options)
     pages.dependency_overrides[state_engine] = engine if callable(engine) else (lambda: engine)
     parent = FastAPI()
     parent.mount(URL_PREFIX, pages)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from webex_wholesale.models import OnboardingOrder
 from webex_wholesale.models.states import OrderState
@@ -28,6 +29,7 @@ __all__ = [
     "claim",
     "enqueue",
     "find_order",
+    "is_due",
     "list_orders",
     "order_audit",
     "order_runs",
@@ -48,10 +50,17 @@ class DuplicateOrder(ValueError):
 
 @dataclass(frozen=True)
 class QueuedOrder:
-    """One validated order to enqueue, with where it came from (a file name, a row range...)."""
+    """One validated order to enqueue, with where it came from (a file name, a row range...) and when it is due
+    (``None``: at once; a time in the past means the same)."""
 
     order: OnboardingOrder
     source: str
+    not_before: datetime | None = None
+
+    @property
+    def customer_name(self) -> str:
+        """The name the queue lists the order under: the customer's, or its externalId for an existing org."""
+        return self.order.customer_info.name if self.order.customer_info else self.order.external_id
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,12 @@ class Claim:
     def trigger_kwargs(self) -> dict[str, Any]:
         """The arguments of one mapped ``TriggerDagRunOperator`` instance for this order."""
         return {"trigger_run_id": self.dag_run_id, "conf": {"orderId": self.order_id}}
+
+
+def is_due(not_before: datetime | None, now: datetime | None = None) -> bool:
+    """Whether an order with this ``not_before`` may be claimed at ``now`` (absent or past: at once); :func:`claim`
+    applies the same rule in SQL."""
+    return not_before is None or not_before <= (now or utcnow())
 
 
 def run_id_for(order_id: int, attempt: int) -> str:
@@ -134,12 +149,13 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
                 insert(order_table)
                 .values(
                     external_id=order.external_id,
-                    customer_name=order.customer_info.name if order.customer_info else order.external_id,
+                    customer_name=item.customer_name,
                     state=OrderState.QUEUED,
                     order_json=order.to_conf(),
                     subscriber_count=len(order.subscribers),
                     attempts=0,
                     source=item.source,
+                    not_before=item.not_before,
                     created_at=now,
                     updated_at=now,
                 )
@@ -158,8 +174,9 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
     return ids
 
 
-def claim(engine: Engine, limit: int) -> list[Claim]:
-    """Take up to ``limit`` queued orders, oldest first, and commit them as ``claimed`` before anything runs.
+def claim(engine: Engine, limit: int, now: datetime | None = None) -> list[Claim]:
+    """Take up to ``limit`` queued orders that are due (``not_before`` absent or not after ``now``, by default the
+    current time), oldest first, and commit them as ``claimed`` before anything runs.
 
     PostgreSQL locks the rows it reads with ``FOR UPDATE SKIP LOCKED``, so concurrent claimers take disjoint sets;
     SQLite has one writer at a time and the transaction takes the write lock at its start (``BEGIN IMMEDIATE``), so
@@ -168,10 +185,11 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
     if limit <= 0:
         return []
     claims = []
+    due = or_(order_table.c.not_before.is_(None), order_table.c.not_before <= (now or utcnow()))  # as is_due
     with immediate(engine) as conn:
         rows = conn.execute(
             select(order_table.c.id, order_table.c.attempts)
-            .where(order_table.c.state == OrderState.QUEUED)
+            .where(order_table.c.state == OrderState.QUEUED, due)
             .order_by(order_table.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

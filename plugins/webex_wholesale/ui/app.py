@@ -4,32 +4,42 @@ Routes (relative to the mount, ``/wholesale``):
 
 - ``/orders``: orders by state (counts, filter by state, search by externalId) and the ad-hoc runs by customer;
 - ``/orders/{id}``: one order: summary, state history, its runs, the latest report, its audit records;
-- ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab).
+- ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab);
+- ``/api/v1``: the orders API (:mod:`webex_wholesale.ui.api`), an app of its own answering in JSON.
 
 Every route, present and future, depends on :func:`~webex_wholesale.ui.auth.require_onboarding_reader` through
-the app's own ``dependencies``; the OpenAPI and docs routes are switched off because they would bypass it.
+the app's own ``dependencies`` (the API's through its own); the OpenAPI and docs routes are switched off because
+they would bypass it (the API serves its schema through an authenticated route). Request bodies are bounded
+(:mod:`webex_wholesale.ui.body_limit`) before any route reads them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webex_wholesale.models.states import OrderState
+from webex_wholesale.queue.loader import FileProblem, ImportRefused
 from webex_wholesale.state import orders as queue
 from webex_wholesale.state.errors import StateDatabaseMisconfigured
-from webex_wholesale.state.machine import ACTIVE_STATES, ATTENTION_STATES
-from webex_wholesale.state.store import open_state
-from webex_wholesale.ui import URL_PREFIX, queries
-from webex_wholesale.ui.auth import login_redirect, require_onboarding_reader
+from webex_wholesale.state.machine import ACTIVE_STATES, ATTENTION_STATES, IllegalTransition, can_cancel, can_retry
+from webex_wholesale.ui import URL_PREFIX, queries, upload
+from webex_wholesale.ui.api import API_PREFIX, create_api
+from webex_wholesale.ui.auth import WriterDep, login_redirect, may_trigger_onboarding_runs, require_onboarding_reader
+from webex_wholesale.ui.body_limit import MAX_BODY_BYTES, BodySizeLimit
+from webex_wholesale.ui.deps import StateDep
 from webex_wholesale.ui.formats import timestamp
+from webex_wholesale.ui.intake import orders_from_request
 from webex_wholesale.ui.order_view import order_view, subscriber_names
 from webex_wholesale.ui.report_view import report_view
 
@@ -37,6 +47,8 @@ templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: The columns of a list of records: every field any of them has, in first-seen order.
 templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for row in rows for k in row))
 templates.env.filters["timestamp"] = timestamp
+#: Whether an order's ``not_before`` has come (the pages then say "now"), and which buttons its state allows.
+templates.env.tests.update(due=queue.is_due, retryable=can_retry, cancellable=can_cancel)
 
 #: How often a page showing something in motion (an order queued, claimed or running; a run running) reloads
 #: itself, so it follows the queue and the run without anyone pressing reload.
@@ -48,14 +60,6 @@ _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-
-
-def state_engine() -> Engine:
-    """The state database (``wholesale_db``), checked to be migrated; a dependency so tests can point it elsewhere."""
-    return open_state()
-
-
-StateDep = Annotated[Engine, Depends(state_engine)]
 
 
 def _airflow_root(request: Request) -> str:
@@ -90,8 +94,23 @@ def _page(request: Request, template: str, status_code: int = 200, **values: Any
     return response
 
 
-def create_app() -> FastAPI:
-    """A new app; the plugin mounts one, tests make their own."""
+def _change_order(request: Request, order_id: int, change: Callable[[], None]) -> RedirectResponse:
+    """Apply a button's change and go back to the order's page, or an error page saying why the change is refused."""
+    try:
+        change()
+    except queue.OrderNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no order with id {order_id}") from exc
+    except IllegalTransition as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/orders/{order_id}", status.HTTP_303_SEE_OTHER)
+
+
+def _uploaded_by(user: BaseUser) -> str:
+    return f"upload, user {user.get_name()}"
+
+
+def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """A new app; the plugin mounts one, tests make their own (with a smaller body limit, say)."""
     app = FastAPI(
         title="Webex Wholesale onboarding",
         dependencies=[Depends(require_onboarding_reader)],
@@ -99,6 +118,10 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    api = create_api()
+    api.dependency_overrides = app.dependency_overrides  # one state database for pages and API, in tests too
+    app.mount(API_PREFIX, api)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
@@ -127,6 +150,7 @@ def create_app() -> FastAPI:
     def orders(
         request: Request,
         engine: StateDep,
+        user: GetUserDep,
         state: Annotated[str | None, Query(description="show only orders in this state")] = None,
         q: Annotated[str | None, Query(max_length=255, description="part of an externalId")] = None,
     ) -> HTMLResponse:
@@ -148,10 +172,11 @@ def create_app() -> FastAPI:
             orders=rows,
             total=total,
             adhoc=queries.adhoc_runs(engine, state=wanted, search=search),
+            may_write=may_trigger_onboarding_runs(user),
         )
 
     @app.get("/orders/{order_id}", response_class=HTMLResponse, name="order")
-    def order(request: Request, engine: StateDep, order_id: int) -> HTMLResponse:
+    def order(request: Request, engine: StateDep, order_id: int, user: GetUserDep) -> HTMLResponse:
         try:
             found = queue.find_order(engine, order_id)
         except queue.OrderNotFound as exc:
@@ -172,7 +197,46 @@ def create_app() -> FastAPI:
             report=report_view(latest_report["report_json"]) if latest_report else None,
             audit=audit,
             audit_total=audit_total,
+            may_write=may_trigger_onboarding_runs(user),
         )
+
+    @app.get("/upload", response_class=HTMLResponse, name="upload")
+    def upload_form(request: Request, user: GetUserDep) -> HTMLResponse:
+        return _page(request, "upload.html", may_write=may_trigger_onboarding_runs(user))
+
+    @app.post("/upload/preview", response_class=HTMLResponse)
+    async def upload_preview(request: Request, user: WriterDep) -> HTMLResponse:
+        """What the files would queue, or every problem in them; nothing is queued here."""
+        notes: list[FileProblem] = []
+        try:
+            queued = await orders_from_request(request, via=_uploaded_by(user), notes=notes)
+        except ImportRefused as refused:
+            return _page(request, "upload.html", status.HTTP_422_UNPROCESSABLE_CONTENT, problems=refused.problems)
+        confirmation = upload.confirmation(queued)
+        return _page(request, "upload.html", preview=upload.preview(queued), notes=notes, confirmation=confirmation)
+
+    @app.post("/upload", response_class=HTMLResponse)
+    async def upload_confirm(request: Request, engine: StateDep, user: WriterDep) -> Response:
+        """Queue the confirmed orders (validated again), then show them in the queue."""
+        try:
+            queued = await orders_from_request(request, via=_uploaded_by(user))
+            await run_in_threadpool(queue.enqueue, engine, queued)
+        except ImportRefused as refused:
+            return _page(request, "upload.html", status.HTTP_422_UNPROCESSABLE_CONTENT, problems=refused.problems)
+        except queue.DuplicateOrder as duplicate:
+            return _page(request, "upload.html", status.HTTP_409_CONFLICT, message=str(duplicate))
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/orders?state=queued", status.HTTP_303_SEE_OTHER)
+
+    @app.post("/orders/{order_id}/retry", response_class=HTMLResponse)
+    def retry_order(request: Request, engine: StateDep, order_id: int, user: WriterDep) -> Response:
+        """The order page's Retry button."""
+        requested_by = f"{user.get_name()} (Retry button)"
+        return _change_order(request, order_id, lambda: queue.retry(engine, order_id, requested_by=requested_by))
+
+    @app.post("/orders/{order_id}/cancel", response_class=HTMLResponse)
+    def cancel_order(request: Request, engine: StateDep, order_id: int, _user: WriterDep) -> Response:
+        """The order page's Cancel button."""
+        return _change_order(request, order_id, lambda: queue.cancel(engine, order_id))
 
     @app.get("/runs/{dag_id}/{run_id:path}", response_class=HTMLResponse, name="run")
     def run(request: Request, engine: StateDep, dag_id: str, run_id: str) -> HTMLResponse:

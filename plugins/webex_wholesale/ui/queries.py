@@ -69,9 +69,18 @@ def state_counts(engine: Engine) -> dict[OrderState, StateCount]:
 
 
 def list_orders(
-    engine: Engine, *, state: OrderState | None = None, search: str | None = None, limit: int = LIST_LIMIT
+    engine: Engine,
+    *,
+    state: OrderState | None = None,
+    search: str | None = None,
+    external_id: str | None = None,
+    limit: int = LIST_LIMIT,
+    offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Orders (without their JSON), most recently changed first, and how many matched in all."""
+    """Orders (without their JSON), most recently changed first, and how many matched in all.
+
+    ``search`` is the pages' search box (see above); ``external_id`` matches a whole externalId (the API).
+    """
     conditions = []
     if state:
         conditions.append(order_table.c.state == state)
@@ -83,9 +92,11 @@ def list_orders(
                 _contains(cast(order_table.c.order_json, Text), search),
             )
         )
+    if external_id:
+        conditions.append(order_table.c.external_id == external_id)
     columns = [column for column in order_table.c if column.name != "order_json"]
     query = select(*columns).where(*conditions).order_by(order_table.c.updated_at.desc(), order_table.c.id.desc())
-    return _rows(engine, query.limit(limit)), _count(engine, order_table, conditions)
+    return _rows(engine, query.limit(limit).offset(offset)), _count(engine, order_table, conditions)
 
 
 def adhoc_runs(
