@@ -2,8 +2,10 @@
 administrator alone, then the other subscribers in parallel batches sharing one API budget, request Setup Assist
 when the order asks for it, and always finish with the onboarding report.
 
-Trigger it from the form (defaults onboard the demo customer on the simulator), from
-``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or from the REST API.
+Trigger it from the form, from ``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or
+from the REST API. The form starts empty (only **Dry run** has a value, the API's default): fill in the order, or
+load the example on purpose by pasting `include/orders/demo-order.json` (the demo customer, for the simulator)
+into **Advanced Options → Configuration JSON**.
 Every step is idempotent: re-running an order, or clearing any task, adopts what already exists.
 
 The run's report: the **Wholesale report** tab of this DAG run (failures first, every subscriber's outcome, the
@@ -15,7 +17,6 @@ run, or one needing attention, is told by email and to a Webex space when their 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
@@ -23,7 +24,7 @@ from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
-from webex_wholesale.onboarding.params import load_order_file, onboarding_params
+from webex_wholesale.onboarding.params import onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
 from webex_wholesale.onboarding.tasks import prepare_order, record_failure
 from webex_wholesale.operators import (
@@ -34,7 +35,6 @@ from webex_wholesale.operators import (
 )
 
 API_POOL = "webex_wholesale_api"
-DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
 
 default_args = {
     "owner": "wholesale-ops",
@@ -53,7 +53,7 @@ default_args = {
     catchup=False,
     max_active_runs=8,
     default_args=default_args,
-    params=onboarding_params(load_order_file(DEMO_ORDER)),
+    params=onboarding_params(),
     tags=["webex", "wholesale", "onboarding"],
     doc_md=__doc__,
 )
@@ -63,7 +63,7 @@ def webex_wholesale_onboarding() -> None:
         """Reject a bad order before any API call, naming each field and reason; hand each step what it sends.
 
         The order is the run's conf (inline), or the queued order the conf names (``{"orderId": N}``), never
-        ``params``: Airflow fills keys a conf leaves out with the form's defaults (the demo order).
+        ``params``: Airflow fills keys a conf leaves out with the form's defaults.
         """
         from webex_wholesale.onboarding.run_state import order_for_run  # the state database: when the task runs
 

@@ -59,7 +59,15 @@ def _run_state(dag_id: str, run_id: str) -> str | None:
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "wholesale-ops", "retries": 2, "retry_delay": timedelta(seconds=20)},
+    # A round's tasks fail on a busy state database or Execution API: retried 20 s then 40 s later, well within
+    # the 10 minutes before the next round (one round at a time).
+    default_args={
+        "owner": "wholesale-ops",
+        "retries": 2,
+        "retry_delay": timedelta(seconds=20),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=2),
+    },
     tags=["webex", "wholesale", "queue"],
     doc_md=__doc__,
 )

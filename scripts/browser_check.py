@@ -12,20 +12,27 @@ pinned Python ``playwright`` (no browser download). When Chromium is missing it 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from browser_walk import VIEWPORT, Walk
 from headless_chromium import find_chromium, headless_chromium
 from local_stack import ROOT, airflow, free_port, launch, simulator, standalone, standalone_env
 
 HOME = ROOT / ".airflow-home" / "browser"
+QUEUE_CLI = Path(sys.executable).with_name("wholesale-queue")
 
 
-def drive(chromium: str, url: str, password: str, out: Path) -> int:
+def drive(
+    chromium: str, url: str, password: str, out: Path, enqueue: Callable[[dict[str, Any]], int] | None = None
+) -> int:
     """Walk the UI of the Airflow at ``url``; 0 when every step happened, 1 (with the reason) when one did not."""
     walk = Walk(
         base=url.rstrip("/"),
@@ -33,6 +40,7 @@ def drive(chromium: str, url: str, password: str, out: Path) -> int:
         run_id=f"browser-check-{int(time.time())}",
         shots=out,
         run_timeout=float(os.environ.get("RUN_TIMEOUT_S", "600")),
+        enqueue=enqueue,
     )
     try:
         with headless_chromium(chromium) as browser:
@@ -43,6 +51,21 @@ def drive(chromium: str, url: str, password: str, out: Path) -> int:
     return 0
 
 
+def queue_with_the_cli(env: dict[str, str]) -> Callable[[dict[str, Any]], int]:
+    """``enqueue`` for the walk: ``wholesale-queue add`` in Airflow's environment (its state database); the id."""
+
+    def enqueue(order: dict[str, Any]) -> int:
+        file = HOME.parent / f"browser-{order['externalId']}.json"
+        file.write_text(json.dumps(order), encoding="utf-8")
+        added = subprocess.run([str(QUEUE_CLI), "add", str(file)], env=env, check=True, capture_output=True, text=True)
+        found = re.search(r"queued order (\d+):", added.stdout)
+        if found is None:
+            raise RuntimeError(f"wholesale-queue add queued nothing: {added.stdout} {added.stderr}")
+        return int(found[1])
+
+    return enqueue
+
+
 def with_local_airflow(chromium: str, out: Path) -> int:
     """``make airflow``'s stack, fresh, for the length of the check."""
     HOME.parent.mkdir(parents=True, exist_ok=True)  # the logs go beside the home, on a fresh clone too
@@ -50,11 +73,10 @@ def with_local_airflow(chromium: str, out: Path) -> int:
         env = standalone_env(HOME, sim_url, free_port(), fresh=True)
         airflow(env, "db", "migrate")
         airflow(env, "pools", "set", "webex_wholesale_api", "4", "Webex Wholesale API concurrency")
-        if (queue := Path(sys.executable).parent / "wholesale-queue").exists():
-            subprocess.run([str(queue), "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([str(QUEUE_CLI), "db", "upgrade"], env=env, check=True, capture_output=True)
         print("starting Airflow (about 30 s) …", flush=True)
         with standalone(env, HOME.parent / "browser-standalone.log") as local:
-            return drive(chromium, local.base_url, local.password, out)
+            return drive(chromium, local.base_url, local.password, out, queue_with_the_cli(env))
 
 
 def main() -> int:

@@ -23,7 +23,13 @@ from webex_wholesale.exceptions import WebexBudgetUnavailableError
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 from webex_wholesale.ids import BUDGET_CONN_ID
 
-ONE_PER_SECOND = BudgetPolicy(ceiling=1.0)
+# The stores read the real clock (Redis reads its own), so the tests' budgets run in minutes: between two store
+# calls a loaded machine may take seconds, never the tens of seconds these windows leave.
+ONE_PER_MINUTE = BudgetPolicy(ceiling=1 / 60)
+#: The learned budget's rules at a hundredth of the speed: it starts at 0.1/s, each answer adds 0.1/s.
+SLOW_LEARNING = BudgetPolicy(learned_start=0.1, probe_step=0.1)
+#: A Retry-After that no run of the test outlasts.
+LONG_PAUSE = 3000.0
 
 
 def free_port() -> int:
@@ -32,7 +38,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.services)])
 def make_store(request, tmp_path: Path):
     """Build store objects on one shared state: every object is another process's view of the same budget."""
     if request.param == "sqlite":
@@ -48,37 +54,38 @@ def make_store(request, tmp_path: Path):
 
 def test_tickets_are_shared_by_every_view_of_the_store(make_store):
     first, second = make_store(), make_store()
-    taken = [store.reserve("k", ONE_PER_SECOND) for store in (first, second, first, second)]
+    taken = [store.reserve("k", ONE_PER_MINUTE) for store in (first, second, first, second)]
     assert [ticket for ticket, _wait, _paused in taken] == [0, 1, 2, 3]
-    # one per second across both views: 0, 1, 2, 3 s (less what the calls themselves took)
-    for expected, (_ticket, wait, _paused) in zip([0, 1, 2, 3], taken, strict=True):
-        assert expected - 0.5 < wait <= expected
-    assert second.wait_for("k", ONE_PER_SECOND, 3)[0] == 3
-    assert 2.5 < second.wait_for("k", ONE_PER_SECOND, 3)[1] <= 3  # asked again, from another view
+    # one per minute across both views: 0, 60, 120, 180 s (less what the calls themselves took)
+    for expected, (_ticket, wait, _paused) in zip([0, 60, 120, 180], taken, strict=True):
+        assert expected - 30 < wait <= expected
+    assert second.wait_for("k", ONE_PER_MINUTE, 3)[0] == 3
+    assert 150 < second.wait_for("k", ONE_PER_MINUTE, 3)[1] <= 180  # asked again, from another view
 
 
 def test_a_learned_rate_that_grows_brings_queued_callers_forward(make_store):
-    store, policy = make_store(), BudgetPolicy(probe_step=10.0)
-    tickets = [store.reserve("k", policy)[0] for _ in range(11)]  # at the learned start, 10/s: 1 s of queue
+    store, policy = make_store(), SLOW_LEARNING
+    tickets = [store.reserve("k", policy)[0] for _ in range(11)]  # at the learned start, 0.1/s: 100 s of queue
     before = make_store().wait_for("k", policy, tickets[-1])[1]
-    store.succeeded("k", policy, latency=0.1, queued=True)  # 10/s -> 20/s
+    store.succeeded("k", policy, latency=0.1, queued=True)  # 0.1/s -> 0.2/s
     after = make_store().wait_for("k", policy, tickets[-1])[1]
-    assert 0.9 < before <= 1.0
-    assert 0.4 < after <= 0.55  # the same caller, without asking for a new ticket
+    assert 90 < before <= 100
+    # the same caller, without asking for a new ticket: ticket 1 keeps its 10 s, the nine after it 5 s apart
+    assert 40 < after <= 55
 
 
 def test_a_429_pauses_every_view_and_cuts_the_rate(make_store):
     worker_a, worker_b = make_store(), make_store()
     policy = BudgetPolicy()
     queued = worker_a.reserve("k", policy)[0]
-    worker_a.throttled("k", policy, retry_after=30.0)
-    assert 29.0 < worker_b.snapshot("k", policy).paused_until - time.time() <= 30.0
+    worker_a.throttled("k", policy, retry_after=LONG_PAUSE)
+    assert LONG_PAUSE - 30 < worker_b.snapshot("k", policy).paused_until - time.time() <= LONG_PAUSE
     ticket, wait, paused = worker_b.reserve("k", policy)
-    assert 29.0 < paused <= wait <= 30.2
+    assert LONG_PAUSE - 30 < paused <= wait <= LONG_PAUSE + 0.2
     # A caller whose ticket was due before the 429 and who asks only now: a new turn after the pause, behind B's.
     turn, wait, paused = worker_b.wait_for("k", policy, queued)
     assert turn > ticket
-    assert 29.0 < paused <= wait <= 30.4
+    assert LONG_PAUSE - 30 < paused <= wait <= LONG_PAUSE + 0.4
     assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.decrease_factor)
 
 
@@ -129,14 +136,14 @@ def test_a_lowered_ceiling_applies_at_once(make_store):
     store = make_store()
     for _ in range(5):
         store.succeeded("k", BudgetPolicy(), latency=0.1, queued=True)
-    assert store.snapshot("k", ONE_PER_SECOND).rate == 1.0
-    store.reserve("k", ONE_PER_SECOND)
-    assert store.reserve("k", ONE_PER_SECOND)[1] > 0.5
+    assert store.snapshot("k", ONE_PER_MINUTE).rate == pytest.approx(1 / 60)
+    store.reserve("k", ONE_PER_MINUTE)
+    assert store.reserve("k", ONE_PER_MINUTE)[1] > 30
 
 
 def test_budgets_are_separate_per_key(make_store):
     store = make_store()
-    store.throttled("a", BudgetPolicy(), retry_after=30.0)
+    store.throttled("a", BudgetPolicy(), retry_after=LONG_PAUSE)
     assert store.reserve("b", BudgetPolicy())[1:] == (0.0, 0.0)
 
 

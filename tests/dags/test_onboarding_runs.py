@@ -40,6 +40,22 @@ def test_happy_path_onboards_customer_admin_first_and_requests_setup_assist(run_
     assert run.task_states["request_setup_assistance"] == "success"
 
 
+def test_the_report_lists_its_steps_in_the_order_they_ran(run_order):
+    run = run_order()
+
+    assert [step["taskId"] for step in run.report["steps"]] == [
+        "validate_order",
+        "check_template",
+        "stop_if_dry_run",
+        "plan_subscriber_batches",
+        "provision_customer",
+        "provision_admin",
+        "provision_subscribers[0]",
+        "setup_assistance_requested",
+        "request_setup_assistance",
+    ]
+
+
 def test_second_run_of_the_same_order_creates_nothing(run_order):
     first = run_order()
 
@@ -76,6 +92,7 @@ def test_subscriber_refused_by_webex_is_reported_and_fails_the_run(run_order):
     assert report["outcome"] == "failed"
     (refused,) = [s for s in report["subscribers"] if s["result"] == "failed"]
     assert refused["email"] == taken
+    assert refused["name"] == "Morgan Lee"  # as the order names dr.lee
     assert refused["errorCodes"] == [10022]
     assert refused["trackingId"]
     provisioned = {s["email"] for s in report["subscribers"] if s["result"] == "provisioned"}

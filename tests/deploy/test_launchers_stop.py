@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 400.0
 STOP_TIMEOUT = 120.0
 
+pytestmark = [pytest.mark.scheduler, pytest.mark.timeout(START_TIMEOUT + 2 * STOP_TIMEOUT)]
+
 
 def _processes() -> dict[int, tuple[int, int, str]]:
     """Every running process: pid -> (parent pid, process group, state)."""

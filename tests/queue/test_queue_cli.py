@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import os
 import subprocess
@@ -157,6 +158,8 @@ def test_list_show_retry_and_cancel(state_db, capsys, tmp_path):
 
     assert run_cli(capsys, "retry", "1")[0] == 0
     assert orders.find_order(state_db, 1)["state"] == "queued"
+    who = f"retry requested by {getpass.getuser()} (wholesale-queue retry)"  # the operator, in the order's history
+    assert orders.order_transitions(state_db, 1)[-1]["reason"] == who
     status, _, err = run_cli(capsys, "retry", "1")
     assert status == 1
     assert "order 1 cannot go from 'queued' to 'queued'" in err

@@ -78,7 +78,10 @@ def test_a_number_a_spreadsheet_stripped_of_its_plus_is_queued_in_e164_and_told(
     assert queued.order.subscribers[1].provisioning_parameters.primary_phone_number == "+14085550102"
     assert notes == [
         FileProblem(
-            f"{csv_path} line {PHONE_CSV_LINE}", "primaryPhoneNumber", "'14085550102' is sent as '+14085550102'"
+            f"{csv_path} line {PHONE_CSV_LINE}",
+            "primaryPhoneNumber",
+            "'14085550102' is sent as '+14085550102'",
+            line=PHONE_CSV_LINE,
         )
     ]
 

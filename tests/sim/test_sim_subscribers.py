@@ -57,14 +57,14 @@ def test_first_provisioned_subscriber_is_recorded_as_administrator(provision, cu
     assert simulator.state()["admins"][customer["id"]] == "boss@acme.example.com"
 
 
-def test_customer_must_exist_and_be_provisioned(api, provision, simulator):
+def test_customer_must_exist_and_be_provisioned(api, provision, simulator, sim_clock):
     assert provision(subscriber_body("no-such-customer")).status_code == 404
-    location = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5).headers[
-        "Location"
-    ]
-    customer_id = location.rsplit("/", 1)[1]
-
-    still_provisioning = provision(subscriber_body(customer_id))
+    with sim_clock.stopped():
+        location = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5).headers[
+            "Location"
+        ]
+        customer_id = location.rsplit("/", 1)[1]
+        still_provisioning = provision(subscriber_body(customer_id))
     wait_for_status(api, location, "provisioned")
     once_provisioned = provision(subscriber_body(customer_id))
 

@@ -62,7 +62,7 @@ def test_a_queued_order_is_loaded_by_its_run_and_its_outcome_recorded(state):
         customerId="cust-9",
         subscribers=[{"email": "c@bridge.example.com", "result": "pending_user_migration"}],
     )
-    assert record_outcome(context, consent) == "needs_attention"
+    assert record_outcome(context, consent, took_order=True) == "needs_attention"
     stored = orders.find_order(state, order_id)
     assert (stored["state"], stored["customer_id"]) == ("needs_attention", "cust-9")
     assert stored["last_error"] == "1 user(s) must consent to join the customer's organisation"
@@ -97,7 +97,7 @@ def test_an_inline_order_is_recorded_as_an_ad_hoc_run(state):
     conf = order_data("bridge-adhoc")
     assert order_for_run(conf, task_context("manual__1")) == conf
     failed_step = {"taskId": "provision_customer", "state": "failed", "message": "refused"}
-    record_outcome(task_context("manual__1"), report("manual__1", steps=[failed_step]))
+    record_outcome(task_context("manual__1"), report("manual__1", steps=[failed_step]), took_order=True)
     with state.connect() as conn:
         run = conn.execute(run_table.select()).mappings().one()
     assert (run["order_id"], run["customer_external_id"], run["customer_name"], run["state"]) == (

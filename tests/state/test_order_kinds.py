@@ -14,11 +14,11 @@ from webex_wholesale.state.orders import QueuedOrder
 
 def offboard(external_id: str) -> QueuedOrder:
     order = OffboardingOrder.model_validate({"externalId": external_id, "confirmExternalId": external_id})
-    return QueuedOrder(order, "test", OrderKind.OFFBOARD)
+    return QueuedOrder(order, "test", kind=OrderKind.OFFBOARD)
 
 
 def test_each_kind_is_claimed_for_the_dag_of_its_kind(engine):
-    change = QueuedOrder(parse_order(order_data("kinds-change"), desired_state=True), "test", OrderKind.CHANGE)
+    change = QueuedOrder(parse_order(order_data("kinds-change"), desired_state=True), "test", kind=OrderKind.CHANGE)
     ids = orders.enqueue(engine, [queued("kinds-onboard"), change, offboard("kinds-offboard")])
 
     claims = orders.claim(engine, 10)

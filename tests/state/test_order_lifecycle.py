@@ -77,7 +77,8 @@ def test_history_records_each_step_of_a_queued_order_in_order(engine):
 def test_retry_makes_a_new_attempt_with_its_own_run_id(engine):
     order_id = order_in_state(engine, "failed", "retry-me")
     assert orders.find_order(engine, order_id)["dag_run_id"] == f"order-{order_id}"
-    orders.retry(engine, order_id)
+    orders.retry(engine, order_id, requested_by="dana (wholesale-queue retry)")
+    assert orders.order_transitions(engine, order_id)[-1]["reason"] == "retry requested by dana (wholesale-queue retry)"
     (claim,) = orders.claim(engine, 10)
     assert (claim.order_id, claim.attempt, claim.dag_run_id) == (order_id, 2, f"order-{order_id}-2")
     row = orders.find_order(engine, order_id)

@@ -29,7 +29,8 @@ def test_the_claimed_run_loads_the_order_as_enqueued(engine):
 @pytest.mark.parametrize("wrong_run", ["manual__2026-01-01", "order-999"])
 def test_another_run_cannot_take_a_claimed_order(engine, wrong_run):
     claim = claimed_order(engine, "not-yours")
-    with pytest.raises(runs.OrderNotRunnable, match=f"assigned to run {claim.dag_run_id}, not to {wrong_run}"):
+    refusal = f"assigned to run {claim.dag_run_id}, not to this run \\({wrong_run}\\)"
+    with pytest.raises(runs.OrderNotRunnable, match=refusal):
         runs.begin_order_run(engine, claim.order_id, DAG_ID, wrong_run)
     assert orders.find_order(engine, claim.order_id)["state"] == "claimed"
 
@@ -54,6 +55,55 @@ def test_the_outcome_lands_on_run_and_order(engine, outcome):
     assert (run["state"], run["report_json"], run["customer_id"]) == (outcome, report, "cust-1")
     assert run["ended_at"] >= run["started_at"]
     assert [h["to_state"] for h in orders.order_transitions(engine, claim.order_id)].count(outcome) == 1
+
+
+@pytest.mark.parametrize("outcome", ["failed", "needs_attention"])
+def test_clearing_an_orders_ended_run_retries_the_order_and_keeps_the_runs_report(engine, outcome):
+    """Airflow's "Clear run" starts the run again under its id: the order goes back to the queue (a retry, saying
+    why), the run takes nothing, and its report (the one of the run that did run) stays as it was."""
+    claim = claimed_order(engine, f"cleared-{outcome}")
+    runs.begin_order_run(engine, claim.order_id, DAG_ID, claim.dag_run_id)
+    report = {"outcome": outcome, "customerName": "Cleared Clinic", "subscribersOrdered": 3}
+    runs.finish_run(engine, claim.dag_run_id, outcome, report=report, error="1 subscriber refused")
+
+    with pytest.raises(runs.OrderNotRunnable, match=f"had {outcome} in this run; clearing the run in Airflow retries"):
+        runs.begin_order_run(engine, claim.order_id, DAG_ID, claim.dag_run_id)
+    runs.finish_run(engine, claim.dag_run_id, "failed", report={"outcome": "failed"}, took_order=False)
+
+    order = orders.find_order(engine, claim.order_id)
+    assert order["state"] == "queued"
+    assert orders.order_transitions(engine, claim.order_id)[-1]["reason"] == (
+        f"retry requested by clearing its run {claim.dag_run_id}"
+    )
+    (run,) = orders.order_runs(engine, claim.order_id)
+    assert (run["state"], run["report_json"]) == (outcome, report)
+    (retried,) = orders.claim(engine, 1)
+    assert retried.dag_run_id == f"{claim.dag_run_id}-2"
+
+
+def test_a_run_of_an_order_that_ended_well_is_refused_without_a_retry(engine):
+    claim = claimed_order(engine, "ended-well")
+    runs.begin_order_run(engine, claim.order_id, DAG_ID, claim.dag_run_id)
+    runs.finish_run(engine, claim.dag_run_id, "succeeded", report={"outcome": "succeeded"})
+
+    with pytest.raises(runs.OrderNotRunnable, match=f"is succeeded: its run {claim.dag_run_id} has ended"):
+        runs.begin_order_run(engine, claim.order_id, DAG_ID, claim.dag_run_id)
+    assert orders.find_order(engine, claim.order_id)["state"] == "succeeded"
+
+
+def test_a_cleared_ad_hoc_run_onboards_again_and_records_its_new_end(engine):
+    run_id = "manual__2026-12-01T11:00:00"
+    runs.record_run_start(engine, DAG_ID, run_id, "walk-in-8", "Walk-in Eight")
+    runs.finish_run(engine, run_id, "failed", report={"outcome": "failed"})
+
+    runs.record_run_start(engine, DAG_ID, run_id, "walk-in-8", "Walk-in Eight")
+    with engine.connect() as conn:
+        assert conn.execute(run_table.select()).mappings().one()["ended_at"] is None
+    runs.finish_run(engine, run_id, "succeeded", report={"outcome": "succeeded"})
+
+    with engine.connect() as conn:
+        run = conn.execute(run_table.select()).mappings().one()
+    assert (run["state"], run["report_json"]) == ("succeeded", {"outcome": "succeeded"})
 
 
 def test_an_ad_hoc_run_is_recorded_by_customer(engine):

@@ -9,10 +9,12 @@ import asyncio
 import inspect
 import json
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from helpers import demo_order, wholesale_connection
+from helpers.clocks import FakeClock
 
 TRIGGER_PATH = "webex_wholesale.triggers.customer.WebexCustomerStatusTrigger"
 
@@ -245,16 +247,21 @@ def test_transient_errors_are_logged_and_polling_continues(monkeypatch):
 
 def test_transient_errors_until_the_deadline_end_in_timeout(monkeypatch):
     from webex_wholesale.exceptions import WebexTransientError
+    from webex_wholesale.triggers import customer as trigger_module
 
+    clock = FakeClock()  # the trigger's: its polls are counted in a second of it, not of a loaded machine
+    loop = SimpleNamespace(to_thread=asyncio.to_thread, sleep=clock.async_sleep)
+    monkeypatch.setattr(trigger_module, "time", SimpleNamespace(time=clock.time))
+    monkeypatch.setattr(trigger_module, "asyncio", loop)
     hook = ScriptedHook([WebexTransientError(502, "bad gateway", method="GET", path="/x")])
-    trigger = make_trigger("c-1", poll_interval=0.01, end_time=time.time() + 0.1)
+    trigger = make_trigger("c-1", poll_interval=0.25, end_time=clock.time() + 1.0)
     monkeypatch.setattr(trigger, "_make_hook", lambda: hook)
 
     (event,) = all_events(trigger)
 
     assert event.payload["status"] == "timeout"
     assert event.payload["customer"] is None
-    assert hook.calls >= 2
+    assert hook.calls == 5  # at once, then every 0.25 s until the deadline
 
 
 def test_permanent_error_while_polling_ends_with_failure(monkeypatch):

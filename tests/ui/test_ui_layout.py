@@ -1,4 +1,5 @@
-"""The pages in headless Chromium: they read at 1440 px, and in the DAG run tab inside it, without scrolling sideways.
+"""The pages in headless Chromium: they read at 1440 px, and in the DAG run tab inside it, without scrolling sideways;
+and a page opened without a session sends the browser to Airflow's login, with the way back.
 
 Airflow 3.3 at a 1440 px window gives an external view about 1,050 px (the run's tab, beside the grid) or 1,370 px
 (the navigation page). The data has 88-character Webex ids and long tracking ids, which must wrap.
@@ -9,20 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page
-from ui_helpers import CUSTOMER_ID, DAG_ID, mounted_client
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from headless_chromium import find_chromium, headless_chromium  # the scripts' folder is not a package
+from browser_helpers import headless_chromium, signed_in_page
+from ui_helpers import CUSTOMER_ID, DAG_ID
 
 pytestmark = pytest.mark.browser
 
@@ -42,46 +35,6 @@ LONG_WORDS_LAYOUT = """() => {
   }
   return {words, scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth};
 }"""
-
-
-@pytest.fixture
-def chromium_executable() -> str:
-    executable = find_chromium()
-    if executable is None:
-        if os.environ.get("WWA_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is required here (WWA_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("chromium not installed (apt-get install chromium); WWA_REQUIRE_BROWSER=1 makes this a failure")
-    return executable
-
-
-@pytest.fixture
-def chromium(chromium_executable) -> Iterator[Browser]:
-    with headless_chromium(chromium_executable) as browser:
-        yield browser
-
-
-def signed_in_page(browser: Browser, base: str, token: str, width: int) -> Page:
-    """A tab ``width`` px wide carrying the Airflow UI's session cookie, as the iframe in the UI does."""
-    context = browser.new_context(viewport={"width": width, "height": 1000})
-    context.add_cookies([{"name": "_token", "value": token, "url": base}])
-    return context.new_page()
-
-
-@pytest.fixture
-def served_pages(sqlite_engine, seeded) -> Iterator[str]:
-    """The pages (mounted at /wholesale) served by uvicorn on a free loopback port."""
-    app = mounted_client(sqlite_engine)[1].app
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
 
 
 def _parent(pid: int) -> int:
@@ -120,6 +73,7 @@ def test_pages_never_scroll_sideways(chromium, served_pages, seeded, mint_token,
         f"/wholesale/orders/{seeded.failed_order}",
         f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}",
         f"/wholesale/runs/{DAG_ID}/{seeded.adhoc_run}",
+        f"/wholesale/runs/{DAG_ID}/{seeded.failed_adhoc_run}",
     )
     tab = signed_in_page(chromium, served_pages, mint_token(), width)
     for path in pages:
@@ -144,3 +98,17 @@ def test_long_ids_wrap_instead_of_widening_the_page(chromium, served_pages, seed
     outside = [word for word in layout["words"] if word["right"] > layout["client"]]
     assert outside == [], layout["client"]
     assert layout["scroll"] <= layout["client"], layout
+
+
+def test_a_page_opened_logged_out_sends_the_browser_to_airflows_login_and_back(chromium, served_pages, seeded):
+    """The browser follows the redirect to Airflow's login route (not served here: the URL is what counts), which
+    carries the page as ``next``; the page's data never reaches it."""
+    tab = chromium.new_context().new_page()
+    page = f"{served_pages}/wholesale/orders/{seeded.failed_order}"
+
+    tab.goto(page)
+
+    landed = urlsplit(tab.url)
+    assert landed.path == "/api/v2/auth/login"
+    assert parse_qs(landed.query) == {"next": [page]}
+    assert "acme-dental" not in tab.content()

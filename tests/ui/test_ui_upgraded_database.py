@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,21 +71,12 @@ OLD_DRY_RUN_REPORT = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path) -> Iterator[str]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def fresh_url(request, tmp_path) -> str:
     """An empty database of its own (never the session's shared PostgreSQL database, which is at head)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'wholesale.db'}"
-        return
-    server = sa.make_url(request.getfixturevalue("postgres_url"))
-    name = f"wwa_upgrade_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        return f"sqlite:///{tmp_path / 'wholesale.db'}"
+    return request.getfixturevalue("fresh_postgres_url")
 
 
 def insert(conn: sa.Connection, table: str, **values: Any) -> None:

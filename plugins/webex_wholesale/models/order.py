@@ -166,6 +166,11 @@ class SubscriberOrder(OrderModel):
         return self.packages[0]
 
     @property
+    def name(self) -> str:
+        """The user's name as people read it (``first last``): reports and pages show it beside the email."""
+        return f"{self.provisioning_parameters.first_name} {self.provisioning_parameters.last_name}"
+
+    @property
     def email_key(self) -> str:
         """The email as Webex compares it (case-insensitively); use it to match API records to the order."""
         return self.email.lower()

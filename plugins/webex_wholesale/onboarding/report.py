@@ -113,14 +113,14 @@ def _form_fields(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 def _subscriber_table(outcomes: list[SubscriberOutcome]) -> list[str]:
     ordered = sorted(outcomes, key=lambda o: (o.result != SubscriberResult.FAILED, not o.is_admin))
     rows = [
-        "| email | result | admin | subscriber id | Webex errorCodes | trackingId | message |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| email | name | result | admin | subscriber id | Webex errorCodes | trackingId | message |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for o in ordered[:MAX_TABLE_ROWS]:
         codes = ", ".join(str(c) for c in o.error_codes)
         rows.append(
-            f"| {o.email} | {o.result.value} | {'yes' if o.is_admin else ''} | {o.subscriber_id or ''} "
-            f"| {codes} | {o.tracking_id or ''} | {_cell(o.message)} |"
+            f"| {o.email} | {_cell(o.name)} | {o.result.value} | {'yes' if o.is_admin else ''} "
+            f"| {o.subscriber_id or ''} | {codes} | {o.tracking_id or ''} | {_cell(o.message)} |"
         )
     if len(ordered) > MAX_TABLE_ROWS:
         rows.append(f"\n… and {len(ordered) - MAX_TABLE_ROWS} more (all of them are in the report XCom).")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context
+from airflow.sdk import BaseOperator, Context, TaskInstanceState
 
 from webex_wholesale.onboarding.steps import pull, step_label, upstream_instances
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
@@ -69,7 +69,11 @@ class OnboardingReportOperator(BaseOperator):
         self.report_markdown = to_markdown(report)
         self.log.info("%s", summary_line(report))
         self.log.info("Onboarding report:\n%s", self.report_markdown)
-        self.log.info("Recorded as %s in the wholesale state database", record_outcome(context, report))
+        took_order = any(
+            step.task_id == self.prepare_task_id and step.state == TaskInstanceState.SUCCESS for step in report.steps
+        )
+        outcome = record_outcome(context, report, took_order=took_order)
+        self.log.info("Recorded as %s in the wholesale state database", outcome)
         return report.model_dump(mode="json", by_alias=True)
 
     def build(self, context: Context) -> OnboardingReport:

@@ -23,7 +23,15 @@ from webex_wholesale.state.orders import OrderNotFound
 from webex_wholesale.state.runs import AIRFLOW_ENDED, OrderNotRunnable, begin_order_run, finish_run, record_run_start
 from webex_wholesale.state.store import open_state
 
-__all__ = ["ORDER_ID_KEY", "OrderRefused", "order_for_run", "record_outcome"]
+__all__ = [
+    "ORDER_ID_KEY",
+    "CustomerBusyError",
+    "OrderRefused",
+    "lock_customer",
+    "order_for_run",
+    "record_outcome",
+    "unlock_customer",
+]
 
 #: The conf key naming a queued order (``{"orderId": 42}``) instead of carrying it.
 ORDER_ID_KEY = "orderId"
@@ -99,8 +107,11 @@ def unlock_customer(context: Mapping[str, Any]) -> None:
     release(open_state(), _run_ids(context)[1])
 
 
-def record_outcome(context: Mapping[str, Any], report: OnboardingReport) -> RunOutcome:
-    """Record the report's verdict on this run's ``wholesale_run`` row and its order; return the outcome."""
+def record_outcome(context: Mapping[str, Any], report: OnboardingReport, *, took_order: bool) -> RunOutcome:
+    """Record the report's verdict on this run's ``wholesale_run`` row and its order; return the outcome.
+
+    ``took_order``: whether the run's first step took an order; a run that took none (a cleared run whose order
+    went back to the queue) keeps the report its row already has (``finish_run``)."""
     _, run_id = _run_ids(context)
     verdict = judge(report)
     try:
@@ -111,6 +122,7 @@ def record_outcome(context: Mapping[str, Any], report: OnboardingReport) -> RunO
             report=report.model_dump(mode="json", by_alias=True),
             customer_id=report.customer_id,
             error=verdict.problem,
+            took_order=took_order,
         )
     finally:
         unlock_customer(context)

@@ -122,6 +122,7 @@ class SubscriberBatch:
         given); ``details`` adds message, tracking id..."""
         return SubscriberOutcome(
             email=order.email,
+            name=order.name,
             is_admin=self._is_admin(index),
             subscriber_id=held.id,
             status=str(held.status.value),
@@ -215,6 +216,7 @@ class SubscriberBatch:
         http_status = getattr(error, "status_code", None)
         outcome = SubscriberOutcome(
             email=order.email,
+            name=order.name,
             result=SubscriberResult.FAILED,
             is_admin=self._is_admin(index),
             package=order.package,

@@ -1,5 +1,5 @@
-"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, show the customers' health,
-migrate the state database.
+"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, export their outcomes, show the
+customers' health, migrate the state database.
 
 The state database is the one the DAGs use: the Airflow connection ``wholesale_db`` (for instance
 ``AIRFLOW_CONN_WHOLESALE_DB=postgresql://user@host:5432/db``), else ``$AIRFLOW_HOME/wholesale.db``.
@@ -9,6 +9,7 @@ Exit status: 0 done, 1 refused (bad file, duplicate, illegal transition, unknown
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,6 +18,7 @@ from typing import Any
 
 from webex_wholesale.models.lifecycle_report import verdict_of
 from webex_wholesale.models.states import AuditKind, OrderState
+from webex_wholesale.queue.export import order_outcomes_csv
 from webex_wholesale.queue.health_report import print_health
 from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
@@ -36,6 +38,10 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
 
 
+def _due(not_before: datetime | None) -> str:
+    return "now" if orders.is_due(not_before) else _when(not_before)
+
+
 def _add(args: argparse.Namespace) -> None:
     notes: list[FileProblem] = []
     queued = load_files(args.files, customer=args.customer, notes=notes)
@@ -44,16 +50,19 @@ def _add(args: argparse.Namespace) -> None:
         print(f"normalized {note}")
     for order_id, item in zip(ids, queued, strict=True):
         subscribers = len(item.order.subscribers)
-        print(f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}")
+        print(
+            f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}; "
+            f"due {_due(item.not_before)}"
+        )
 
 
 def _list(args: argparse.Namespace) -> None:
     rows = orders.list_orders(open_state(), state=args.state)
-    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  LAST CHANGE")
+    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  {'DUE':<23}  LAST CHANGE")
     for row in rows:
         print(
             f"{row['id']:>6}  {row['external_id']:<32} {row['state']:<16} {row['subscriber_count']:>11}  "
-            f"{_when(row['updated_at'])}"
+            f"{_due(row['not_before']):<23}  {_when(row['updated_at'])}"
         )
     if not rows:
         print("(no orders" + (f" in state {args.state})" if args.state else ")"))
@@ -88,6 +97,7 @@ def _show(args: argparse.Namespace) -> None:
         ("last error", "last_error"),
     ):
         print(f"  {label + ':':<19}{order[key] if order[key] not in (None, '') else '-'}")
+    print(f"  {'due:':<19}{_due(order['not_before'])}")
     print(f"  {'created:':<19}{_when(order['created_at'])}\n  {'updated:':<19}{_when(order['updated_at'])}")
     _table("State history", orders.order_transitions(engine, order["id"]), ("at", "from_state", "to_state", "reason"))
     runs = [{**run, "problem": _problem(run["report_json"])} for run in orders.order_runs(engine, order["id"])]
@@ -129,13 +139,22 @@ def _problem(report_json: dict[str, Any] | None) -> str | None:
 
 
 def _retry(args: argparse.Namespace) -> None:
-    orders.retry(open_state(), args.order_id)
+    orders.retry(open_state(), args.order_id, requested_by=f"{getpass.getuser()} (wholesale-queue retry)")
     print(f"order {args.order_id} is queued again; the next queue run starts it as a new attempt")
 
 
 def _cancel(args: argparse.Namespace) -> None:
     orders.cancel(open_state(), args.order_id)
     print(f"order {args.order_id} is cancelled")
+
+
+def _export(args: argparse.Namespace) -> None:
+    _order, text = order_outcomes_csv(open_state(), args.order)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
 
 
 def _health(args: argparse.Namespace) -> None:
@@ -177,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("order_id", metavar="ID", type=int)
         command.set_defaults(run=handler)
 
+    export = commands.add_parser(
+        "export", help="the order's outcomes as a CSV in the import's columns: fix failed rows, add them again"
+    )
+    export.add_argument("order", metavar="ID_OR_EXTERNAL_ID")
+    export.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    export.set_defaults(run=_export)
     health = commands.add_parser("health", help="the health check's open findings (status, consent, drift, runs)")
     health.add_argument("--json", action="store_true", help="JSON for scripts: the last check and every finding")
     health.set_defaults(run=_health)

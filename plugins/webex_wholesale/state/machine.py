@@ -29,6 +29,8 @@ __all__ = [
     "ASSIGNED_STATES",
     "ATTENTION_STATES",
     "IllegalTransition",
+    "can_cancel",
+    "can_retry",
     "check_transition",
 ]
 
@@ -61,6 +63,16 @@ ALLOWED_TRANSITIONS: MappingProxyType[OrderState, frozenset[OrderState]] = Mappi
     }
 )
 assert set(ALLOWED_TRANSITIONS) == set(OrderState), "every order state needs a row in ALLOWED_TRANSITIONS"
+
+
+def can_retry(state: OrderState) -> bool:
+    """Whether a person may queue an order in ``state`` again (the order page's Retry button)."""
+    return state in ATTENTION_STATES
+
+
+def can_cancel(state: OrderState) -> bool:
+    """Whether an order in ``state`` may be cancelled (the order page's Cancel button)."""
+    return CANCELLED in ALLOWED_TRANSITIONS[state]
 
 
 class IllegalTransition(ValueError):

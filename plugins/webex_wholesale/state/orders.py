@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from webex_wholesale.models import OnboardingOrder
 from webex_wholesale.models.offboarding_order import OffboardingOrder
@@ -29,13 +30,13 @@ __all__ = [
     "claim",
     "enqueue",
     "find_order",
+    "is_due",
     "list_orders",
     "order_audit",
     "order_runs",
     "order_transitions",
     "retry",
     "run_id_for",
-    "state_counts",
     "transition",
 ]
 
@@ -50,7 +51,8 @@ class DuplicateOrder(ValueError):
 
 @dataclass(frozen=True)
 class QueuedOrder:
-    """One validated order to enqueue, with where it came from (a file name, a row range...) and its kind.
+    """One validated order to enqueue, with where it came from (a file name, a row range...), its kind, and when it
+    is due (``None``: at once; a time in the past means the same).
 
     An onboarding or a change carries the order (for a change, the customer's desired state); an offboarding, the
     customer to delete.
@@ -58,11 +60,13 @@ class QueuedOrder:
 
     order: OnboardingOrder | OffboardingOrder
     source: str
+    not_before: datetime | None = None
     kind: OrderKind = OrderKind.ONBOARD
 
     @property
     def customer_name(self) -> str:
-        """The name the pages list the order under (an offboarding, or an order without one: its externalId)."""
+        """The name the queue lists the order under: the customer's, else (an existing org, an offboarding) its
+        externalId."""
         if isinstance(self.order, OnboardingOrder) and self.order.customer_info is not None:
             return self.order.customer_info.name
         return self.order.external_id
@@ -89,6 +93,12 @@ class Claim:
             "trigger_run_id": self.dag_run_id,
             "conf": {"orderId": self.order_id},
         }
+
+
+def is_due(not_before: datetime | None, now: datetime | None = None) -> bool:
+    """Whether an order with this ``not_before`` may be claimed at ``now`` (absent or past: at once); :func:`claim`
+    applies the same rule in SQL."""
+    return not_before is None or not_before <= (now or utcnow())
 
 
 def run_id_for(order_id: int, attempt: int) -> str:
@@ -163,6 +173,7 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
                     subscriber_count=item.subscriber_count,
                     attempts=0,
                     source=item.source,
+                    not_before=item.not_before,
                     created_at=now,
                     updated_at=now,
                 )
@@ -181,8 +192,9 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
     return ids
 
 
-def claim(engine: Engine, limit: int) -> list[Claim]:
-    """Take up to ``limit`` queued orders, oldest first, and commit them as ``claimed`` before anything runs.
+def claim(engine: Engine, limit: int, now: datetime | None = None) -> list[Claim]:
+    """Take up to ``limit`` queued orders that are due (``not_before`` absent or not after ``now``, by default the
+    current time), oldest first, and commit them as ``claimed`` before anything runs.
 
     PostgreSQL locks the rows it reads with ``FOR UPDATE SKIP LOCKED``, so concurrent claimers take disjoint sets;
     SQLite has one writer at a time and the transaction takes the write lock at its start (``BEGIN IMMEDIATE``), so
@@ -191,10 +203,11 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
     if limit <= 0:
         return []
     claims = []
+    due = or_(order_table.c.not_before.is_(None), order_table.c.not_before <= (now or utcnow()))  # as is_due
     with immediate(engine) as conn:
         rows = conn.execute(
             select(order_table.c.id, order_table.c.attempts, order_table.c.kind)
-            .where(order_table.c.state == OrderState.QUEUED)
+            .where(order_table.c.state == OrderState.QUEUED, due)
             .order_by(order_table.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -209,10 +222,13 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
     return claims
 
 
-def retry(engine: Engine, order_id: int) -> None:
-    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt."""
+def retry(engine: Engine, order_id: int, *, requested_by: str) -> None:
+    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt.
+
+    ``requested_by`` says who asked (a user, and through what); the order's history keeps it, as it keeps every
+    change."""
     with immediate(engine) as conn:
-        transition(conn, order_id, OrderState.QUEUED, "retry requested")
+        transition(conn, order_id, OrderState.QUEUED, f"retry requested by {requested_by}")
 
 
 def cancel(engine: Engine, order_id: int) -> None:
@@ -244,13 +260,6 @@ def list_orders(engine: Engine, state: OrderState | None = None) -> list[dict[st
         query = query.where(order_table.c.state == state)
     with engine.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
-
-
-def state_counts(engine: Engine) -> dict[OrderState, int]:
-    """How many orders are in each state (states with none are left out)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(order_table.c.state, func.count()).group_by(order_table.c.state)).all()
-    return {state: count for state, count in rows}
 
 
 def order_transitions(engine: Engine, order_id: int) -> list[dict[str, Any]]:

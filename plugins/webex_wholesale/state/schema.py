@@ -121,6 +121,8 @@ order_table = Table(
     Column("dag_run_id", String(250)),
     Column("customer_id", String(255)),
     Column("source", String(1024)),
+    #: When the order is due: the queue claims it only from then on (``None``: at once).
+    Column("not_before", _utc()),
     Column("created_at", _utc(), nullable=False, default=utcnow),
     Column("updated_at", _utc(), nullable=False, default=utcnow),
     Index("ix_wholesale_order_state", "state"),

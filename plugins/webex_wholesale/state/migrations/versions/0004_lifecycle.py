@@ -2,8 +2,8 @@
 trail, the kind of a queued order (``onboard``, ``change`` or ``offboard``; every earlier order onboards), and the plan
 of a change or offboarding run, shown while it waits for approval.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Health: findings kept across checks (since, last seen, resolved, notified) and one row per check.
 
-Revision ID: 0004
-Revises: 0003 (the lead chains it after the other branches' migrations when they are merged)
+Revision ID: 0005
+Revises: 0004 (the lifecycle migration)
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
