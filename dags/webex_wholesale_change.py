@@ -24,7 +24,6 @@ the ``change_report`` task's XCom.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, XComArg, dag, get_current_context, task
@@ -35,7 +34,6 @@ from webex_wholesale.lifecycle.params import change_params
 from webex_wholesale.lifecycle.report_operator import LifecycleReportOperator
 from webex_wholesale.models.change_outcome import ChangeAction
 from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
-from webex_wholesale.onboarding.params import load_order_file
 from webex_wholesale.onboarding.tasks import record_failure
 from webex_wholesale.operators.change import (
     WebexApplySubscriberChangesOperator,
@@ -49,7 +47,6 @@ from webex_wholesale.operators.change_xcom import (
 )
 
 API_POOL = "webex_wholesale_api"
-DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
 
 default_args = {
     "owner": "wholesale-ops",
@@ -68,7 +65,7 @@ default_args = {
     catchup=False,
     max_active_runs=8,
     default_args=default_args,
-    params=change_params(load_order_file(DEMO_ORDER)),
+    params=change_params(),
     tags=["webex", "wholesale", "lifecycle"],
     doc_md=__doc__,
 )

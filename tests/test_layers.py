@@ -36,6 +36,7 @@ TOP_LEVEL_ROOMS = {
     "exceptions": "models",
     "http_status": "models",
     "ids": "models",
+    "batches": "models",
     "provider": "models",
 }
 Arrow = tuple[str, str]

@@ -119,7 +119,7 @@ def test_an_onboarding_of_a_customer_another_run_works_on_is_refused_naming_it(s
 
     with pytest.raises(CustomerBusyError, match="run change-run-1 of DAG webex_wholesale_change"):
         order_for_run(order_data("bridge-busy"), context)
-    record_outcome(context, report("manual__bridge-busy"))  # the refused run's report releases nothing of the other's
+    record_outcome(context, report("manual__bridge-busy"), took_order=False)  # releases nothing of the other run
 
     assert locks.holder(state, "bridge-busy")["dag_run_id"] == "change-run-1"
 
@@ -129,7 +129,7 @@ def test_an_onboarding_holds_its_customer_until_its_report_records_the_outcome(s
     order_for_run(order_data("bridge-held"), context)
     held = locks.holder(state, "bridge-held")
 
-    record_outcome(context, report("manual__bridge-held"))
+    record_outcome(context, report("manual__bridge-held"), took_order=True)
 
     assert (held["dag_id"], held["dag_run_id"]) == (DAG_ID, "manual__bridge-held")
     assert locks.holder(state, "bridge-held") is None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from airflow.sdk import Param
 
 from webex_wholesale.onboarding.params import onboarding_params
@@ -15,10 +13,10 @@ EXTERNAL_ID_PARAM = "externalId"
 CONFIRM_EXTERNAL_ID_PARAM = "confirmExternalId"
 
 
-def change_params(defaults: dict[str, Any]) -> dict[str, Param]:
-    """The onboarding form (every order field, ``dryRun``: plan only) plus ``removeUnlisted``."""
+def change_params() -> dict[str, Param]:
+    """The onboarding form (every order field, empty; ``dryRun``: plan only) plus ``removeUnlisted``."""
     return {
-        **onboarding_params(defaults),
+        **onboarding_params(),
         REMOVE_UNLISTED_PARAM: Param(
             False,
             type="boolean",

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import Field
 
+from webex_wholesale.batches import BATCH_SIZE, batch_slices
 from webex_wholesale.models._base import CamelModel
-from webex_wholesale.models.batches import BATCH_SIZE, batch_slices
 from webex_wholesale.models.order import OnboardingOrder, SubscriberOrder
 from webex_wholesale.models.packages import SUBSCRIBER_CALLING_PACKAGES
 from webex_wholesale.models.responses import Customer, Subscriber

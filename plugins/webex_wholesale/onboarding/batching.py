@@ -1,5 +1,5 @@
 """Split the non-admin subscribers into batches for the mapped fan-out (``BATCH_SIZE`` to a batch, see
-:mod:`webex_wholesale.models.batches`).
+:mod:`webex_wholesale.batches`).
 
 A batch carries no share of the API budget: every batch takes from the connection's one shared budget
 (``webex_wholesale.budget``) and sizes its requests in flight from it. How many batches run at once is the
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from webex_wholesale.models.batches import BATCH_SIZE, batch_slices
+from webex_wholesale.batches import BATCH_SIZE, batch_slices
 
 
 def plan_batches(

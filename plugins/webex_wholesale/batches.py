@@ -1,8 +1,9 @@
 """How many users one mapped task handles, and how a list is cut into batches of that size.
 
 One mapped task instance per user would cost Airflow about 0.2 s of scheduling each and break at
-``max_map_length`` (1024), so users (to onboard, or to change) are grouped. Here, below every room that batches, so
-the onboarding's fan-out and a change plan cut their lists the same way.
+``max_map_length`` (1024), so users (to onboard, or to change) are grouped. A leaf module (no imports of the
+package) on the lowest floor, so the onboarding's fan-out and a change plan cut their lists the same way, and a DAG
+file that imports it imports no model.
 """
 
 from __future__ import annotations
