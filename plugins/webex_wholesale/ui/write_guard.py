@@ -32,4 +32,7 @@ def require_change_writer(
         user=user,
     )
     if not allowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"user {user.get_name()!r} may not start {CHANGE_DAG_ID} runs")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"user {user.get_name()!r} may not trigger runs of {CHANGE_DAG_ID}, so may not queue a change",
+        )
