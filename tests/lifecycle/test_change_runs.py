@@ -32,6 +32,9 @@ def test_a_change_that_only_adds_applies_without_waiting(onboard, run_dag):
     assert counts == {"move_subscriber": True, "create_subscriber": True}
     move = next(c for c in run.report["changes"] if c["action"] == "move_subscriber")
     assert (move["before"], move["after"]) == ("webex_meetings", "webex_suite")
+    audited = {(a["action"], a["subscriber_email"], str(a["before_json"]), str(a["after_json"])) for a in audit(run)}
+    assert ("move_subscriber", email("mechanic", customer), "webex_meetings", "webex_suite") in audited
+    assert ("add_customer_packages", None, "['webex_meetings']", "['webex_meetings', 'webex_suite']") in audited
 
 
 def test_the_same_change_twice_changes_nothing_the_second_time(onboard, run_dag):
@@ -136,3 +139,15 @@ def remove_subscriber(run, address: str) -> None:
         hook.delete_subscriber(subscriber["id"])
     finally:
         hook.close()
+
+
+def audit(run) -> list[dict]:
+    """The run's audit rows that record a change (``kind`` ``change``), from the state database the run used."""
+    from sqlalchemy import select
+
+    from webex_wholesale.state.schema import audit_table
+    from webex_wholesale.state.store import open_state
+
+    query = select(audit_table).where(audit_table.c.dag_run_id == run.run_id, audit_table.c.kind == "change")
+    with open_state().connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
