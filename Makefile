@@ -54,10 +54,12 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_onboarding.py
 	$(BIN)/python scripts/bench_audit.py
 	$(BIN)/python scripts/bench_orders_api.py
+	$(BIN)/python scripts/bench_health.py
 
 # The Compose file's topology natively on 127.0.0.1: PostgreSQL, Redis, Celery workers x2; checked end to end.
+# KILL_WORKER=1: SIGKILL a worker mid-fan-out and print how long its batches took to recover elsewhere.
 distributed: $(STAMP)
-	$(BIN)/python scripts/distributed.py
+	$(BIN)/python scripts/distributed.py $(if $(KILL_WORKER),--kill-worker)
 
 # Headless Chromium drives the Airflow UI (scripts/browser_walk.py); screenshots in build/screenshots.
 browser-check: $(STAMP)

@@ -10,7 +10,8 @@ Every step is idempotent: re-running an order, or clearing any task, adopts what
 
 The run's report: the **Wholesale report** tab of this DAG run (failures first, every subscriber's outcome, the
 audit records with Webex tracking ids), and the **Wholesale** page in the navigation bar for all orders and
-runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON.
+runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON. A failed
+run, or one needing attention, is told by email and to a Webex space when their connections exist (docs/operating.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 
 from webex_wholesale.ids import ONBOARDING_DAG_ID
 from webex_wholesale.onboarding.batching import plan_batches
+from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
 from webex_wholesale.onboarding.params import onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
 from webex_wholesale.onboarding.tasks import prepare_order, record_failure
@@ -129,6 +131,7 @@ def webex_wholesale_onboarding() -> None:
         subscriber_task_ids=["provision_admin", "provision_subscribers"],
         setup_assist_task_id="request_setup_assistance",
         retries=0,
+        on_success_callback=RunOutcomeNotifier(),  # tells the configured channels (email, Webex space), if any
     )
     # Airflow derives a run's state from its leaves and ignores teardowns, and a skipped Setup Assist is a
     # leaf too: this leaf makes the run fail whenever a step failed, whatever else was skipped. No short

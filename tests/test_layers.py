@@ -22,9 +22,9 @@ DAGS_DIR = ROOT / "dags"
 FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"wiring"}),  # the package's __init__ and preload.py: they put the rooms together
     frozenset({"dags"}),
-    frozenset({"onboarding"}),
-    frozenset({"operators", "queue", "ui"}),
-    frozenset({"state", "triggers"}),
+    frozenset({"onboarding", "lifecycle"}),
+    frozenset({"operators", "queue", "ui", "health"}),
+    frozenset({"state", "triggers", "notify"}),
     frozenset({"hooks", "budget"}),
     frozenset({"models"}),
 )
@@ -36,6 +36,7 @@ TOP_LEVEL_ROOMS = {
     "exceptions": "models",
     "http_status": "models",
     "ids": "models",
+    "batches": "models",
     "provider": "models",
 }
 Arrow = tuple[str, str]

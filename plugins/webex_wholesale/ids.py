@@ -8,6 +8,10 @@ names a DAG or a connection by importing it, at no cost to parsing a DAG file.
 ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
 #: The DAG that claims queued orders and starts one onboarding run for each.
 QUEUE_DAG_ID = "webex_wholesale_queue"
+#: The DAG that changes an existing customer to what an order says (plan, approval, apply).
+CHANGE_DAG_ID = "webex_wholesale_change"
+#: The DAG that deletes a customer once a person approves it.
+OFFBOARDING_DAG_ID = "webex_wholesale_offboarding"
 
 #: The Airflow connection every Webex Wholesale hook, operator and trigger uses unless told otherwise
 #: (``WebexWholesaleHook.default_conn_name`` reads it).
@@ -19,3 +23,11 @@ SETUP_ASSIST_CONN_ID = "webex_setup_assist_default"
 BUDGET_CONN_ID = "webex_wholesale_budget"
 #: The Airflow connection naming the state database; undefined: SQLite in ``AIRFLOW_HOME``.
 STATE_CONN_ID = "wholesale_db"
+#: The DAG that checks onboarded customers' health and drift on a schedule and tells people what it finds.
+HEALTH_DAG_ID = "webex_wholesale_health"
+
+#: The ``smtp`` connection notifications are emailed through (recipients in its extra ``to``); undefined: no email.
+NOTIFY_SMTP_CONN_ID = "webex_wholesale_notify_smtp"
+#: The Webex space notifications are posted to (API base URL as host, a bot's token as password, the space in
+#: extra ``roomId``); undefined: no Webex message.
+NOTIFY_WEBEX_CONN_ID = "webex_wholesale_notify_webex"

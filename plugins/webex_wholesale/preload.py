@@ -35,6 +35,7 @@ TASK_MODULES = (
     "webex_wholesale.onboarding.batching",
     "webex_wholesale.onboarding.params",
     "webex_wholesale.onboarding.report_operator",
+    "webex_wholesale.onboarding.notify_outcome",
     "webex_wholesale.onboarding.tasks",
     "webex_wholesale.hooks.wholesale",
     "webex_wholesale.models",

@@ -13,9 +13,18 @@ def test_dag_folder_has_no_import_errors(airflow_db):
 
 
 #: The tags of each DAG in the folder (the queue DAG starts the onboarding runs); any other DAG: webex, wholesale.
-TAGS = {DAG_ID: {"webex", "wholesale", "onboarding"}, "webex_wholesale_queue": {"webex", "wholesale", "queue"}}
-#: Tasks that must not retry: the report is written once, from whatever the steps left.
-NO_RETRIES = {(DAG_ID, "onboarding_report")}
+TAGS = {
+    DAG_ID: {"webex", "wholesale", "onboarding"},
+    "webex_wholesale_queue": {"webex", "wholesale", "queue"},
+    "webex_wholesale_change": {"webex", "wholesale", "lifecycle"},
+    "webex_wholesale_offboarding": {"webex", "wholesale", "lifecycle"},
+}
+#: Tasks that must not retry: a report is written once, from whatever the steps left.
+NO_RETRIES = {
+    (DAG_ID, "onboarding_report"),
+    ("webex_wholesale_change", "change_report"),
+    ("webex_wholesale_offboarding", "offboarding_report"),
+}
 
 
 def test_every_dag_is_tagged_and_every_task_retries(airflow_db):

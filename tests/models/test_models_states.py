@@ -11,6 +11,8 @@ def test_every_run_outcome_is_an_order_state_an_order_settles_in():
         OrderState.SUCCEEDED,
         OrderState.FAILED,
         OrderState.NEEDS_ATTENTION,
+        OrderState.REJECTED,
+        OrderState.OFFBOARDED,
     }
 
 

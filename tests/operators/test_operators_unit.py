@@ -115,11 +115,13 @@ class FakeHook:
     def close(self):
         self.closed += 1
 
-    def wait_for_customer(self, customer_id, *, end_time, poll_interval):
+    def wait_for_customer(self, customer_id, *, end_time, poll_interval, until_gone=False):
         """The hook's own poll loop, run over this fake's answers."""
         from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 
-        return WebexWholesaleHook.wait_for_customer(self, customer_id, end_time=end_time, poll_interval=poll_interval)
+        return WebexWholesaleHook.wait_for_customer(
+            self, customer_id, end_time=end_time, poll_interval=poll_interval, until_gone=until_gone
+        )
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from state_helpers import order_data, queued
 
 from webex_wholesale.models import SubscriberOutcome
 from webex_wholesale.models.report import OnboardingReport
-from webex_wholesale.onboarding.run_state import OrderRefused, order_for_run, record_outcome
-from webex_wholesale.state import orders
+from webex_wholesale.onboarding.run_state import CustomerBusyError, OrderRefused, order_for_run, record_outcome
+from webex_wholesale.state import locks, orders
 from webex_wholesale.state.audit import RunContext, open_run_audit
 from webex_wholesale.state.schema import audit_table, run_table
 
@@ -106,3 +106,30 @@ def test_an_inline_order_is_recorded_as_an_ad_hoc_run(state):
         "Acme Dental Group",
         "failed",
     )
+
+
+def test_an_onboarding_of_a_customer_another_run_works_on_is_refused_naming_it(state):
+    def still_running(dag_id: str, run_id: str) -> bool:
+        return False
+
+    locks.acquire(state, "bridge-busy", "webex_wholesale_change", "change-run-1", still_running)
+    context = task_context("manual__bridge-busy")
+    context["ti"].get_dr_count = lambda dag_id, run_ids: 1
+    context["ti"].get_dagrun_state = lambda dag_id, run_id: "running"
+
+    with pytest.raises(CustomerBusyError, match="run change-run-1 of DAG webex_wholesale_change"):
+        order_for_run(order_data("bridge-busy"), context)
+    record_outcome(context, report("manual__bridge-busy"), took_order=False)  # releases nothing of the other run
+
+    assert locks.holder(state, "bridge-busy")["dag_run_id"] == "change-run-1"
+
+
+def test_an_onboarding_holds_its_customer_until_its_report_records_the_outcome(state):
+    context = task_context("manual__bridge-held")
+    order_for_run(order_data("bridge-held"), context)
+    held = locks.holder(state, "bridge-held")
+
+    record_outcome(context, report("manual__bridge-held"), took_order=True)
+
+    assert (held["dag_id"], held["dag_run_id"]) == (DAG_ID, "manual__bridge-held")
+    assert locks.holder(state, "bridge-held") is None

@@ -117,7 +117,7 @@ def test_an_ad_hoc_run_is_recorded_by_customer(engine):
 
 def test_reconcile_restarts_a_claim_whose_run_never_started(engine):
     claim = claimed_order(engine, "never-started")
-    result = runs.reconcile(engine, lambda run_id: None)
+    result = runs.reconcile(engine, lambda dag_id, run_id: None)
     assert result.to_trigger == [claim]
     assert result.settled == {}
     assert orders.find_order(engine, claim.order_id)["state"] == "claimed"
@@ -128,7 +128,7 @@ def test_reconcile_leaves_runs_in_progress_alone(engine):
     running = claimed_order(engine, "run-running")
     runs.begin_order_run(engine, running.order_id, DAG_ID, running.dag_run_id)
     states = {queued_run.dag_run_id: "queued", running.dag_run_id: "running"}
-    result = runs.reconcile(engine, states.get)
+    result = runs.reconcile(engine, lambda dag_id, run_id: states.get(run_id))
     assert (result.to_trigger, result.settled) == ([], {})
 
 
@@ -136,7 +136,7 @@ def test_reconcile_leaves_runs_in_progress_alone(engine):
 def test_reconcile_fails_a_running_order_whose_run_ended_without_an_outcome(engine, airflow_state, why):
     claim = claimed_order(engine, "killed")
     runs.begin_order_run(engine, claim.order_id, DAG_ID, claim.dag_run_id)
-    result = runs.reconcile(engine, lambda run_id: airflow_state)
+    result = runs.reconcile(engine, lambda dag_id, run_id: airflow_state)
     assert result.settled == {claim.order_id: "failed"}
     order = orders.find_order(engine, claim.order_id)
     assert order["state"] == "failed"
@@ -146,7 +146,7 @@ def test_reconcile_fails_a_running_order_whose_run_ended_without_an_outcome(engi
 
 def test_reconcile_fails_a_claim_whose_run_ended_before_taking_it(engine):
     claim = claimed_order(engine, "ended-early")
-    result = runs.reconcile(engine, lambda run_id: "success")
+    result = runs.reconcile(engine, lambda dag_id, run_id: "success")
     assert result.settled == {claim.order_id: "failed"}
     assert orders.find_order(engine, claim.order_id)["state"] == "failed"
 
@@ -156,5 +156,5 @@ def test_reconcile_never_asks_airflow_about_settled_orders(engine):
     runs.begin_order_run(engine, claim.order_id, DAG_ID, claim.dag_run_id)
     runs.finish_run(engine, claim.dag_run_id, "succeeded")
     asked: list[str] = []
-    result = runs.reconcile(engine, lambda run_id: asked.append(run_id))
+    result = runs.reconcile(engine, lambda dag_id, run_id: asked.append(run_id))
     assert (asked, result.to_trigger, result.settled) == ([], [], {})

@@ -162,6 +162,34 @@ def test_unknown_customer_is_a_failure_event(wired):
     assert "404" in event.payload["message"]
 
 
+def test_a_wait_until_gone_ends_gone_once_the_deletion_finishes(wired):
+    from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+    customer_id = new_customer("trig-gone-1")
+    (provisioned,) = all_events(make_trigger(customer_id))
+    hook = WebexWholesaleHook()
+    try:
+        hook.delete_customer(customer_id)
+        assert hook.get_customer(customer_id).status == "deleting"
+    finally:
+        hook.close()
+
+    (event,) = all_events(make_trigger(customer_id, until_gone=True))
+
+    assert provisioned.payload["status"] == "provisioned"
+    assert event.payload["status"] == "gone"
+    assert event.payload["customer"]["status"] == "deleting"
+
+
+def test_a_wait_until_gone_does_not_end_on_a_provisioned_customer(wired):
+    customer_id = new_customer("trig-not-gone-1")
+    all_events(make_trigger(customer_id))
+
+    (event,) = all_events(make_trigger(customer_id, until_gone=True, end_time=time.time() + 0.3))
+
+    assert event.payload["status"] == "timeout"
+
+
 def test_missing_connection_is_a_failure_event_naming_it(monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_WEBEX_WHOLESALE_NOPE", raising=False)
 

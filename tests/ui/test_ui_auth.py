@@ -15,8 +15,8 @@ from ui_helpers import DAG_ID
 
 from webex_wholesale.ui.api import API_PREFIX
 
-#: The pages that show no order: the Add orders form.
-ORDER_FREE_PAGES = {"/wholesale/upload"}
+#: The pages that show no order: the Add orders form, and the Health view before any check has found something.
+ORDER_FREE_PAGES = {"/wholesale/upload", "/wholesale/health"}
 #: A value for each path parameter the pages use; an unknown parameter gets "1".
 #: What a browser's Accept header says when it opens a page.
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -49,6 +49,8 @@ def test_the_app_has_the_pages_and_nothing_that_skips_authentication(pages):
         "/wholesale/upload",
         "/wholesale/upload/preview",
         f"/wholesale/runs/{DAG_ID}/order-1",
+        "/wholesale/health",
+        "/wholesale/health/1/repair",
     }
     assert pages.openapi_url is None
     assert pages.docs_url is None
@@ -79,6 +81,7 @@ def test_a_person_opening_a_page_logged_out_is_sent_to_airflows_login_and_back(p
 def test_a_valid_airflow_token_is_accepted_on_every_read_from_the_cookie_or_the_header(
     pages, anonymous, browser, mint_token, seeded
 ):
+    """Every page a viewer reads (the writes need more than a viewer: test_roles.py, test_ui_health.py)."""
     bearer = {"Authorization": f"Bearer {mint_token()}"}
     for method, url in every_route(pages):
         if method != "GET":

@@ -280,3 +280,17 @@ def test_un_migrated_database_says_how_to_fix_it(fresh_postgres_url, mint_token)
 
     assert page.status_code == 503
     assert "wholesale-queue db upgrade" in page.text
+
+
+def test_a_change_run_waiting_for_approval_shows_its_plan(browser, sqlite_engine):
+    from webex_wholesale.state import runs
+
+    run_id = "manual__2026-12-02T09:00:00+00:00"
+    runs.record_run_start(sqlite_engine, "webex_wholesale_change", run_id, "tidewater-dental-4", "Tidewater Dental")
+    runs.record_plan(sqlite_engine, run_id, "- subscribers to remove: 1\n- remove `hygienist@tidewater.example.org`")
+
+    text = text_of(browser.get(f"/wholesale/runs/webex_wholesale_change/{run_id}").text)
+
+    assert "Plan - subscribers to remove: 1 - remove `hygienist@tidewater.example.org`" in text
+    assert "Applied once approved" in text
+    assert "No report yet" in text

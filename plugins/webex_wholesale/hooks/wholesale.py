@@ -12,12 +12,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError, WebexWholesaleError
+from webex_wholesale.exceptions import (
+    WebexConnectionError,
+    WebexPermanentError,
+    WebexTransientError,
+    WebexWholesaleError,
+)
 from webex_wholesale.hooks.responses import id_from_location, json_body
 from webex_wholesale.hooks.transport import WebexTransportHook
 from webex_wholesale.ids import DEFAULT_CONN_ID
 from webex_wholesale.models import Customer, PrecheckResult, SubPartner, Subscriber
-from webex_wholesale.models.wait import customer_event, timeout_event
+from webex_wholesale.models.wait import customer_event, gone_event, timeout_event
 from webex_wholesale.provider import CONNECTION_UI_FIELD_BEHAVIOUR
 
 __all__ = ["WebexWholesaleHook"]
@@ -191,12 +196,15 @@ class WebexWholesaleHook(WebexTransportHook):
         )
         return [SubPartner.model_validate(item) for item in items]
 
-    def wait_for_customer(self, customer_id: str, *, end_time: float, poll_interval: float) -> dict[str, Any]:
+    def wait_for_customer(
+        self, customer_id: str, *, end_time: float, poll_interval: float, until_gone: bool = False
+    ) -> dict[str, Any]:
         """Poll the customer until its wait is over or ``end_time`` (epoch seconds) passes; the worker's loop.
 
         Returns the same event as ``WebexCustomerStatusTrigger`` (``webex_wholesale.models.wait``). Transient
         failures (429/423/5xx after retries, no answer) are logged and polling goes on; a permanent error
-        (unknown customer, refused access) raises. Polls at once, then every ``poll_interval`` seconds.
+        (unknown customer, refused access) raises, except the 404 that ends a wait ``until_gone`` (a deletion).
+        Polls at once, then every ``poll_interval`` seconds.
         """
         last: Customer | None = None
         polls = 0
@@ -206,9 +214,14 @@ class WebexWholesaleHook(WebexTransportHook):
                 last = self.get_customer(customer_id)
             except (WebexTransientError, WebexConnectionError) as e:
                 self.log.warning("Polling customer %s failed transiently, polling on: %s", customer_id, e)
+            except WebexPermanentError as e:
+                gone = gone_event(customer_id, last, e, until_gone=until_gone)
+                if gone is None:
+                    raise
+                return gone
             else:
                 self.log.info("webex_customer_poll customer_id=%s status=%s poll=%d", customer_id, last.status, polls)
-                event = customer_event(last)
+                event = customer_event(last, until_gone=until_gone)
                 if event is not None:
                     return event
             remaining = end_time - time.time()

@@ -38,7 +38,7 @@ from webex_wholesale.models.responses import (
     Subscriber,
     SubscriberStatus,
 )
-from webex_wholesale.models.wait import CustomerWaitStatus, customer_event, failure_event, timeout_event
+from webex_wholesale.models.wait import CustomerWaitStatus, customer_event, failure_event, gone_event, timeout_event
 
 __all__ = [
     "CUSTOMER_CALLING_PACKAGES",
@@ -75,6 +75,7 @@ __all__ = [
     "SubscriberStatus",
     "customer_event",
     "failure_event",
+    "gone_event",
     "normalized_values",
     "order_param_schemas",
     "parse_order",

@@ -176,10 +176,13 @@ class SubscriberOrder(OrderModel):
         return self.email.lower()
 
     @model_validator(mode="after")
-    def _calling_fields(self) -> Self:
+    def _calling_fields(self, info: ValidationInfo) -> Self:
         params = self.provisioning_parameters
         if self.package in SUBSCRIBER_CALLING_PACKAGES:
-            if params.extension is None and params.primary_phone_number is None:
+            # A desired-state order may leave a calling user's number out: Webex holds it for a user who stays on
+            # a calling package, and the change plan refuses a move onto calling that comes without one.
+            numbered = params.extension is not None or params.primary_phone_number is not None
+            if not numbered and not _is_desired_state(info):
                 reason = f"{self.package} is a calling package: give an extension or a primaryPhoneNumber"
                 raise rule_error([(("provisioningParameters", "extension"), reason)])
         elif params.location_id is not None:
@@ -356,15 +359,26 @@ class OnboardingOrder(OrderModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def parse_order(data: Mapping[str, Any]) -> OnboardingOrder:
+#: The validation context key that marks an order as a desired state (a change of an existing customer).
+DESIRED_STATE_CONTEXT = "desiredState"
+
+
+def _is_desired_state(info: ValidationInfo) -> bool:
+    return bool((info.context or {}).get(DESIRED_STATE_CONTEXT))
+
+
+def parse_order(data: Mapping[str, Any], *, desired_state: bool = False) -> OnboardingOrder:
     """Validate an order from any source (trigger form, CLI, queue), reporting all its problems at once.
 
-    Raises ``OrderValidationError`` with one (camelCase field path, reason) per problem.
+    ``desired_state``: the order is what an existing customer should become (``webex_wholesale_change``), so a
+    calling user may come without an extension or number (Webex keeps the one it holds); the change plan checks
+    the users that need one. Raises ``OrderValidationError`` with one (camelCase field path, reason) per problem.
     """
     if not isinstance(data, Mapping):
         raise OrderValidationError([(ROOT_PATH, f"an order must be a JSON object, not {type(data).__name__}")])
     try:
-        return OnboardingOrder.model_validate(dict(data), context={ORDER_REGION: _order_region(data)})
+        context = {ORDER_REGION: _order_region(data), DESIRED_STATE_CONTEXT: desired_state}
+        return OnboardingOrder.model_validate(dict(data), context=context)
     except ValidationError as error:
         raise OrderValidationError.from_pydantic(error) from None
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from webex_wholesale.ids import CHANGE_DAG_ID, OFFBOARDING_DAG_ID, ONBOARDING_DAG_ID
 from webex_wholesale.models.outcome import SubscriberResult
 
-__all__ = ["AUDIT_FAILURES", "AuditKind", "AuditResult", "OrderState", "RunOutcome"]
+__all__ = ["AUDIT_FAILURES", "AuditKind", "AuditResult", "OrderKind", "OrderState", "RunOutcome"]
 
 
 class RunOutcome(StrEnum):
@@ -25,6 +26,10 @@ class RunOutcome(StrEnum):
     FAILED = "failed"
     NEEDS_ATTENTION = "needs_attention"
     """Nothing failed, but a human must act: users must consent to the move, or compliance holds the customer."""
+    REJECTED = "rejected"
+    """A change or offboarding whose plan a person rejected, or nobody approved in time: nothing was applied."""
+    OFFBOARDED = "offboarded"
+    """An offboarding that deleted its customer."""
 
 
 class OrderState(StrEnum):
@@ -39,7 +44,29 @@ class OrderState(StrEnum):
     SUCCEEDED = RunOutcome.SUCCEEDED.value
     FAILED = RunOutcome.FAILED.value
     NEEDS_ATTENTION = RunOutcome.NEEDS_ATTENTION.value
+    REJECTED = RunOutcome.REJECTED.value
+    OFFBOARDED = RunOutcome.OFFBOARDED.value
     CANCELLED = "cancelled"
+
+
+class OrderKind(StrEnum):
+    """What a queued order asks for, and so which DAG the queue starts for it."""
+
+    ONBOARD = "onboard"
+    """A new customer (an order without a kind, as every order before kinds existed)."""
+    CHANGE = "change"
+    """An existing customer to make what the order says (``webex_wholesale_change``)."""
+    OFFBOARD = "offboard"
+    """A customer to delete (``webex_wholesale_offboarding``)."""
+
+    @property
+    def dag_id(self) -> str:
+        """The DAG the queue starts for an order of this kind."""
+        return {
+            OrderKind.ONBOARD: ONBOARDING_DAG_ID,
+            OrderKind.CHANGE: CHANGE_DAG_ID,
+            OrderKind.OFFBOARD: OFFBOARDING_DAG_ID,
+        }[self]
 
 
 class AuditKind(StrEnum):
@@ -47,6 +74,8 @@ class AuditKind(StrEnum):
 
     API_CALL = "api_call"
     SUBSCRIBER_OUTCOME = "subscriber_outcome"
+    CHANGE = "change"
+    """One change a lifecycle run applied to a customer or a user, with its ``before`` and ``after``."""
 
 
 class AuditResult(StrEnum):

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context, TaskGroup, TaskInstanceState
+from airflow.sdk import BaseOperator, Context, TaskInstanceState
 
+from webex_wholesale.onboarding.steps import pull, step_label, upstream_instances
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
 from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
@@ -80,22 +81,14 @@ class OnboardingReportOperator(BaseOperator):
         from webex_wholesale.onboarding.report import build_report
 
         ti = context["ti"]
-        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
-        steps_upstream = self.get_flat_relative_ids(upstream=True)
-        instances = [
-            (task_id, map_index, state)
-            for key, state in states.items()
-            for task_id, map_index in [_split_state_key(key, self.dag.task_ids)]
-            if task_id in steps_upstream
-        ]
-        position = {task_id: index for index, task_id in enumerate(run_order(self.dag.task_group))}
+        instances = upstream_instances(self, context)
         steps = [
             StepResult(
-                task_id=task_id if map_index is None else f"{task_id}[{map_index}]",
+                task_id=step_label(task_id, map_index),
                 state=state,
                 message=self._pull(ti, task_id, map_index, FAILURE_XCOM_KEY) if state == "failed" else None,
             )
-            for task_id, map_index, state in sorted(instances, key=lambda i: (position[i[0]], i[1] or -1))
+            for task_id, map_index, state in instances
         ]
         outcomes = [
             outcome
@@ -125,23 +118,4 @@ class OnboardingReportOperator(BaseOperator):
             finished_at=datetime.now(UTC),
         )
 
-    @staticmethod
-    def _pull(ti: Any, task_id: str, map_index: int | None, key: str = "return_value") -> Any:
-        return ti.xcom_pull(task_ids=task_id, key=key, map_indexes=-1 if map_index is None else map_index)
-
-
-def run_order(group: TaskGroup) -> list[str]:
-    """The group's task ids in the order a run starts them (every task after its upstream tasks), groups flattened:
-    the report lists its steps so, as they happened, not alphabetically."""
-    ids: list[str] = []
-    for node in group.topological_sort():
-        ids += run_order(node) if isinstance(node, TaskGroup) else [node.task_id]
-    return ids
-
-
-def _split_state_key(key: str, task_ids: Sequence[str]) -> tuple[str, int | None]:
-    """Task-state keys are ``task_id`` or ``task_id_<map_index>`` for mapped instances."""
-    if key in task_ids:
-        return key, None
-    task_id, _, index = key.rpartition("_")
-    return task_id, int(index)
+    _pull = staticmethod(pull)

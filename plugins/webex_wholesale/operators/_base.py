@@ -84,6 +84,13 @@ class WebexWholesaleBaseOperator(BaseOperator):
             if (resolve := getattr(value, "resolve", None)) is not None:
                 setattr(parent, name, resolve(context))
 
+    def for_customer(self, customer_id: Any) -> str:
+        """The customer id this task works on (checked, see :func:`require_customer_id`); its audit rows name it."""
+        checked = require_customer_id(customer_id)
+        if self.audit is not None:
+            self.audit.set_customer_id(checked)
+        return checked
+
     def hook_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for the hook beyond the connection and the sub-partner; subclasses add theirs.
 

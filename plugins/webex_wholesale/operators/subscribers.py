@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator
 from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
@@ -81,12 +81,10 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         # The batch works on the pydantic models: imported when the task runs, not at every parse of a DAG file.
         from webex_wholesale.operators.subscriber_batch import SubscriberBatch, parse_subscribers, raise_if_failed
 
-        customer_id = require_customer_id(self.customer_id)
+        customer_id = self.for_customer(self.customer_id)
         orders = parse_subscribers(self.subscribers)
         outcomes: list[SubscriberOutcome] = []
         audit = self.audit
-        if audit is not None:
-            audit.set_customer_id(customer_id)
         try:
             batch = SubscriberBatch(self.hook, self._label, self.is_admin_batch, self.max_concurrency, self.log)
             outcomes = batch.provision(customer_id, orders)

@@ -1,5 +1,5 @@
-"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, export their outcomes, migrate
-the state database.
+"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, export their outcomes, show the
+customers' health, migrate the state database.
 
 The state database is the one the DAGs use: the Airflow connection ``wholesale_db`` (for instance
 ``AIRFLOW_CONN_WHOLESALE_DB=postgresql://user@host:5432/db``), else ``$AIRFLOW_HOME/wholesale.db``.
@@ -16,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.models.report import OnboardingReport, judge
+from webex_wholesale.models.lifecycle_report import verdict_of
 from webex_wholesale.models.states import AuditKind, OrderState
 from webex_wholesale.queue.export import order_outcomes_csv
+from webex_wholesale.queue.health_report import print_health
 from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
 from webex_wholesale.state.engine import get_engine
@@ -134,7 +135,7 @@ def _show(args: argparse.Namespace) -> None:
 
 def _problem(report_json: dict[str, Any] | None) -> str | None:
     """What went wrong in one run, as its report's verdict says (``None``: no report yet, or nothing went wrong)."""
-    return judge(OnboardingReport.model_validate(report_json)).problem if report_json else None
+    return verdict_of(report_json).problem if report_json else None
 
 
 def _retry(args: argparse.Namespace) -> None:
@@ -154,6 +155,10 @@ def _export(args: argparse.Namespace) -> None:
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
+
+
+def _health(args: argparse.Namespace) -> None:
+    print_health(open_state(), as_json=args.json)
 
 
 def _db_upgrade(_args: argparse.Namespace) -> None:
@@ -197,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("order", metavar="ID_OR_EXTERNAL_ID")
     export.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     export.set_defaults(run=_export)
+    health = commands.add_parser("health", help="the health check's open findings (status, consent, drift, runs)")
+    health.add_argument("--json", action="store_true", help="JSON for scripts: the last check and every finding")
+    health.set_defaults(run=_health)
 
     db = commands.add_parser("db", help="state database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)

@@ -1,4 +1,4 @@
-"""The durable audit trail: one row per API call that changed something and per subscriber outcome.
+"""The durable audit trail: one row per API call that changed something, per subscriber outcome and per change.
 
 :class:`AuditWriter` is a :data:`~webex_wholesale.models.call_record.CallObserver`: hand it to the hook
 (``WebexWholesaleHook(call_observer=writer)``) and it turns each finished call into a row stamped with the run
@@ -19,6 +19,7 @@ from sqlalchemy import Engine, insert, select
 
 from webex_wholesale.models import SubscriberOutcome, SubscriberResult
 from webex_wholesale.models.call_record import ApiCallRecord
+from webex_wholesale.models.change_outcome import USER_ACTIONS, ChangeOutcome
 from webex_wholesale.models.states import AuditKind, AuditResult
 from webex_wholesale.state.schema import audit_table, run_table, utcnow
 
@@ -114,6 +115,25 @@ class AuditWriter:
                 tracking_id=outcome.tracking_id,
                 error_codes=outcome.error_codes,
                 reason=outcome.message if outcome.failed else None,
+            )
+
+    def record_changes(self, changes: Iterable[ChangeOutcome]) -> None:
+        """One row per change a lifecycle run applied (or tried to), with its value before and after."""
+        for change in changes:
+            is_user = change.action in USER_ACTIONS
+            self._add(
+                {
+                    "at": utcnow(),
+                    "kind": AuditKind.CHANGE,
+                    "action": change.action,
+                    "subscriber_email": change.subject if is_user else None,
+                    "http_status": change.http_status,
+                    "tracking_id": change.tracking_id,
+                    "result": AuditResult.OK if change.done else AuditResult.of_call(change.http_status),
+                    "reason": change.message,
+                    "before_json": change.before,
+                    "after_json": change.after,
+                }
             )
 
     def subscriber_outcome(

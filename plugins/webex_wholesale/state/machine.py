@@ -2,16 +2,19 @@
 
 ::
 
-    (enqueue) -> queued -> claimed -> running -> succeeded
+    (enqueue) -> queued -> claimed -> running -> succeeded | offboarded
                    ^  |      |  |        |----> failed ----------+--> queued (retry)
-                   |  |      |  |        `----> needs_attention -+--> cancelled
+                   |  |      |  |        |----> needs_attention -+--> cancelled
+                   |  |      |  |        `----> rejected --------'
                    |  |      |  `-> failed (its run ended or vanished before it started)
                    |  |      `-> queued (released: its run could not be started)
                    |  `-> cancelled
-                   `-- (retry from failed / needs_attention)
+                   `-- (retry from failed / needs_attention / rejected)
 
-``succeeded`` and ``cancelled`` are final. A ``running`` order cannot be cancelled here: its DAG run is doing
-the work, so stop that run in Airflow first (the run then records ``failed``) and cancel afterwards.
+``succeeded``, ``offboarded`` and ``cancelled`` are final. ``rejected``: a person rejected a change's or an
+offboarding's plan (or nobody approved it in time), so nothing was applied. A ``running`` order cannot be
+cancelled here: its DAG run is doing the work, so stop that run in Airflow first (the run then records ``failed``)
+and cancel afterwards.
 """
 
 from __future__ import annotations
@@ -38,21 +41,24 @@ SUCCEEDED, FAILED, NEEDS_ATTENTION, CANCELLED = (
     OrderState.NEEDS_ATTENTION,
     OrderState.CANCELLED,
 )
+REJECTED, OFFBOARDED = OrderState.REJECTED, OrderState.OFFBOARDED
 
 #: States in which an order is assigned to one DAG run (claimed for it, or being onboarded by it).
 ASSIGNED_STATES = frozenset({CLAIMED, RUNNING})
 #: States in which an order belongs to the queue or to a run: another order with its externalId is refused.
 ACTIVE_STATES = frozenset({QUEUED, *ASSIGNED_STATES})
-#: States that wait for a person: retry or cancel (the pages mark them).
-ATTENTION_STATES = frozenset({FAILED, NEEDS_ATTENTION})
+#: States that wait for a person: retry or cancel (the pages mark them). A rejected change or offboarding is
+#: one: queue it again once the plan is right, or cancel it.
+ATTENTION_STATES = frozenset({FAILED, NEEDS_ATTENTION, REJECTED})
 
 ALLOWED_TRANSITIONS: MappingProxyType[OrderState, frozenset[OrderState]] = MappingProxyType(
     {
         QUEUED: frozenset({CLAIMED, CANCELLED}),
         CLAIMED: frozenset({RUNNING, QUEUED, FAILED}),
-        RUNNING: frozenset({SUCCEEDED, FAILED, NEEDS_ATTENTION}),
+        RUNNING: frozenset({SUCCEEDED, FAILED, NEEDS_ATTENTION, REJECTED, OFFBOARDED}),
         **{state: frozenset({QUEUED, CANCELLED}) for state in ATTENTION_STATES},
         SUCCEEDED: frozenset(),
+        OFFBOARDED: frozenset(),
         CANCELLED: frozenset(),
     }
 )

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from webex_wholesale.models import OnboardingOrder
-from webex_wholesale.models.states import OrderState
+from webex_wholesale.models.offboarding_order import OffboardingOrder
+from webex_wholesale.models.states import OrderKind, OrderState
 from webex_wholesale.state.engine import immediate
 from webex_wholesale.state.machine import ACTIVE_STATES, check_transition
 from webex_wholesale.state.schema import audit_table, order_table, run_table, transition_table, utcnow
@@ -50,31 +51,48 @@ class DuplicateOrder(ValueError):
 
 @dataclass(frozen=True)
 class QueuedOrder:
-    """One validated order to enqueue, with where it came from (a file name, a row range...) and when it is due
-    (``None``: at once; a time in the past means the same)."""
+    """One validated order to enqueue, with where it came from (a file name, a row range...), its kind, and when it
+    is due (``None``: at once; a time in the past means the same).
 
-    order: OnboardingOrder
+    An onboarding or a change carries the order (for a change, the customer's desired state); an offboarding, the
+    customer to delete.
+    """
+
+    order: OnboardingOrder | OffboardingOrder
     source: str
     not_before: datetime | None = None
+    kind: OrderKind = OrderKind.ONBOARD
 
     @property
     def customer_name(self) -> str:
-        """The name the queue lists the order under: the customer's, or its externalId for an existing org."""
-        return self.order.customer_info.name if self.order.customer_info else self.order.external_id
+        """The name the queue lists the order under: the customer's, else (an existing org, an offboarding) its
+        externalId."""
+        if isinstance(self.order, OnboardingOrder) and self.order.customer_info is not None:
+            return self.order.customer_info.name
+        return self.order.external_id
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self.order.subscribers) if isinstance(self.order, OnboardingOrder) else 0
 
 
 @dataclass(frozen=True)
 class Claim:
-    """An order the queue took, and the DAG run that will onboard it."""
+    """An order the queue took, and the DAG run that will onboard, change or offboard it (by its kind)."""
 
     order_id: int
     attempt: int
     dag_run_id: str
+    kind: OrderKind = OrderKind.ONBOARD
 
     @property
     def trigger_kwargs(self) -> dict[str, Any]:
         """The arguments of one mapped ``TriggerDagRunOperator`` instance for this order."""
-        return {"trigger_run_id": self.dag_run_id, "conf": {"orderId": self.order_id}}
+        return {
+            "trigger_dag_id": self.kind.dag_id,
+            "trigger_run_id": self.dag_run_id,
+            "conf": {"orderId": self.order_id},
+        }
 
 
 def is_due(not_before: datetime | None, now: datetime | None = None) -> bool:
@@ -144,15 +162,15 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
         ids = []
         now = utcnow()
         for item in orders:
-            order = item.order
             order_id = conn.execute(
                 insert(order_table)
                 .values(
-                    external_id=order.external_id,
+                    external_id=item.order.external_id,
                     customer_name=item.customer_name,
                     state=OrderState.QUEUED,
-                    order_json=order.to_conf(),
-                    subscriber_count=len(order.subscribers),
+                    kind=item.kind,
+                    order_json=item.order.to_conf(),
+                    subscriber_count=item.subscriber_count,
                     attempts=0,
                     source=item.source,
                     not_before=item.not_before,
@@ -188,7 +206,7 @@ def claim(engine: Engine, limit: int, now: datetime | None = None) -> list[Claim
     due = or_(order_table.c.not_before.is_(None), order_table.c.not_before <= (now or utcnow()))  # as is_due
     with immediate(engine) as conn:
         rows = conn.execute(
-            select(order_table.c.id, order_table.c.attempts)
+            select(order_table.c.id, order_table.c.attempts, order_table.c.kind)
             .where(order_table.c.state == OrderState.QUEUED, due)
             .order_by(order_table.c.id)
             .limit(limit)
@@ -200,7 +218,7 @@ def claim(engine: Engine, limit: int, now: datetime | None = None) -> list[Claim
             transition(
                 conn, row.id, OrderState.CLAIMED, f"claimed for run {run_id}", attempts=attempt, dag_run_id=run_id
             )
-            claims.append(Claim(order_id=row.id, attempt=attempt, dag_run_id=run_id))
+            claims.append(Claim(order_id=row.id, attempt=attempt, dag_run_id=run_id, kind=row.kind))
     return claims
 
 

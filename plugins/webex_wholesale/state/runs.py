@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Airflow DAG run states meaning "this run will do nothing more".
-_AIRFLOW_ENDED = frozenset({"success", "failed"})
+AIRFLOW_ENDED = frozenset({"success", "failed"})
 
 
 class OrderNotRunnable(RuntimeError):
@@ -117,6 +117,12 @@ def record_run_start(
         _upsert_run(conn, dag_id, dag_run_id, customer_external_id=external_id, customer_name=customer_name)
 
 
+def record_plan(engine: Engine, dag_run_id: str, summary: str) -> None:
+    """Keep a change's or offboarding's plan on its run, before anything is applied (the pages show it)."""
+    with immediate(engine) as conn:
+        conn.execute(update(run_table).where(run_table.c.dag_run_id == dag_run_id).values(plan_summary=summary))
+
+
 def finish_run(
     engine: Engine,
     dag_run_id: str,
@@ -172,10 +178,10 @@ class Reconciliation:
     settled: dict[int, RunOutcome]
 
 
-def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) -> Reconciliation:
+def reconcile(engine: Engine, airflow_run_state: Callable[[str, str], str | None]) -> Reconciliation:
     """Settle orders left ``claimed`` or ``running`` whose run ended or vanished; return claims to start again.
 
-    ``airflow_run_state(run_id)`` gives the onboarding DAG run's state (``queued``, ``running``, ``success``,
+    ``airflow_run_state(dag_id, run_id)`` gives the order's DAG run's state (``queued``, ``running``, ``success``,
     ``failed``) or ``None`` when there is no such run. For each such order:
 
     - its run recorded an outcome (``wholesale_run``) that did not reach the order: the outcome is applied;
@@ -187,9 +193,13 @@ def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) ->
     """
     with engine.connect() as conn:
         pending = conn.execute(
-            select(order_table.c.id, order_table.c.state, order_table.c.dag_run_id, order_table.c.attempts).where(
-                order_table.c.state.in_(ASSIGNED_STATES)
-            )
+            select(
+                order_table.c.id,
+                order_table.c.state,
+                order_table.c.dag_run_id,
+                order_table.c.attempts,
+                order_table.c.kind,
+            ).where(order_table.c.state.in_(ASSIGNED_STATES))
         ).all()
         recorded = {
             row.dag_run_id: row.state
@@ -209,10 +219,12 @@ def reconcile(engine: Engine, airflow_run_state: Callable[[str], str | None]) ->
                 _settle_order(conn, order.id, order.dag_run_id, outcome, None, None)
             settled[order.id] = outcome
             continue
-        airflow_state = airflow_run_state(order.dag_run_id)
+        airflow_state = airflow_run_state(order.kind.dag_id, order.dag_run_id)
         if airflow_state is None and order.state == OrderState.CLAIMED:
-            to_trigger.append(Claim(order_id=order.id, attempt=order.attempts, dag_run_id=order.dag_run_id))
-        elif airflow_state is None or airflow_state in _AIRFLOW_ENDED:
+            to_trigger.append(
+                Claim(order_id=order.id, attempt=order.attempts, dag_run_id=order.dag_run_id, kind=order.kind)
+            )
+        elif airflow_state is None or airflow_state in AIRFLOW_ENDED:
             why = "vanished" if airflow_state is None else f"ended {airflow_state}"
             error = f"its DAG run {order.dag_run_id} {why} without recording an outcome"
             if _fail_unsettled(engine, order.id, order.dag_run_id, error):

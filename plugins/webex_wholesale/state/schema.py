@@ -1,4 +1,4 @@
-"""The state database's tables (SQLAlchemy Core): the order queue, its history, runs and the audit trail.
+"""The state database's tables (SQLAlchemy Core): the order queue, its history, runs, the audit trail and health.
 
 These names and columns are a contract: the UI plugin reads them, and the Alembic migrations in
 ``webex_wholesale.state.migrations`` create exactly them. Change one only together with a new migration.
@@ -26,14 +26,19 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-from webex_wholesale.models.states import AuditKind, AuditResult, OrderState
+from webex_wholesale.models.change_outcome import ChangeAction
+from webex_wholesale.models.states import AuditKind, AuditResult, OrderKind, OrderState
 
 __all__ = [
     "UtcDateTime",
     "audit_table",
+    "finding_table",
+    "health_check_table",
+    "lock_table",
     "metadata",
     "order_table",
     "run_table",
+    "snapshot_table",
     "transition_table",
     "utcnow",
 ]
@@ -107,6 +112,8 @@ order_table = Table(
     Column("external_id", String(255), nullable=False),
     Column("customer_name", String(255), nullable=False),
     Column("state", _word(OrderState), nullable=False),
+    #: What the order asks for: onboard (every order before kinds existed), change or offboard.
+    Column("kind", _word(OrderKind), nullable=False, default=OrderKind.ONBOARD, server_default=OrderKind.ONBOARD.value),
     Column("order_json", JSON, nullable=False),
     Column("subscriber_count", Integer, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -149,6 +156,9 @@ run_table = Table(
     #: ``running``, then the run's outcome (:class:`~webex_wholesale.models.states.RunOutcome`).
     Column("state", _word(OrderState), nullable=False),
     Column("report_json", JSON),
+    #: A change's or offboarding's plan (Markdown), recorded before anything is applied: the pages show it while
+    #: the run waits for approval.
+    Column("plan_summary", Text),
     Column("started_at", _utc(), nullable=False, default=utcnow),
     Column("ended_at", _utc()),
     Index("ix_wholesale_run_order_id", "order_id"),
@@ -170,6 +180,8 @@ audit_table = Table(
     Column("customer_id", String(255)),
     Column("subscriber_email", String(320)),
     Column("kind", _word(AuditKind), nullable=False),
+    #: A change's kind (``move_subscriber``, ``add_customer_packages``...); ``None`` for the other kinds.
+    Column("action", _word(ChangeAction)),
     Column("method", String(10)),
     Column("path", String(2048)),
     Column("http_status", Integer),
@@ -181,7 +193,70 @@ audit_table = Table(
     Column("result", _word(AuditResult), nullable=False),
     #: Why, in words, when the result needs one (a failed subscriber's message).
     Column("reason", Text),
+    #: A change's value before and after it (a user's package, a customer's package set), as JSON.
+    Column("before_json", JSON),
+    Column("after_json", JSON),
     Index("ix_wholesale_audit_dag_run_id", "dag_run_id"),
     Index("ix_wholesale_audit_order_id", "order_id"),
     Index("ix_wholesale_audit_customer_external_id", "customer_external_id"),
+)
+
+finding_table = Table(
+    "wholesale_finding",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    #: What the finding is about; (external_id, kind, subject) is one finding for as long as it stays open.
+    Column("external_id", String(255), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(320), nullable=False),
+    Column("customer_id", String(255)),
+    Column("customer_name", String(255)),
+    Column("order_id", _Id),
+    Column("summary", Text, nullable=False),
+    Column("details", JSON),
+    Column("first_seen", _utc(), nullable=False),
+    Column("last_seen", _utc(), nullable=False),
+    #: ``None`` while open; set by the first check that no longer sees it.
+    Column("resolved_at", _utc()),
+    #: When the new finding, then its resolution, was handed to the notification channels (``None``: not yet).
+    Column("notified_at", _utc()),
+    Column("resolution_notified_at", _utc()),
+    Index("ix_wholesale_finding_external_id", "external_id"),
+    Index("ix_wholesale_finding_resolved_at", "resolved_at"),
+)
+
+health_check_table = Table(
+    "wholesale_health_check",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("dag_run_id", String(250)),
+    Column("started_at", _utc(), nullable=False),
+    Column("finished_at", _utc()),
+    Column("customers_checked", Integer),
+    Column("requests", Integer),
+    Column("findings_open", Integer),
+)
+
+lock_table = Table(
+    "wholesale_lock",
+    metadata,
+    #: One row per customer a lifecycle run (onboarding, change, offboarding) is working on.
+    Column("external_id", String(255), primary_key=True),
+    Column("dag_id", String(250), nullable=False),
+    Column("dag_run_id", String(250), nullable=False),
+    Column("acquired_at", _utc(), nullable=False),
+)
+
+snapshot_table = Table(
+    "wholesale_snapshot",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("external_id", String(255), nullable=False),
+    Column("customer_id", String(255), nullable=False),
+    Column("dag_run_id", String(250), nullable=False),
+    Column("taken_at", _utc(), nullable=False),
+    #: The customer and every subscriber as Webex returned them just before the deletion (camelCase JSON).
+    Column("customer_json", JSON, nullable=False),
+    Column("subscribers_json", JSON, nullable=False),
+    Index("ix_wholesale_snapshot_external_id", "external_id"),
 )

@@ -5,6 +5,8 @@ Routes (relative to the mount, ``/wholesale``):
 - ``/orders``: orders by state (counts, filter by state, search by externalId) and the ad-hoc runs by customer;
 - ``/orders/{id}``: one order: summary, state history, its runs, the latest report, its audit records;
 - ``/runs/{dag_id}/{run_id}``: one onboarding run's report and audit records (the DAG run page's tab);
+- ``/health``: customers by health, each open finding with its age; ``POST /health/{id}/repair`` queues the change
+  order that repairs a drift finding (users who may start change runs, from this site only).
 - ``/api/v1``: the orders API (:mod:`webex_wholesale.ui.api`), an app of its own answering in JSON.
 
 Every route, present and future, depends on :func:`~webex_wholesale.ui.auth.require_onboarding_reader` through
@@ -39,9 +41,11 @@ from webex_wholesale.ui.auth import WriterDep, login_redirect, may_trigger_onboa
 from webex_wholesale.ui.body_limit import MAX_BODY_BYTES, BodySizeLimit
 from webex_wholesale.ui.deps import StateDep
 from webex_wholesale.ui.formats import timestamp
+from webex_wholesale.ui.health_view import NotRepairable, health_page, queue_repair
 from webex_wholesale.ui.intake import orders_from_request
 from webex_wholesale.ui.order_view import order_view, subscriber_names
 from webex_wholesale.ui.report_view import report_view
+from webex_wholesale.ui.write_guard import require_change_writer
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: The columns of a list of records: every field any of them has, in first-seen order.
@@ -199,6 +203,20 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
             audit_total=audit_total,
             may_write=may_trigger_onboarding_runs(user),
         )
+
+    @app.get("/health", response_class=HTMLResponse, name="health")
+    def health(request: Request, engine: StateDep) -> HTMLResponse:
+        return _page(request, "health.html", **health_page(engine))
+
+    @app.post("/health/{finding_id}/repair", dependencies=[Depends(require_change_writer)], name="repair")
+    def repair(request: Request, engine: StateDep, finding_id: int) -> RedirectResponse:
+        try:
+            order_id = queue_repair(engine, finding_id)
+        except NotRepairable as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        except queue.DuplicateOrder as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/orders/{order_id}", status.HTTP_303_SEE_OTHER)
 
     @app.get("/upload", response_class=HTMLResponse, name="upload")
     def upload_form(request: Request, user: GetUserDep) -> HTMLResponse:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webex_wholesale.models import SubscriberResult
-from webex_wholesale.models.report import FAILED_STEP_STATES, OnboardingReport, judge
+from webex_wholesale.models.lifecycle_report import verdict_of
+from webex_wholesale.models.report import FAILED_STEP_STATES
 from webex_wholesale.models.states import RunOutcome
 from webex_wholesale.ui.formats import timestamp
 
@@ -175,7 +176,7 @@ def report_view(report: Mapping[str, Any]) -> ReportView:
     stopped = [_step_failed(row) for row in steps]
     # A failed step's message is in "What failed"; the steps stay in the order they ran.
     step_rows = [{**row, "message": None} if failed else row for row, failed in zip(steps, stopped, strict=True)]
-    verdict = judge(OnboardingReport.model_validate(data))
+    verdict = verdict_of(data)
     summary = [
         (text, timestamp(data[key]) if key in _TIMES else data[key])
         for key, text in SUMMARY_FIELDS.items()
