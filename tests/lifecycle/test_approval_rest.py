@@ -109,7 +109,7 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
     state_url = f"sqlite:///{tmp_path / 'wholesale.db'}"
     engine = create_state_engine(state_url)
     migrate.upgrade(engine)
-    customers = ["fjord-approve", "fjord-reject", "fjord-expire", "fjord-locked", "fjord-offboard"]
+    customers = ["fjord-approve", "fjord-reject", "fjord-expire", "fjord-locked", "fjord-offboard", "fjord-always"]
 
     with simulator(free_port(), "--provision-delay", "1", log_path=tmp_path / "sim.log") as sim_url:
         monkeypatch.setenv(
@@ -158,11 +158,20 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
             assert holder(engine, "fjord-locked")["dag_run_id"] == f"fjord-locked-{holding}"
             airflow.answer(CHANGE_DAG, f"fjord-locked-{holding}", "approve_plan", "Reject")
 
+            # A change that only adds waits too once the Variable says every change waits.
+            local.post("variables", {"key": "webex_wholesale_change_approval_always", "value": "true"})
+            only_adds = base_order("fjord-always")
+            only_adds["subscribers"].append(person("courier", "fjord-always"))
+            airflow.trigger(CHANGE_DAG, "fjord-always", only_adds)
+            airflow.wait_for_approval(CHANGE_DAG, "fjord-always", "approve_plan")
+            airflow.answer(CHANGE_DAG, "fjord-always", "approve_plan", "Approve")
+            wait_for(lambda: airflow.task_state(CHANGE_DAG, "fjord-always", "approve_plan") == "success", "approval")
+
             # Every wait so far read the default timeout; the next run reads this one and expires.
             local.post("variables", {"key": "webex_wholesale_approval_timeout_seconds", "value": "3"})
             airflow.trigger(CHANGE_DAG, "fjord-expire", removal_and_move("fjord-expire"))
 
-            runs = [(CHANGE_DAG, r) for r in ("fjord-approve", "fjord-reject", "fjord-expire")]
+            runs = [(CHANGE_DAG, r) for r in ("fjord-approve", "fjord-reject", "fjord-expire", "fjord-always")]
             runs += [(CHANGE_DAG, f"fjord-locked-{n}") for n in (1, 2)] + [(OFFBOARDING_DAG, "fjord-offboard")]
             wait_for(lambda: all(airflow.run_state(d, r) in ENDED for d, r in runs), "every run to end")
             states = {r: airflow.run_state(d, r) for d, r in runs}
@@ -203,6 +212,10 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
     assert f"fjord-locked-{holding}" in reports[f"fjord-locked-{refused}"]["problem"]
     assert reports[f"fjord-locked-{holding}"]["outcome"] == "rejected"
     assert holder(engine, "fjord-locked") is None
+
+    # Every change waits when the Variable says so, also one that only adds.
+    assert (states["fjord-always"], reports["fjord-always"]["approval"]["decision"]) == ("success", "approved")
+    assert held[email("courier", "fjord-always")] == ("fjord-always", "webex_meetings")
 
     # Offboarded: the customer is gone, a snapshot holds it and its subscribers.
     assert states["fjord-offboard"] == "success"
