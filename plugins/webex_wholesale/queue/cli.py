@@ -52,7 +52,7 @@ def _add(args: argparse.Namespace) -> None:
         removes = ", removing unlisted subscribers" if item.remove_unlisted else ""
         print(
             f"queued order {order_id}: {item.order.external_id} ({item.subscriber_count} subscribers) from "
-            f"{item.source}; kind {item.kind.value}{removes}; due {_due(item.not_before)}"
+            f"{item.source}; due {_due(item.not_before)}; kind {item.kind.value}{removes}"
         )
 
 
