@@ -40,12 +40,13 @@ def _dag(dag_id: str) -> Any:
 
 @pytest.fixture
 def run_dag(airflow_db, wired_simulator) -> Callable[..., LifecycleRun]:
-    """Run a DAG (parsed afresh) once with ``conf``; collect its states, report and what Webex holds after."""
+    """Run a DAG (parsed afresh) once with ``conf`` (and ``dag.test``'s other arguments); collect its states, report
+    and what Webex holds after."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
-    def run(dag_id: str, conf: dict[str, Any], report_task: str) -> LifecycleRun:
-        dag_run = _dag(dag_id).test(run_conf=copy.deepcopy(conf))
+    def run(dag_id: str, conf: dict[str, Any], report_task: str, **test_args: Any) -> LifecycleRun:
+        dag_run = _dag(dag_id).test(run_conf=copy.deepcopy(conf), **test_args)
         with create_session() as session:
             row = session.scalar(
                 XComModel.get_many(run_id=dag_run.run_id, key="return_value", dag_ids=dag_id, task_ids=report_task)

@@ -147,7 +147,7 @@ def test_list_show_retry_and_cancel(state_db, capsys, tmp_path):
     status, out, _ = run_cli(capsys, "list", "--state", "failed")
     assert status == 0
     (line,) = out.splitlines()[1:]
-    assert line.split()[:4] == ["1", "first", "failed", "2"]
+    assert line.split()[:5] == ["1", "onboard", "first", "failed", "2"]
     assert line.endswith("UTC")
 
     status, out, _ = run_cli(capsys, "show", "first")

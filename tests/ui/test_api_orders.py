@@ -264,3 +264,62 @@ def test_values_the_checks_normalized_are_told_as_wholesale_queue_add_tells_them
     assert response.json()["normalized"] == [
         {"where": "body", "index": None, "line": None, "field": "address.country", "reason": "'us' is sent as 'US'"}
     ]
+
+
+def test_a_change_order_is_queued_with_its_kind_and_remove_unlisted(api):
+    change = {**order_data("api-change"), "removeUnlisted": True}
+    response = api.post(f"{API}/orders", params={"kind": "change"}, json=change)
+
+    assert response.status_code == 201, response.text
+    (created,) = response.json()["orders"]
+    assert created["kind"] == "change"
+    detail = api.get(created["url"]).json()
+    assert (detail["kind"], detail["order"]["removeUnlisted"]) == ("change", True)
+    assert api.get(f"{API}/orders").json()["orders"][0]["kind"] == "change"
+
+
+def test_an_offboarding_order_is_queued_with_its_kind(api):
+    offboard = {"externalId": "api-leaving", "confirmExternalId": "api-leaving"}
+    response = api.post(f"{API}/orders", params={"kind": "offboard"}, json=offboard)
+
+    assert response.status_code == 201, response.text
+    (created,) = response.json()["orders"]
+    assert (created["kind"], created["externalId"], created["subscriberCount"]) == ("offboard", "api-leaving", 0)
+    assert api.get(created["url"]).json()["order"] == offboard
+
+
+def test_a_mismatched_offboarding_confirmation_gets_422_naming_the_field(api):
+    offboard = {"externalId": "api-leaving", "confirmExternalId": "api-leaver"}
+    response = api.post(f"{API}/orders", params={"kind": "offboard"}, json=[offboard])
+
+    assert response.status_code == 422
+    (problem,) = response.json()["problems"]
+    assert (problem["where"], problem["field"]) == ("body[0]", "confirmExternalId")
+    assert "must repeat externalId 'api-leaving' exactly" in problem["reason"]
+    assert api.get(f"{API}/orders").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "order", "field", "reason"),
+    [
+        ("sideways", order_data("api-x"), "kind", "unknown kind 'sideways' (allowed: onboard, change, offboard)"),
+        ("onboard", {**order_data("api-x"), "removeUnlisted": True}, "removeUnlisted", "only a change order takes it"),
+        ("change", {**order_data("api-x"), "removeUnlisted": 1}, "removeUnlisted", "must be true or false, not 1"),
+    ],
+)
+def test_a_bad_kind_or_remove_unlisted_gets_422_naming_the_field(api, kind, order, field, reason):
+    response = api.post(f"{API}/orders", params={"kind": kind}, json=order)
+
+    assert response.status_code == 422
+    (problem,) = response.json()["problems"]
+    assert problem["field"] == field
+    assert problem["reason"].startswith(reason)
+
+
+def test_the_schema_documents_the_kind_and_the_offboarding_order(api):
+    post = api.get(f"{API}/openapi.json").json()["paths"]["/orders"]["post"]
+
+    (kind,) = post["parameters"]
+    assert (kind["name"], kind["in"], kind["schema"]["enum"]) == ("kind", "query", ["onboard", "change", "offboard"])
+    assert "removeUnlisted" in kind["description"]
+    assert "kind" in post["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]

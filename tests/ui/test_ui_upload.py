@@ -174,3 +174,49 @@ def test_the_preview_tells_the_values_the_checks_normalized(ops):
     assert page.status_code == 200
     (item,) = re.findall(r'<ul id="normalized">\s*<li>(.*?)</li>', page.text)
     assert html.unescape(re.sub(r"<[^>]+>", "", item)) == "customer: address.country: 'us' is sent as 'US'"
+
+
+def kind_of(page: str) -> str:
+    """The kind the preview's confirmation form posts back."""
+    return re.search(r'<input type="hidden" name="kind" value="(.*?)">', page).group(1)
+
+
+def test_the_form_offers_every_kind(ops):
+    page = ops.get("/wholesale/upload").text
+
+    assert re.findall(r'<option value="(\w+)">', page) == ["onboard", "change", "offboard"]
+
+
+def test_a_change_with_remove_unlisted_is_previewed_and_queued_as_a_change(ops, sqlite_engine):
+    customer = {**json.loads(EXAMPLE_CUSTOMER.read_text()), "removeUnlisted": True}
+    csv_text = (EXAMPLE_CUSTOMER.parent / "example-subscribers.csv").read_text()
+    preview = ops.post("/wholesale/upload/preview", files=csv_parts(csv_text, customer), data={"kind": "change"}).text
+
+    assert "change (removes unlisted subscribers) bayside-vet-0001" in text_of(preview)
+    assert kind_of(preview) == "change"
+    ops.post("/wholesale/upload", files={"orders": ("", confirmation_of(preview))}, data={"kind": kind_of(preview)})
+
+    (queued,) = orders.list_orders(sqlite_engine)
+    assert queued["kind"] == "change"
+    assert orders.find_order(sqlite_engine, queued["id"])["order_json"]["removeUnlisted"] is True
+    assert "Kind change (removes unlisted subscribers)" in text_of(ops.get(f"/wholesale/orders/{queued['id']}").text)
+
+
+def test_an_offboarding_is_previewed_and_queued_as_one(ops, sqlite_engine):
+    offboard = json.dumps({"externalId": "leaving-0001", "confirmExternalId": "leaving-0001"})
+    preview = ops.post("/wholesale/upload/preview", files={"orders": ("o.json", offboard)}, data={"kind": "offboard"})
+
+    assert "offboard leaving-0001 leaving-0001 0" in text_of(preview.text)
+    ops.post("/wholesale/upload", files={"orders": ("", confirmation_of(preview.text))}, data={"kind": "offboard"})
+    (queued,) = orders.list_orders(sqlite_engine)
+    assert (queued["kind"], queued["external_id"]) == ("offboard", "leaving-0001")
+    assert "offboard leaving-0001" in text_of(ops.get("/wholesale/orders").text)
+
+
+def test_a_mismatched_offboarding_confirmation_is_refused_naming_the_field(ops, sqlite_engine):
+    offboard = json.dumps({"externalId": "leaving-0001", "confirmExternalId": "leaving-0002"})
+    page = ops.post("/wholesale/upload/preview", files={"orders": ("o.json", offboard)}, data={"kind": "offboard"})
+
+    assert page.status_code == 422
+    assert "orders confirmExternalId must repeat externalId" in text_of(page.text)
+    assert orders.list_orders(sqlite_engine) == []

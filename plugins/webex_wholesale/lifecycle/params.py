@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from airflow.sdk import Param
 
+from webex_wholesale.models.states import REMOVE_UNLISTED
 from webex_wholesale.onboarding.params import onboarding_params
 
 #: Change conf: remove the users Webex holds that the order does not list (default: leave them alone).
-REMOVE_UNLISTED_PARAM = "removeUnlisted"
+REMOVE_UNLISTED_PARAM = REMOVE_UNLISTED
 #: Offboarding conf: the customer to delete, and the same externalId again to confirm it.
 EXTERNAL_ID_PARAM = "externalId"
 CONFIRM_EXTERNAL_ID_PARAM = "confirmExternalId"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import model_validator
+from pydantic import ValidationError, model_validator
 
 from webex_wholesale.models._base import OrderModel
 from webex_wholesale.models._types import NonEmptyStr
-from webex_wholesale.models.errors import rule_error
+from webex_wholesale.models.errors import ROOT_PATH, OrderValidationError, rule_error
 
-__all__ = ["OffboardingOrder"]
+__all__ = ["OffboardingOrder", "parse_offboarding_order"]
 
 
 class OffboardingOrder(OrderModel):
@@ -28,3 +29,14 @@ class OffboardingOrder(OrderModel):
     def to_conf(self) -> dict[str, Any]:
         """The order as the offboarding DAG's conf (camelCase JSON)."""
         return self.model_dump(mode="json", by_alias=True)
+
+
+def parse_offboarding_order(data: Mapping[str, Any]) -> OffboardingOrder:
+    """Validate an offboarding order from any way in, reporting all its problems at once as
+    :func:`~webex_wholesale.models.order.parse_order` does (``OrderValidationError``: field path, reason)."""
+    if not isinstance(data, Mapping):
+        raise OrderValidationError([(ROOT_PATH, f"an order must be a JSON object, not {type(data).__name__}")])
+    try:
+        return OffboardingOrder.model_validate(dict(data))
+    except ValidationError as error:
+        raise OrderValidationError.from_pydantic(error) from None

@@ -49,6 +49,11 @@ class OrderState(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: A change order's option beside its fields (a change DAG's conf, a queued change's stored order): remove the users
+#: Webex holds that the order does not list.
+REMOVE_UNLISTED = "removeUnlisted"
+
+
 class OrderKind(StrEnum):
     """What a queued order asks for, and so which DAG the queue starts for it."""
 

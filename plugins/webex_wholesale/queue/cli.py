@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from webex_wholesale.models.lifecycle_report import verdict_of
-from webex_wholesale.models.states import AuditKind, OrderState
+from webex_wholesale.models.states import AuditKind, OrderKind, OrderState
 from webex_wholesale.queue.export import order_outcomes_csv
 from webex_wholesale.queue.health_report import print_health
 from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
@@ -44,24 +44,25 @@ def _due(not_before: datetime | None) -> str:
 
 def _add(args: argparse.Namespace) -> None:
     notes: list[FileProblem] = []
-    queued = load_files(args.files, customer=args.customer, notes=notes)
+    queued = load_files(args.files, customer=args.customer, notes=notes, kind=args.kind)
     ids = orders.enqueue(open_state(), queued)
     for note in notes:
         print(f"normalized {note}")
     for order_id, item in zip(ids, queued, strict=True):
-        subscribers = len(item.order.subscribers)
+        removes = ", removing unlisted subscribers" if item.remove_unlisted else ""
         print(
-            f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}; "
-            f"due {_due(item.not_before)}"
+            f"queued order {order_id}: {item.order.external_id} ({item.subscriber_count} subscribers) from "
+            f"{item.source}; due {_due(item.not_before)}; kind {item.kind.value}{removes}"
         )
 
 
 def _list(args: argparse.Namespace) -> None:
     rows = orders.list_orders(open_state(), state=args.state)
-    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  {'DUE':<23}  LAST CHANGE")
+    print(f"{'ID':>6}  {'KIND':<8} {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  {'DUE':<23}  LAST CHANGE")
     for row in rows:
         print(
-            f"{row['id']:>6}  {row['external_id']:<32} {row['state']:<16} {row['subscriber_count']:>11}  "
+            f"{row['id']:>6}  {row['kind']:<8} {row['external_id']:<32} {row['state']:<16} "
+            f"{row['subscriber_count']:>11}  "
             f"{_due(row['not_before']):<23}  {_when(row['updated_at'])}"
         )
     if not rows:
@@ -88,6 +89,7 @@ def _show(args: argparse.Namespace) -> None:
     order = orders.find_order(engine, args.order)
     print(f"order {order['id']}: {order['external_id']} ({order['customer_name']})")
     for label, key in (
+        ("kind", "kind"),
         ("state", "state"),
         ("subscribers", "subscriber_count"),
         ("attempts", "attempts"),
@@ -178,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add", help="validate order files and queue them, all or nothing")
     add.add_argument("files", nargs="+", type=Path, help="a JSON order, a JSON list of orders, or a CSV of subscribers")
     add.add_argument("--customer", type=Path, help="the order (without subscribers) that a CSV's subscribers join")
+    add.add_argument(
+        "--kind",
+        type=OrderKind,
+        choices=list(OrderKind),
+        default=OrderKind.ONBOARD,
+        help='onboard (default); change: the customer\'s desired state, which may say "removeUnlisted": true; '
+        'offboard: {"externalId": X, "confirmExternalId": X}',
+    )
     add.set_defaults(run=_add)
 
     listing = commands.add_parser("list", help="one line per order")

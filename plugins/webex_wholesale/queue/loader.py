@@ -12,6 +12,12 @@ An order may say when it is due: ``notBefore``, an ISO 8601 date and time with a
 fields (in a CSV import, in the customer part). It is the queue's, not the onboarding order's, so it is taken out
 here and kept beside the order (:class:`~webex_wholesale.state.orders.QueuedOrder`); the onboarding DAG refuses it.
 
+Every way in says what kind of order it brings (:class:`~webex_wholesale.models.states.OrderKind`, default
+``onboard``), and the kind picks the check: an onboarding order; a change order, the customer's desired state
+(``parse_order(desired_state=True)``, as the change DAG reads it), which may say ``removeUnlisted`` beside its
+fields (a change's only option, stored with it); or an offboarding order, ``{"externalId", "confirmExternalId"}``,
+the two the same (a JSON order only: it has no subscribers to read from a CSV).
+
 The CSV format (one subscriber per row, the first row becomes the customer's administrator) is documented in
 ``docs/queue.md``, with an example in ``include/orders/``. The outcome columns of an export
 (:data:`OUTCOME_COLUMNS`) are accepted and ignored, so exported rows can be fixed and queued again as they are.
@@ -22,17 +28,21 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.models import OrderValidationError, normalized_values, parse_order
+from webex_wholesale.models import OnboardingOrder, OrderValidationError, normalized_values, parse_order
+from webex_wholesale.models.offboarding_order import OffboardingOrder, parse_offboarding_order
+from webex_wholesale.models.states import REMOVE_UNLISTED, OrderKind
 from webex_wholesale.state.orders import QueuedOrder
 
 __all__ = [
     "CSV_COLUMNS",
+    "KIND",
     "NOT_BEFORE",
     "OUTCOME_COLUMNS",
     "FileProblem",
@@ -40,6 +50,7 @@ __all__ = [
     "load_csv",
     "load_files",
     "load_json",
+    "order_kind",
 ]
 
 #: CSV column -> where it goes in a subscriber of the order (``None``: the one-element ``packages`` list).
@@ -59,6 +70,14 @@ _SUBSCRIBER_PATH = re.compile(r"^subscribers\[(\d+)\]\.?(.*)$")
 #: The field of an order (or of a CSV's customer part) saying when it is due.
 NOT_BEFORE = "notBefore"
 _DUE_EXAMPLE = "e.g. 2026-12-24T09:00:00+01:00 or 2026-12-24T08:00:00Z"
+#: The field naming an import's kind of orders (the CLI's ``--kind``, the API's query parameter, the form's select).
+KIND = "kind"
+#: The check each kind of order passes (the one its DAG applies to its conf).
+_PARSERS: dict[OrderKind, Callable[[Mapping[str, Any]], OnboardingOrder | OffboardingOrder]] = {
+    OrderKind.ONBOARD: parse_order,
+    OrderKind.CHANGE: partial(parse_order, desired_state=True),
+    OrderKind.OFFBOARD: parse_offboarding_order,
+}
 
 
 @dataclass(frozen=True)
@@ -124,28 +143,58 @@ def _due(value: Any) -> tuple[datetime | None, str | None]:
     return parsed.astimezone(UTC), None
 
 
+def order_kind(value: str | None, where: str) -> OrderKind:
+    """The kind ``value`` names (``None``: onboard, as before kinds existed), or :class:`ImportRefused` naming the
+    field and the kinds there are."""
+    if value is None:
+        return OrderKind.ONBOARD
+    try:
+        return OrderKind(value)
+    except ValueError:
+        allowed = ", ".join(kind.value for kind in OrderKind)
+        raise ImportRefused([FileProblem(where, KIND, f"unknown kind {value!r} (allowed: {allowed})")]) from None
+
+
+def _remove_unlisted(value: Any, kind: OrderKind) -> tuple[bool, str | None]:
+    """``removeUnlisted`` as a flag, or why it cannot be: a change order's option, true or false."""
+    if value is None:
+        return False, None
+    if kind is not OrderKind.CHANGE:
+        return False, f"only a change order takes it (this order is {kind.value!r})"
+    if not isinstance(value, bool):
+        return False, f"must be true or false, not {value!r}"
+    return value, None
+
+
 #: What one document gave: its valid orders, its problems and its notes (values normalized).
 _Loaded = tuple[list[QueuedOrder], list[FileProblem], list[FileProblem]]
 
 
-def _validate(data: Any, where: str, source: str, index: int | None = None) -> _Loaded:
-    """The order in ``data`` (with its ``notBefore``) and the values its checks normalized, or every problem."""
-    not_before, due_problem = _due(data.pop(NOT_BEFORE, None)) if isinstance(data, dict) else (None, None)
-    problems = [FileProblem(where, NOT_BEFORE, due_problem, index=index)] if due_problem else []
+def _validate(data: Any, where: str, source: str, kind: OrderKind, index: int | None = None) -> _Loaded:
+    """The order of ``kind`` in ``data`` (with its ``notBefore`` and, for a change, ``removeUnlisted``) and the
+    values its checks normalized, or every problem."""
+    options = {key: data.pop(key, None) for key in (NOT_BEFORE, REMOVE_UNLISTED)} if isinstance(data, dict) else {}
+    not_before, due_problem = _due(options.get(NOT_BEFORE))
+    remove_unlisted, option_problem = _remove_unlisted(options.get(REMOVE_UNLISTED), kind)
+    problems = [
+        FileProblem(where, field, reason, index=index)
+        for field, reason in ((NOT_BEFORE, due_problem), (REMOVE_UNLISTED, option_problem))
+        if reason
+    ]
     try:
-        order = parse_order(data)
+        order = _PARSERS[kind](data)
     except OrderValidationError as error:
         problems += [FileProblem(where, path, reason, index=index) for path, reason in error.problems]
     if problems:
         return [], problems, []
     notes = [
         FileProblem(where, change["field"], f"{change['given']!r} is sent as {change['sent']!r}", index=index)
-        for change in normalized_values(data, order)
+        for change in (normalized_values(data, order) if isinstance(order, OnboardingOrder) else [])
     ]
-    return [QueuedOrder(order, source, not_before)], [], notes
+    return [QueuedOrder(order, source, not_before, kind, remove_unlisted)], [], notes
 
 
-def _check_json(data: Any, source: str) -> _Loaded:
+def _check_json(data: Any, source: str, kind: OrderKind) -> _Loaded:
     items = data if isinstance(data, list) else [data]
     if not items:
         return [], [FileProblem(source, "<file>", "an empty list: no order to queue")], []
@@ -153,7 +202,7 @@ def _check_json(data: Any, source: str) -> _Loaded:
     for index, item in enumerate(items):
         listed = isinstance(data, list)
         where = f"{source}[{index}]" if listed else source
-        order, found, noted = _validate(item, where, where, index if listed else None)
+        order, found, noted = _validate(item, where, where, kind, index if listed else None)
         orders.extend(order)
         problems.extend(found)
         notes.extend(noted)
@@ -169,12 +218,17 @@ def _checked(loaded: _Loaded, notes: list[FileProblem] | None) -> list[QueuedOrd
     return orders
 
 
-def load_json(text: str | bytes, source: str, notes: list[FileProblem] | None = None) -> list[QueuedOrder]:
-    """Validate one JSON order or a JSON list of them (``source`` names the document in messages).
+def load_json(
+    text: str | bytes,
+    source: str,
+    notes: list[FileProblem] | None = None,
+    kind: OrderKind = OrderKind.ONBOARD,
+) -> list[QueuedOrder]:
+    """Validate one JSON order of ``kind`` or a JSON list of them (``source`` names the document in messages).
 
     ``notes``, when given, gets one entry per value the checks normalized (where, field, what is sent instead).
     """
-    return _checked(_check_json(_parse_json(text, source), source), notes)
+    return _checked(_check_json(_parse_json(text, source), source, kind), notes)
 
 
 def _subscriber_from_row(row: dict[str, str]) -> dict[str, Any]:
@@ -209,7 +263,10 @@ def _header_problems(header: Sequence[str], source: str) -> list[FileProblem]:
     return unknown + missing
 
 
-def _check_csv(lines: Iterable[str], source: str, customer: Any, customer_source: str) -> _Loaded:
+def _check_csv(lines: Iterable[str], source: str, customer: Any, customer_source: str, kind: OrderKind) -> _Loaded:
+    if kind is OrderKind.OFFBOARD:
+        reason = 'an offboarding is a JSON order {"externalId": ..., "confirmExternalId": ...}, not a CSV'
+        return [], [FileProblem(source, "<file>", reason)], []
     if not isinstance(customer, dict):
         return [], [FileProblem(customer_source, "<order>", "the customer part must be one JSON order object")], []
     if "subscribers" in customer:
@@ -226,7 +283,7 @@ def _check_csv(lines: Iterable[str], source: str, customer: Any, customer_source
     if not rows:
         return [], [FileProblem(source, "<file>", "no subscriber rows under the header")], []
     order_data = {**customer, "subscribers": [row for _, row in rows]}
-    order, problems, notes = _validate(order_data, customer_source, f"{source} + {customer_source}")
+    order, problems, notes = _validate(order_data, customer_source, f"{source} + {customer_source}", kind)
     located = [_locate_csv_problem(problem, source, rows) for problem in problems]
     return order, located, [_locate_csv_problem(note, source, rows) for note in notes]
 
@@ -251,20 +308,22 @@ def load_csv(
     customer: str | bytes,
     customer_source: str = "customer",
     notes: list[FileProblem] | None = None,
+    kind: OrderKind = OrderKind.ONBOARD,
 ) -> list[QueuedOrder]:
     """Validate a CSV of subscribers (its text, line by line) joining the customer order given as JSON text."""
-    return _checked(_check_csv(lines, source, _parse_json(customer, customer_source), customer_source), notes)
+    customer_part = _parse_json(customer, customer_source)
+    return _checked(_check_csv(lines, source, customer_part, customer_source, kind), notes)
 
 
-def _load_path(path: Path, customer: Path | None, notes: list[FileProblem]) -> list[QueuedOrder]:
+def _load_path(path: Path, customer: Path | None, notes: list[FileProblem], kind: OrderKind) -> list[QueuedOrder]:
     if path.suffix.lower() != ".csv":
-        return load_json(_read_text(path), str(path), notes)
+        return load_json(_read_text(path), str(path), notes, kind)
     if customer is None:
         raise ImportRefused([FileProblem(str(path), "<file>", "a CSV of subscribers needs --customer ORDER.json")])
     customer_text = _read_text(customer)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return load_csv(handle, str(path), customer_text, str(customer), notes)
+            return load_csv(handle, str(path), customer_text, str(customer), notes, kind)
     except OSError as error:
         raise ImportRefused([FileProblem(str(path), "<file>", error.strerror or str(error))]) from None
     except UnicodeDecodeError as error:
@@ -272,9 +331,13 @@ def _load_path(path: Path, customer: Path | None, notes: list[FileProblem]) -> l
 
 
 def load_files(
-    paths: Sequence[Path], customer: Path | None = None, notes: list[FileProblem] | None = None
+    paths: Sequence[Path],
+    customer: Path | None = None,
+    notes: list[FileProblem] | None = None,
+    kind: OrderKind = OrderKind.ONBOARD,
 ) -> list[QueuedOrder]:
-    """Validate every order in ``paths``; return them all, or raise :class:`ImportRefused` with every problem.
+    """Validate every order (of ``kind``) in ``paths``; return them all, or raise :class:`ImportRefused` with every
+    problem.
 
     ``notes``, when given, gets one entry per value the checks normalized (where, field, what is sent instead).
     """
@@ -283,7 +346,7 @@ def load_files(
     noted: list[FileProblem] = []
     for path in paths:
         try:
-            orders.extend(_load_path(path, customer, noted))
+            orders.extend(_load_path(path, customer, noted, kind))
         except ImportRefused as refused:
             problems.extend(refused.problems)
     if problems:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from webex_wholesale.models import OnboardingOrder
 from webex_wholesale.models.offboarding_order import OffboardingOrder
-from webex_wholesale.models.states import OrderKind, OrderState
+from webex_wholesale.models.states import REMOVE_UNLISTED, OrderKind, OrderState
 from webex_wholesale.state.engine import immediate
 from webex_wholesale.state.machine import ACTIVE_STATES, check_transition
 from webex_wholesale.state.schema import audit_table, order_table, run_table, transition_table, utcnow
@@ -33,6 +33,7 @@ __all__ = [
     "is_due",
     "list_orders",
     "order_audit",
+    "order_fields",
     "order_runs",
     "order_transitions",
     "retry",
@@ -55,13 +56,20 @@ class QueuedOrder:
     is due (``None``: at once; a time in the past means the same).
 
     An onboarding or a change carries the order (for a change, the customer's desired state); an offboarding, the
-    customer to delete.
+    customer to delete. A change may remove the users Webex holds that it does not list (``remove_unlisted``): the
+    queue starts its run with ``{"orderId": N}`` only, so the option is stored with the order (:attr:`stored`).
     """
 
     order: OnboardingOrder | OffboardingOrder
     source: str
     not_before: datetime | None = None
     kind: OrderKind = OrderKind.ONBOARD
+    remove_unlisted: bool = False
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """The order as kept in ``order_json`` and handed to its run: its conf, plus ``removeUnlisted`` when set."""
+        return {**self.order.to_conf(), **({REMOVE_UNLISTED: True} if self.remove_unlisted else {})}
 
     @property
     def customer_name(self) -> str:
@@ -93,6 +101,11 @@ class Claim:
             "trigger_run_id": self.dag_run_id,
             "conf": {"orderId": self.order_id},
         }
+
+
+def order_fields(order_json: dict[str, Any]) -> dict[str, Any]:
+    """A stored order without the options kept beside its fields (``removeUnlisted``), for ``parse_order``."""
+    return {key: value for key, value in order_json.items() if key != REMOVE_UNLISTED}
 
 
 def is_due(not_before: datetime | None, now: datetime | None = None) -> bool:
@@ -169,7 +182,7 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
                     customer_name=item.customer_name,
                     state=OrderState.QUEUED,
                     kind=item.kind,
-                    order_json=item.order.to_conf(),
+                    order_json=item.stored,
                     subscriber_count=item.subscriber_count,
                     attempts=0,
                     source=item.source,

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from webex_wholesale.ids import CHANGE_DAG_ID, OFFBOARDING_DAG_ID, ONBOARDING_DAG_ID
 from webex_wholesale.models.health import HealthTarget
 from webex_wholesale.models.states import OrderState, RunOutcome
+from webex_wholesale.state.orders import order_fields
 from webex_wholesale.state.schema import order_table, run_table
 
 __all__ = ["LIFECYCLE_DAG_IDS", "runs_started_before", "watched_customers"]
@@ -60,7 +61,7 @@ def watched_customers(engine: Engine) -> list[HealthTarget]:
                 customer_id=row.customer_id,
                 customer_name=row.customer_name,
                 order_id=row.order_id,
-                order=row.order_json if row.state in _APPLIED else None,
+                order=order_fields(row.order_json) if row.state in _APPLIED else None,
             )
     return [latest[key] for key in sorted(latest)]
 

@@ -2,9 +2,10 @@
 
 Routes (relative to the API's root):
 
-- ``POST /orders``: queue one order, a list, or a CSV of subscribers plus its customer (:mod:`.intake`), all or
-  nothing: 201 with the orders and a ``Location``; 422 with every problem; 409 when an externalId is already
-  queued, claimed or running; 413 over the body limit; 415 for another content type;
+- ``POST /orders``: queue one order, a list, or a CSV of subscribers plus its customer (:mod:`.intake`), of the
+  ``kind`` the query parameter says (``onboard``, ``change``, ``offboard``), all or nothing: 201 with the orders
+  and a ``Location``; 422 with every problem; 409 when an externalId is already queued, claimed or running; 413
+  over the body limit; 415 for another content type;
 - ``GET /orders`` (``state``, ``externalId``, ``limit``, ``offset``), ``GET /orders/{id}``;
 - ``POST /orders/{id}/retry``, ``POST /orders/{id}/cancel``: 409 with the reason when the life cycle forbids it;
 - ``GET /orders/{id}/outcomes.csv``: the outcomes in the import's columns (:mod:`webex_wholesale.queue.export`);
@@ -26,7 +27,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from webex_wholesale.models import OnboardingOrder, SubscriberOutcome
-from webex_wholesale.models.states import OrderState
+from webex_wholesale.models.offboarding_order import OffboardingOrder
+from webex_wholesale.models.states import REMOVE_UNLISTED, OrderKind, OrderState
 from webex_wholesale.queue.export import order_outcomes_csv
 from webex_wholesale.queue.loader import FileProblem, ImportRefused
 from webex_wholesale.state import orders as queue
@@ -46,7 +48,7 @@ from webex_wholesale.ui.api_models import (
 from webex_wholesale.ui.auth import WriterDep, require_onboarding_reader, require_onboarding_writer
 from webex_wholesale.ui.body_limit import MAX_BODY_BYTES
 from webex_wholesale.ui.deps import StateDep
-from webex_wholesale.ui.intake import CUSTOMER_PART, ORDERS_PART, SUBSCRIBERS_PART, orders_from_request
+from webex_wholesale.ui.intake import CUSTOMER_PART, KIND, ORDERS_PART, SUBSCRIBERS_PART, orders_from_request
 
 __all__ = ["API_PREFIX", "create_api"]
 
@@ -85,10 +87,20 @@ def _refused(status_code: int) -> Callable[[Request, Exception], Awaitable[JSONR
 
 
 def _request_body_doc() -> dict[str, Any]:
-    """The ``POST /orders`` body in the schema: the loader reads it, so FastAPI cannot infer it."""
-    order = {"$ref": "#/components/schemas/OnboardingOrder"}
+    """The ``POST /orders`` body and its ``kind`` in the schema: the loader reads them, so FastAPI cannot infer
+    them (and a refused kind is a 422 in the loader's words, as every other problem)."""
+    order = {
+        "oneOf": [{"$ref": "#/components/schemas/OnboardingOrder"}, {"$ref": "#/components/schemas/OffboardingOrder"}]
+    }
     text = {"type": "string"}
+    kind_doc = (
+        "onboard (default): onboarding orders; change: each order is the customer's desired state, and may say "
+        f'"{REMOVE_UNLISTED}": true beside its fields to remove the subscribers it does not list; offboard: '
+        '{"externalId": X, "confirmExternalId": X}, the two the same. In a multipart body, a part "kind" wins.'
+    )
+    kind = {"type": "string", "enum": [k.value for k in OrderKind], "default": OrderKind.ONBOARD.value}
     return {
+        "parameters": [{"name": KIND, "in": "query", "required": False, "schema": kind, "description": kind_doc}],
         "requestBody": {
             "required": True,
             "description": f"At most {MAX_BODY_BYTES} bytes.",
@@ -101,19 +113,26 @@ def _request_body_doc() -> dict[str, Any]:
                             ORDERS_PART: {**text, "description": "an order or a list of orders, as JSON"},
                             SUBSCRIBERS_PART: {**text, "description": "a CSV of subscribers (wholesale-queue add)"},
                             CUSTOMER_PART: {**text, "description": "the order without subscribers, as JSON"},
+                            KIND: {**kind, "description": "the orders' kind (the query parameter's values)"},
                         },
                     }
                 },
             },
-        }
+        },
     }
 
 
 def _schema(api: FastAPI, root: str) -> dict[str, Any]:
     schema = dict(api.openapi())
     order = OnboardingOrder.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    offboarding = OffboardingOrder.model_json_schema(by_alias=True)
     components = dict(schema.get("components", {}))
-    components["schemas"] = {**components.get("schemas", {}), **order.pop("$defs", {}), "OnboardingOrder": order}
+    components["schemas"] = {
+        **components.get("schemas", {}),
+        **order.pop("$defs", {}),
+        "OnboardingOrder": order,
+        "OffboardingOrder": offboarding,
+    }
     components["securitySchemes"] = {"airflowToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
     security = [{"airflowToken": []}]
     return {**schema, "components": components, "security": security, "servers": [{"url": root}]}

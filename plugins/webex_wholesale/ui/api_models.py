@@ -10,6 +10,7 @@ from typing import Any
 
 from webex_wholesale.models import SubscriberOutcome
 from webex_wholesale.models._base import CamelModel
+from webex_wholesale.models.states import OrderKind
 from webex_wholesale.queue.loader import FileProblem
 
 __all__ = ["Created", "OrderDetail", "OrderPage", "OrderSummary", "ProblemOut", "Refusal", "Run", "Transition"]
@@ -44,6 +45,8 @@ class OrderSummary(CamelModel):
     id: int
     external_id: str
     customer_name: str
+    kind: OrderKind
+    """What the order asks for, and so the DAG its run is of: ``onboard``, ``change`` or ``offboard``."""
     state: str
     subscriber_count: int
     attempts: int

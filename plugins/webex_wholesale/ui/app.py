@@ -30,7 +30,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from webex_wholesale.models.states import OrderState
+from webex_wholesale.models.states import OrderKind, OrderState
 from webex_wholesale.queue.loader import FileProblem, ImportRefused
 from webex_wholesale.state import orders as queue
 from webex_wholesale.state.errors import StateDatabaseMisconfigured
@@ -53,6 +53,8 @@ templates.env.filters["record_columns"] = lambda rows: list(dict.fromkeys(k for 
 templates.env.filters["timestamp"] = timestamp
 #: Whether an order's ``not_before`` has come (the pages then say "now"), and which buttons its state allows.
 templates.env.tests.update(due=queue.is_due, retryable=can_retry, cancellable=can_cancel)
+#: The upload form's kind select: every kind of order the queue takes.
+templates.env.globals["kinds"] = tuple(OrderKind)
 
 #: How often a page showing something in motion (an order queued, claimed or running; a run running) reloads
 #: itself, so it follows the queue and the run without anyone pressing reload.

@@ -16,7 +16,7 @@ from webex_wholesale.models import parse_order
 from webex_wholesale.models.health import FindingKind, duration_text
 from webex_wholesale.models.states import OrderKind
 from webex_wholesale.state.findings import find_finding, last_check, open_findings
-from webex_wholesale.state.orders import QueuedOrder, enqueue, find_order
+from webex_wholesale.state.orders import QueuedOrder, enqueue, find_order, order_fields
 from webex_wholesale.state.schema import utcnow
 
 __all__ = ["NotRepairable", "health_page", "queue_repair"]
@@ -73,7 +73,7 @@ def queue_repair(engine: Engine, finding_id: int) -> int:
     row = find_finding(engine, finding_id)
     if row is None or not _repairable(row):
         raise NotRepairable(f"finding {finding_id} is not open drift against a kept order: nothing to repair")
-    order = parse_order(find_order(engine, row["order_id"])["order_json"], desired_state=True)
+    order = parse_order(order_fields(find_order(engine, row["order_id"])["order_json"]), desired_state=True)
     source = f"health finding {finding_id} (drift repair)"
     (order_id,) = enqueue(engine, [QueuedOrder(order, source, kind=OrderKind.CHANGE)])
     return order_id

@@ -6,6 +6,9 @@ Two shapes, the same as ``wholesale-queue add`` takes as files:
 - ``multipart/form-data``: a part ``orders`` holding that JSON, or a part ``subscribers`` holding a CSV of
   subscribers (the CLI's CSV format) with a part ``customer`` holding the rest of the order as JSON.
 
+The orders' kind (``onboard``, the default, ``change`` or ``offboard``: the CLI's ``--kind``) is the query
+parameter ``kind`` (the API), or a part ``kind`` of a multipart body (the upload form's select), which wins.
+
 Validation is :mod:`webex_wholesale.queue.loader`'s, run in a worker thread (a 20,000-row CSV takes a while, and the
 api-server's event loop serves everyone). The body's size is bounded before this runs
 (:mod:`webex_wholesale.ui.body_limit`).
@@ -20,11 +23,12 @@ from fastapi import HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_csv, load_json
+from webex_wholesale.models.states import OrderKind
+from webex_wholesale.queue.loader import KIND, FileProblem, ImportRefused, load_csv, load_json, order_kind
 from webex_wholesale.state.orders import QueuedOrder
 from webex_wholesale.ui.body_limit import MAX_BODY_BYTES
 
-__all__ = ["CUSTOMER_PART", "ORDERS_PART", "SUBSCRIBERS_PART", "orders_from_request"]
+__all__ = ["CUSTOMER_PART", "KIND", "ORDERS_PART", "SUBSCRIBERS_PART", "orders_from_request"]
 
 #: The multipart parts a request may carry: a JSON document of orders, or a CSV of subscribers and its customer.
 ORDERS_PART, SUBSCRIBERS_PART, CUSTOMER_PART = "orders", "subscribers", "customer"
@@ -45,23 +49,28 @@ async def _part_text(value: UploadFile | str, name: str) -> str:
         raise ImportRefused([FileProblem(name, "<file>", f"not UTF-8 text: {error}")]) from None
 
 
+def _kind(request: Request, part: str | None = None) -> OrderKind:
+    return order_kind(part.strip() if part is not None else request.query_params.get(KIND), "<request>")
+
+
 async def _from_form(request: Request, notes: list[FileProblem]) -> list[QueuedOrder]:
-    async with request.form(max_files=3, max_fields=3, max_part_size=MAX_BODY_BYTES) as form:
+    async with request.form(max_files=3, max_fields=4, max_part_size=MAX_BODY_BYTES) as form:
         texts = {name: await _part_text(value, name) for name, value in form.multi_items()}
     parts = {name: text for name, text in texts.items() if text.strip()}  # a file input left empty sends a part
+    kind = _kind(request, parts.pop(KIND, None))
     if set(parts) == {ORDERS_PART}:
-        return await run_in_threadpool(load_json, parts[ORDERS_PART], ORDERS_PART, notes)
+        return await run_in_threadpool(load_json, parts[ORDERS_PART], ORDERS_PART, notes, kind)
     if set(parts) == {SUBSCRIBERS_PART, CUSTOMER_PART}:
         lines = io.StringIO(parts.pop(SUBSCRIBERS_PART), newline="")
         customer = parts[CUSTOMER_PART]
-        return await run_in_threadpool(load_csv, lines, SUBSCRIBERS_PART, customer, CUSTOMER_PART, notes)
+        return await run_in_threadpool(load_csv, lines, SUBSCRIBERS_PART, customer, CUSTOMER_PART, notes, kind)
     raise ImportRefused([FileProblem("<request>", ", ".join(sorted(parts)) or "<no parts>", _UNSUPPORTED)])
 
 
 async def _load(request: Request, notes: list[FileProblem]) -> list[QueuedOrder]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        return await run_in_threadpool(load_json, await request.body(), JSON_BODY, notes)
+        return await run_in_threadpool(load_json, await request.body(), JSON_BODY, notes, _kind(request))
     if content_type == "multipart/form-data":
         return await _from_form(request, notes)
     raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, _UNSUPPORTED)

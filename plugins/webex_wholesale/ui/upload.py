@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from webex_wholesale.models.states import OrderKind
 from webex_wholesale.queue.loader import NOT_BEFORE
 from webex_wholesale.state.orders import QueuedOrder
 
@@ -27,20 +28,30 @@ class PreviewRow:
     customer_name: str
     subscribers: int
     not_before: datetime | None
+    kind: OrderKind
+    remove_unlisted: bool
 
 
 def preview(queued: Sequence[QueuedOrder]) -> list[PreviewRow]:
     return [
-        PreviewRow(item.order.external_id, item.customer_name, len(item.order.subscribers), item.not_before)
+        PreviewRow(
+            item.order.external_id,
+            item.customer_name,
+            item.subscriber_count,
+            item.not_before,
+            item.kind,
+            item.remove_unlisted,
+        )
         for item in queued
     ]
 
 
 def _as_posted(item: QueuedOrder) -> dict[str, Any]:
     due = {NOT_BEFORE: item.not_before.isoformat()} if item.not_before else {}
-    return {**item.order.to_conf(), **due}
+    return {**item.stored, **due}
 
 
 def confirmation(queued: Sequence[QueuedOrder]) -> str:
-    """The orders as the JSON list the confirmation posts back (the ``orders`` part of the upload form)."""
+    """The orders as the JSON list the confirmation posts back (the ``orders`` part of the upload form, beside their
+    kind in the ``kind`` part)."""
     return json.dumps([_as_posted(item) for item in queued], separators=(",", ":"))
