@@ -19,7 +19,7 @@ from hook_helpers import BASE, CUSTOMERS, OK_LIST, TOKEN, set_connection
 from webex_wholesale.exceptions import WebexBudgetUnavailableError
 from webex_wholesale.hooks.budget import BUDGET_CONN_ID, budget_store
 from webex_wholesale.hooks.budget_rules import BudgetPolicy
-from webex_wholesale.hooks.budget_store import LocalBudgetStore, RedisBudgetStore
+from webex_wholesale.hooks.budget_store import STATE_TTL_SECONDS, LocalBudgetStore, RedisBudgetStore
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 
 ONE_PER_SECOND = BudgetPolicy(ceiling=1.0)
@@ -57,10 +57,10 @@ def test_tickets_are_shared_by_every_view_of_the_store(make_store):
 
 
 def test_a_learned_rate_that_grows_brings_queued_callers_forward(make_store):
-    store, policy = make_store(), BudgetPolicy(probe_step=10.0)
+    store, policy = make_store(), BudgetPolicy()
     tickets = [store.reserve("k", policy)[0] for _ in range(11)]  # at the learned start, 10/s: 1 s of queue
     before = make_store().wait_for("k", policy, tickets[-1])[1]
-    store.succeeded("k", policy, latency=0.1, queued=True)  # 10/s -> 20/s
+    store.succeeded("k", policy, latency=0.1, queued=True)  # the slow start's first doubling: 10/s -> 20/s
     after = make_store().wait_for("k", policy, tickets[-1])[1]
     assert 0.9 < before <= 1.0
     assert 0.4 < after <= 0.55  # the same caller, without asking for a new ticket
@@ -78,16 +78,17 @@ def test_a_429_pauses_every_view_and_cuts_the_rate(make_store):
     turn, wait, paused = worker_b.wait_for("k", policy, queued)
     assert turn > ticket
     assert 29.0 < paused <= wait <= 30.4
-    assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.decrease_factor)
+    # The first 429 ends the slow start: halved.
+    assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.halving_factor)
 
 
 def test_after_a_429_the_rate_regrows_fast_then_creeps_near_the_rate_answered_429(make_store):
     store, policy = make_store(), BudgetPolicy()
-    store.throttled("k", policy, retry_after=0.0)  # at the learned start, 10/s: cut to 8/s
-    cut = policy.learned_start * policy.decrease_factor
+    store.throttled("k", policy, retry_after=0.0)  # ends the slow start at the learned start, 10/s: halved to 5/s
+    cut = policy.learned_start * policy.halving_factor
     assert cut < policy.near_overshoot * policy.learned_start
     assert make_store().snapshot("k", policy).overshoot_rate == pytest.approx(policy.learned_start)
-    for _ in range(round(cut)):  # a second of answers at 8/s, below 90% of 10/s
+    for _ in range(round(cut)):  # a second of answers at 5/s, below 90% of 10/s
         store.succeeded("k", policy, latency=0.1, queued=True)
     assert make_store().snapshot("k", policy).rate == pytest.approx(cut + policy.increase_per_second, rel=0.05)
     far = make_store().snapshot("k", policy).rate
@@ -96,19 +97,57 @@ def test_after_a_429_the_rate_regrows_fast_then_creeps_near_the_rate_answered_42
     for _ in range(round(rate)):  # a second of answers at the rate near 10/s
         store.succeeded("k", policy, latency=0.1, queued=True)
     near = make_store().snapshot("k", policy).rate - rate
-    assert near == pytest.approx(policy.near_overshoot_increase_per_second, rel=0.1)
+    assert near == pytest.approx(policy.increase_per_second * policy.near_overshoot_slowdown, rel=0.1)
     assert far - cut > 5 * near
+
+
+def test_the_slow_start_doubles_per_round_trip_and_a_latency_rise_ends_it(make_store):
+    store, policy = make_store(), BudgetPolicy(min_round_trip=0.0)  # 1 µs answers: each call is a round trip later
+    for _ in range(3):
+        store.succeeded("k", policy, latency=1e-6, queued=True)
+    state = make_store().snapshot("k", policy)
+    assert (state.rate, state.probing) == (policy.learned_start * policy.ramp_factor**3, True)
+    store.succeeded("k", policy, latency=1.0, queued=True)  # the API starts queueing: a second per answer
+    state = make_store().snapshot("k", policy)
+    assert not state.probing
+    assert state.overshoot_rate == policy.learned_start * policy.ramp_factor**3
+    assert state.rate == state.overshoot_rate * policy.halving_factor
 
 
 def test_successes_raise_the_learned_rate_and_teach_latency(make_store):
     store = make_store()
     policy = BudgetPolicy()
-    for _ in range(5):
+    store.succeeded("k", policy, latency=0.2, queued=True)
+    for _ in range(5):  # within the same round trip: no further doubling
         store.succeeded("k", policy, latency=0.2, queued=True)
     state = make_store().snapshot("k", policy)
-    assert state.rate == pytest.approx(policy.learned_start + 5 * policy.probe_step)
+    assert state.rate == pytest.approx(policy.learned_start * policy.ramp_factor)
     assert state.latency == pytest.approx(0.2)
     assert state.probing
+
+
+def test_a_new_run_starts_from_the_rate_the_last_one_learned(make_store):
+    """Another process, long after: the rate found is kept (no slow start to repeat, no learned start)."""
+    store, policy = make_store(), BudgetPolicy(min_round_trip=0.0)  # 1 µs answers: each call is a round trip later
+    for _ in range(3):
+        store.succeeded("k", policy, latency=1e-6, queued=True)
+    store.throttled("k", policy, retry_after=0.0)  # found: 80/s answered 429
+    learned = make_store().snapshot("k", policy)
+    assert (learned.rate, learned.probing) == (40.0, False)
+    later = make_store()
+    assert later.reserve("k", policy)[1:] == (0.0, 0.0)
+    assert later.reserve("k", policy)[1] == pytest.approx(1 / 40.0, abs=0.01)
+
+
+def test_the_learned_rate_outlives_a_week_idle_but_not_the_ttl(tmp_path):
+    clock = [1_000_000.0]
+    store = LocalBudgetStore(tmp_path / "budget.sqlite", clock=lambda: clock[0])
+    policy = BudgetPolicy()
+    store.throttled("k", policy, retry_after=0.0)
+    clock[0] += 7 * 86_400
+    assert store.snapshot("k", policy).rate == policy.learned_start * policy.halving_factor
+    clock[0] += STATE_TTL_SECONDS
+    assert store.snapshot("k", policy).rate == policy.learned_start
 
 
 def test_a_state_stored_before_tickets_is_read_after_an_upgrade(tmp_path):
