@@ -1,9 +1,10 @@
 """The slow start finds an unknown limit: the budget's rules against a modelled API, on a fake clock.
 
-The model is the simulator's limiter (a token bucket of ``limit`` requests a second, bursts of ``limit``, a 429 with
-``Retry-After`` at once when empty), a fixed latency of the answers that pass, and callers that each send one
-request at a time as the budget lets them (asking again every ``RECHECK_INTERVAL`` while they wait, as
-:meth:`ApiBudget.acquire` does). Everything is counted in round trips and requests, never timed.
+The model is the simulator's own limiter on the model's clock (a token bucket of ``limit`` requests a second,
+bursts of ``limit``, or a fixed window; a 429 with ``Retry-After`` at once when over), a fixed latency of the
+answers that pass, and callers that each send one request at a time as the budget lets them (asking again every
+``RECHECK_INTERVAL`` while they wait, as :meth:`ApiBudget.acquire` does). Everything is counted in round trips and
+requests, never timed.
 """
 
 from __future__ import annotations
@@ -17,29 +18,11 @@ import pytest
 
 from webex_wholesale.hooks.budget import RECHECK_INTERVAL
 from webex_wholesale.hooks.budget_rules import BudgetPolicy, BudgetState, reserve, succeeded, throttled, wait_for
+from wholesale_sim.config import SimConfig
+from wholesale_sim.traffic import rate_limiter
 
 LATENCY = 0.1
 START = 1_000.0
-
-
-@dataclass
-class TokenBucket:
-    """The simulator's limiter (``wholesale_sim.traffic.RateLimiter``) on the model's clock."""
-
-    limit: float
-    tokens: float = 0.0
-    last: float = START
-
-    def __post_init__(self) -> None:
-        self.tokens = max(self.limit, 1.0)
-
-    def take(self, now: float) -> int | None:
-        self.tokens = min(max(self.limit, 1.0), self.tokens + (now - self.last) * self.limit)
-        self.last = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return None
-        return max(1, math.ceil((1.0 - self.tokens) / self.limit))
 
 
 @dataclass
@@ -62,14 +45,18 @@ def drive(
     *,
     limit: float | None,
     requests: int,
+    window: float | None = None,
     callers: int = 64,
     state: BudgetState | None = None,
     latency: float | dict[float, float] = LATENCY,
 ) -> tuple[Run, BudgetState]:
-    """Send ``requests`` through the budget from ``callers`` concurrent callers; ``latency`` may change over time
+    """Send ``requests`` through the budget from ``callers`` concurrent callers to an API limited to ``limit`` per
+    second (per ``window`` seconds if given, else a token bucket); ``latency`` may change over time
     (``{from_time: latency}``, times relative to the start)."""
     state = state or BudgetState.initial(policy)
-    bucket = TokenBucket(limit) if limit else None
+    clock = [START]
+    config = SimConfig(rate_limit=limit, rate_window=window)
+    limiter = rate_limiter(config, clock=lambda: clock[0])
     steps = sorted(latency.items()) if isinstance(latency, dict) else [(0.0, latency)]
 
     def latency_at(now: float) -> float:
@@ -85,6 +72,7 @@ def drive(
     left = requests
     while events:
         now, _, kind, value, queued = heapq.heappop(events)
+        clock[0] = now
         if kind == "ask":
             ticket = int(value)
             if ticket < 0:
@@ -100,7 +88,7 @@ def drive(
                 continue
             run.sent.append(now)
             took = latency_at(now)
-            retry_after = bucket.take(now) if bucket else None
+            retry_after = limiter.acquire() if limiter else None
             if retry_after is None:
                 heapq.heappush(events, (now + took, next(order), "answer", took, queued))
             else:  # the simulator refuses at once, before its latency
@@ -133,6 +121,16 @@ def test_over_a_run_the_budget_sends_near_the_limit_with_few_429s(limit):
     bound = successes / limit
     assert (run.sent[-1] - START) <= 1.15 * bound
     assert run.throttled <= 0.03 * len(run.sent)
+
+
+@pytest.mark.parametrize("limit", [20, 100])
+def test_a_fixed_window_limit_is_found_too(limit):
+    """The same limit counted per 10 s window: a whole window's allowance may go at once, then a long wait."""
+    run, state = drive(BudgetPolicy(), limit=limit, window=10.0, requests=limit * 30)
+    successes = len(run.sent) - run.throttled
+    assert (run.sent[-1] - START) <= 1.15 * successes / limit
+    assert run.throttled <= 0.03 * len(run.sent)
+    assert not state.probing
 
 
 def test_a_configured_ceiling_is_never_passed_while_ramping():
