@@ -20,14 +20,13 @@ def test_each_step_gets_the_piece_it_sends():
     assert plan["externalId"] == "acme-dental-0001"
     assert plan["subPartnerOrgId"] is None
     assert plan["admin"] == DEMO_ORDER["subscribers"][:1]
-    assert plan["others"] == DEMO_ORDER["subscribers"][1:]
+    assert [s for batch in plan["batches"] for s in batch["subscribers"]] == DEMO_ORDER["subscribers"][1:]
     assert plan["setupAssistRequest"] == build_setup_assist_request(order)
     assert plan["summary"] == {
         "externalId": "acme-dental-0001",
         "customerName": "Acme Dental Group",
         "provisioningId": "demo-us-all",
         "subscribers": 4,
-        "adminEmail": "it-admin@acme-dental.example.com",
         "setupAssistRequested": True,
     }
     assert plan["dryRun"] is False
