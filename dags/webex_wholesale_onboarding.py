@@ -77,9 +77,9 @@ def webex_wholesale_onboarding() -> None:
         return not dry_run
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
-    def setup_assistance_requested(request: dict | None) -> bool:
-        """Skip the Setup Assist step without starting it when the order does not ask for it."""
-        return request is not None
+    def setup_assistance_requested(request: dict | str) -> bool:
+        """Skip the Setup Assist step without starting it when the order does not ask for it (``""``)."""
+        return bool(request)
 
     plan = validate_order()
     sub_partner = plan["subPartnerOrgId"]

@@ -76,10 +76,12 @@ def publish_order(ti: Any, plan: Mapping[str, Any]) -> list[dict[str, Any]]:
 
     Not ``multiple_outputs``: it pushes the whole dict as ``return_value`` besides the keys, a second copy of
     every subscriber. And the batches must be the return value: Airflow expands a mapped task only over one.
+    A piece without a value (no sub-partner, no Setup Assist) is pushed as ``""``: Airflow reads a stored
+    ``None`` as no XCom at all, and a consumer's ``XComArg`` fails on it; every consumer takes ``""`` as none.
     """
     for key, value in plan.items():
         if key != BATCHES_KEY:
-            ti.xcom_push(key=key, value=value)
+            ti.xcom_push(key=key, value="" if value is None else value)
     return list(plan[BATCHES_KEY])
 
 
