@@ -43,6 +43,7 @@ airflow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_parse.py --report --imports 8
 	$(BIN)/python scripts/bench_onboarding.py
+	$(BIN)/python scripts/bench_big_customer.py
 	$(BIN)/python scripts/bench_audit.py
 
 # The Compose file's topology natively on 127.0.0.1: PostgreSQL, Redis, Celery workers x2; checked end to end.
