@@ -1,10 +1,15 @@
 """Split the non-admin subscribers into batches for the mapped fan-out.
 
 One mapped task instance per subscriber would cost Airflow about 0.2 s of scheduling each and break at
-``max_map_length`` (1024), so subscribers are grouped, ``batch_size`` to a batch. A batch carries no share of the
-API budget: every batch takes from the connection's one shared budget (``webex_wholesale.hooks.budget``) and
-sizes its requests in flight from it. How many batches run at once is the ``webex_wholesale_api`` pool's slots,
-the one setting for it.
+``max_map_length`` (1024), so subscribers are grouped, ``batch_size`` to a batch at most. A batch carries no share
+of the API budget: every batch takes from the connection's one shared budget (``webex_wholesale.hooks.budget``)
+and sizes its requests in flight from it. How many batches run at once is the ``webex_wholesale_api`` pool's
+slots, the one setting for it.
+
+How big: every batch is a task to start (seconds of Airflow's time, under load) and lists the customer's
+subscribers before it posts (a page of 100 per request), so few big batches beat many small ones once the API
+is fast: at 200 requests/s, batches of 250 spent more time starting and listing than posting. But fewer batches
+than the pool runs at once leave its slots, and the requests they would keep in flight, idle.
 """
 
 from __future__ import annotations
@@ -13,15 +18,19 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-#: Subscribers per batch: big enough that 10,000 subscribers make 40 mapped tasks, small enough that a retried
-#: batch re-lists little.
-BATCH_SIZE = 250
+#: Subscribers per batch at most: 20,000 subscribers (Control Hub's limit per CSV file) make 20 mapped tasks.
+BATCH_SIZE = 1000
+#: Batches at least, when each has ``MIN_BATCH_SIZE`` subscribers or more: the pool's slots as shipped
+#: (docker-compose.yaml, ``make bench``), so that an order of 2,000 runs in one wave of 4 tasks.
+MIN_BATCHES = 4
+MIN_BATCH_SIZE = 100
 
 
 def plan_batches(
     subscribers: Sequence[dict[str, Any]], *, batch_size: int = BATCH_SIZE, first_number: int = 2
 ) -> list[dict[str, Any]]:
-    """Return one ``expand_kwargs`` entry per batch: ``subscribers`` and ``batch_label``, sizes as even as can be.
+    """Return one ``expand_kwargs`` entry per batch: ``subscribers`` and ``batch_label``, sizes as even as can be,
+    at most ``batch_size``, and ``MIN_BATCHES`` of them when each gets ``MIN_BATCH_SIZE`` subscribers or more.
 
     ``first_number`` is the 1-based position of the first subscriber in the order (the admin is number 1),
     so labels such as ``subscribers 2-251 of 1000`` match what the ops team sees in the order.
@@ -31,7 +40,8 @@ def plan_batches(
     total = len(subscribers)
     if total == 0:
         return []
-    size = math.ceil(total / math.ceil(total / batch_size))
+    count = max(math.ceil(total / batch_size), min(MIN_BATCHES, total // MIN_BATCH_SIZE))
+    size = math.ceil(total / count)
     last_number = first_number + total - 1
     batches = []
     for start in range(0, total, size):
