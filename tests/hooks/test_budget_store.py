@@ -114,6 +114,14 @@ def test_the_slow_start_doubles_per_round_trip_and_a_latency_rise_ends_it(make_s
     assert state.rate == state.overshoot_rate * policy.halving_factor
 
 
+def test_a_429_right_after_a_pause_halves_the_rate_again(make_store):
+    """Within a second of the last pause's end: the rate is about twice the limit or more."""
+    store, policy = make_store(), BudgetPolicy(learned_start=1e6, learned_max=1e6)  # 1 µs apart: a new episode
+    store.throttled("k", policy, retry_after=0.0)  # ends the slow start: halved
+    store.throttled("k", policy, retry_after=0.0)  # at once after that (zero) pause: halved again, not cut by 0.8
+    assert make_store().snapshot("k", policy).rate == pytest.approx(1e6 * policy.halving_factor**2)
+
+
 def test_successes_raise_the_learned_rate_and_teach_latency(make_store):
     store = make_store()
     policy = BudgetPolicy()
