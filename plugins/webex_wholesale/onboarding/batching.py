@@ -31,7 +31,8 @@ def plan_batches(
     subscribers: Sequence[dict[str, Any]], *, batch_size: int = BATCH_SIZE, first_number: int = 2
 ) -> list[dict[str, Any]]:
     """Return one ``expand_kwargs`` entry per batch: ``subscribers`` and ``batch_label``, sizes as even as can be,
-    at most ``batch_size``, and ``MIN_BATCHES`` of them when each gets ``MIN_BATCH_SIZE`` subscribers or more.
+    at most ``batch_size``, and ``MIN_BATCHES`` of them when each gets ``MIN_BATCH_SIZE`` subscribers or more
+    (more in multiples of it).
 
     ``first_number`` is the 1-based position of the first subscriber in the order (the admin is number 1),
     so labels such as ``subscribers 2-251 of 1000`` match what the ops team sees in the order.
