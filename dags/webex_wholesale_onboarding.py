@@ -2,26 +2,30 @@
 administrator alone, then the other subscribers in parallel batches sharing one API budget, request Setup Assist
 when the order asks for it, and always finish with the onboarding report.
 
-Trigger it from the form (defaults onboard the demo customer on the simulator), from
-``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or from the REST API.
+Trigger it from the form, from ``airflow dags trigger webex_wholesale_onboarding --conf "$(cat order.json)"`` or
+from the REST API. The form starts empty (only **Dry run** has a value, the API's default): fill in the order, or
+load the example on purpose by pasting `include/orders/demo-order.json` (the demo customer, for the simulator)
+into **Advanced Options → Configuration JSON**.
 Every step is idempotent: re-running an order, or clearing any task, adopts what already exists.
 
 The run's report: the **Wholesale report** tab of this DAG run (failures first, every subscriber's outcome, the
 audit records with Webex tracking ids), and the **Wholesale** page in the navigation bar for all orders and
 runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON (for more
-than 200 subscribers: counts and failures, the full table being in the state database).
+than 200 subscribers: counts and failures, the full table being in the state database). A failed run, or one
+needing attention, is told by email and to a Webex space when their connections exist (docs/operating.md).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 from airflow.sdk.bases.xcom import BaseXCom
 
-from webex_wholesale.onboarding.params import load_order_file, onboarding_params
+from webex_wholesale.ids import ONBOARDING_DAG_ID
+from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
+from webex_wholesale.onboarding.params import onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
 from webex_wholesale.onboarding.tasks import prepare_order, publish_order, record_failure
 from webex_wholesale.operators import (
@@ -31,9 +35,7 @@ from webex_wholesale.operators import (
     WebexSetupAssistanceOperator,
 )
 
-DAG_ID = "webex_wholesale_onboarding"
 API_POOL = "webex_wholesale_api"
-DEMO_ORDER = Path(__file__).resolve().parents[1] / "include" / "orders" / "demo-order.json"
 
 default_args = {
     "owner": "wholesale-ops",
@@ -46,13 +48,13 @@ default_args = {
 
 
 @dag(
-    dag_id=DAG_ID,
+    dag_id=ONBOARDING_DAG_ID,
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=8,
     default_args=default_args,
-    params=onboarding_params(load_order_file(DEMO_ORDER)),
+    params=onboarding_params(),
     tags=["webex", "wholesale", "onboarding"],
     doc_md=__doc__,
 )
@@ -62,11 +64,11 @@ def webex_wholesale_onboarding() -> None:
         """Reject a bad order before any API call, naming each field and reason; hand each step what it sends.
 
         The order is the run's conf (inline), or the queued order the conf names (``{"orderId": N}``), never
-        ``params``: Airflow fills keys a conf leaves out with the form's defaults (the demo order). Each piece is
-        its own XCom key; the return value is the subscribers after the admin, split into the fan-out's batches
-        (all take from the connection's one API budget). Every subscriber is thus kept once in XCom.
+        ``params``: Airflow fills keys a conf leaves out with the form's defaults. Each piece is its own XCom key;
+        the return value is the subscribers after the admin, split into the fan-out's batches (all take from the
+        connection's one API budget). Every subscriber is thus kept once in XCom.
         """
-        from webex_wholesale.state.onboarding import order_for_run  # the state database, only when the task runs
+        from webex_wholesale.onboarding.run_state import order_for_run  # the state database: when the task runs
 
         context = get_current_context()
         return publish_order(context["ti"], prepare_order(order_for_run(context["dag_run"].conf or {}, context)))
@@ -127,6 +129,7 @@ def webex_wholesale_onboarding() -> None:
         subscriber_tasks={"provision_admin": "admin", "provision_subscribers": BaseXCom.XCOM_RETURN_KEY},
         setup_assist_task_id="request_setup_assistance",
         retries=0,
+        on_success_callback=RunOutcomeNotifier(),  # tells the configured channels (email, Webex space), if any
     )
     # Airflow derives a run's state from its leaves and ignores teardowns, and a skipped Setup Assist is a
     # leaf too: this leaf makes the run fail whenever a step failed, whatever else was skipped. No short

@@ -1,4 +1,7 @@
-"""Onboard queued orders: claim up to N, start one ``webex_wholesale_onboarding`` run per order, reconcile.
+"""Run queued orders: claim up to N, start one run per order of the DAG its kind names, reconcile.
+
+An order's kind is ``onboard`` (``webex_wholesale_onboarding``; every order without one), ``change``
+(``webex_wholesale_change``) or ``offboard`` (``webex_wholesale_offboarding``).
 
 Orders enter the queue with ``wholesale-queue add`` (see docs/queue.md). Each round of this DAG:
 
@@ -10,8 +13,8 @@ Orders enter the queue with ``wholesale-queue add`` (see docs/queue.md). Each ro
    ``wholesale-queue retry ID``).
 2. **claim_orders**: takes up to ``webex_wholesale_queue_max_orders`` (Airflow Variable, default 10) queued orders
    in one committed transaction (PostgreSQL ``FOR UPDATE SKIP LOCKED``, SQLite ``BEGIN IMMEDIATE``).
-3. **start_onboarding**: one mapped ``TriggerDagRunOperator`` per order, run id ``order-<id>`` (attempt k > 1 of a
-   retried order: ``order-<id>-<k>``), conf ``{"orderId": <id>}``. The run id is deterministic and
+3. **start_onboarding**: one mapped ``TriggerDagRunOperator`` per order, of its kind's DAG, run id ``order-<id>``
+   (attempt k > 1 of a retried order: ``order-<id>-<k>``), conf ``{"orderId": <id>}``. The run id is deterministic and
    ``skip_when_already_exists`` is set, so starting one twice does nothing: no order is onboarded twice.
 
 Schedule: every 10 minutes, or the cron expression in the environment variable
@@ -28,8 +31,8 @@ from datetime import UTC, datetime, timedelta
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Variable, dag, get_current_context, task
 
-DAG_ID = "webex_wholesale_queue"
-ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
+from webex_wholesale.ids import QUEUE_DAG_ID
+
 DEFAULT_SCHEDULE = "*/10 * * * *"
 MAX_ORDERS_VARIABLE = "webex_wholesale_queue_max_orders"
 DEFAULT_MAX_ORDERS = 10
@@ -42,21 +45,29 @@ def _schedule() -> str | None:
     return configured or DEFAULT_SCHEDULE
 
 
-def _onboarding_run_state(run_id: str) -> str | None:
-    """The onboarding run's Airflow state, or ``None`` when no such run exists (never started, or deleted)."""
+def _run_state(dag_id: str, run_id: str) -> str | None:
+    """An order's run's Airflow state, or ``None`` when no such run exists (never started, or deleted)."""
     ti = get_current_context()["ti"]
-    if ti.get_dr_count(dag_id=ONBOARDING_DAG_ID, run_ids=[run_id]) == 0:
+    if ti.get_dr_count(dag_id=dag_id, run_ids=[run_id]) == 0:
         return None
-    return str(ti.get_dagrun_state(dag_id=ONBOARDING_DAG_ID, run_id=run_id))
+    return str(ti.get_dagrun_state(dag_id=dag_id, run_id=run_id))
 
 
 @dag(
-    dag_id=DAG_ID,
+    dag_id=QUEUE_DAG_ID,
     schedule=_schedule(),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "wholesale-ops", "retries": 2, "retry_delay": timedelta(seconds=20)},
+    # A round's tasks fail on a busy state database or Execution API: retried 20 s then 40 s later, well within
+    # the 10 minutes before the next round (one round at a time).
+    default_args={
+        "owner": "wholesale-ops",
+        "retries": 2,
+        "retry_delay": timedelta(seconds=20),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=2),
+    },
     tags=["webex", "wholesale", "queue"],
     doc_md=__doc__,
 )
@@ -67,7 +78,7 @@ def webex_wholesale_queue() -> None:
         from webex_wholesale.state.runs import reconcile
         from webex_wholesale.state.store import open_state
 
-        result = reconcile(open_state(), _onboarding_run_state)
+        result = reconcile(open_state(), _run_state)
         for order_id, state in sorted(result.settled.items()):
             print(f"order {order_id}: settled as {state}")
         for claim in result.to_trigger:
@@ -86,9 +97,9 @@ def webex_wholesale_queue() -> None:
             print(f"order {item.order_id}: claimed, attempt {item.attempt}, run {item.dag_run_id}")
         return restarts + [item.trigger_kwargs for item in claims]
 
+    # Each claim names its DAG by the order's kind: onboard, change or offboard.
     TriggerDagRunOperator.partial(
         task_id="start_onboarding",
-        trigger_dag_id=ONBOARDING_DAG_ID,
         logical_date=None,
         skip_when_already_exists=True,
         wait_for_completion=False,

@@ -10,6 +10,7 @@ average, to compare with an API call's own duration (tens of milliseconds agains
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 import uuid
@@ -17,8 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from local_stack import launch
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
+from webex_wholesale.models.call_record import ApiCallRecord
 from webex_wholesale.state import migrate
 from webex_wholesale.state.audit import DEFAULT_BATCH_SIZE, AuditWriter, RunContext
 from webex_wholesale.state.engine import create_state_engine
@@ -79,4 +81,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(launch(main))

@@ -9,10 +9,13 @@ background thread meanwhile, for scenario 4.
 2. the same with the budget configured (``requests_per_second: 20``): wall <= 1.10x bound.
 3. 5 customers x 200 subscribers triggered at once, budget configured: <= 1% 429s, wall <= 1.15x bound.
 4. 1,000 subscribers, 300 ms latency, no limit, budget not configured: >= 10x faster than the sequential script.
+6. (issue 21) moving 1,000 subscribers of an existing customer to another package with ``webex_wholesale_change``,
+   simulator at 20/s + 100 ms, budget not configured: wall <= 1.15x bound, <= 3% 429s. The customer and its users
+   are in the simulator's state file before it starts, so every request counted is the change's own.
 
 Issue 20, the learned budget against limits it does not know (budget not configured, 100 ms latency): 5/s (500
 subscribers), 20/s, 100/s and 200/s (2,000 subscribers each), and 100/s counted per fixed 10 s window instead of a
-token bucket: the fan-out within 1.15x of its bound, at most 3% of requests answered 429 (6-10). And 11: no limit
+token bucket: the fan-out within 1.15x of its bound, at most 3% of requests answered 429 (7-11). And 12: no limit
 and no added latency, 10,000 subscribers: at least as fast as the sequential script, run just before it (both
 take CPU: side by side they would slow each other).
 
@@ -53,6 +56,7 @@ from local_stack import (
     LocalAirflow,
     airflow,
     free_port,
+    launch,
     postgres_metadata_env,
     simulator,
     standalone,
@@ -60,11 +64,12 @@ from local_stack import (
     throwaway_databases,
 )
 
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget import BudgetStats
 from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.orders import list_orders, run_id_for
 
 DAG_ID = "webex_wholesale_onboarding"
+CHANGE_DAG_ID = "webex_wholesale_change"
 QUEUE_DAG_ID = "webex_wholesale_queue"
 CONN_ID = "webex_wholesale_default"
 HOME = ROOT / ".airflow-home" / "bench"
@@ -88,7 +93,8 @@ class Scenario:
     max_fan_out_ratio: float | None = None
     max_429_share: float | None = None
     min_speedup: float | None = None
-    #: How the orders reach Airflow: ``queue`` (``wholesale-queue add``, then a queue round) or ``conf`` (inline).
+    #: How the orders reach Airflow: ``queue`` (``wholesale-queue add``, then a queue round), ``conf`` (inline), or
+    #: ``change`` (the customer exists already; its order, every user moved, is a change run's conf).
     delivery: str = "queue"
 
     def sim_flags(self) -> tuple[str, ...]:
@@ -102,6 +108,15 @@ class Scenario:
         """The sequential script runs beside the Airflow runs when it mostly waits on the API's latency; without
         latency it is CPU-bound, and runs just before them instead."""
         return self.latency_ms > 0
+
+    @property
+    def dag_id(self) -> str:
+        return CHANGE_DAG_ID if self.delivery == "change" else DAG_ID
+
+    @property
+    def fan_out_task(self) -> str:
+        """The mapped task whose batches report what they did with the API budget (XCom ``budget``)."""
+        return "apply_subscriber_changes" if self.delivery == "change" else "provision_subscribers"
 
 
 @dataclass
@@ -134,14 +149,16 @@ def scenarios(subscribers: int) -> list[Scenario]:
         Scenario(4, "300 ms latency, no limit", 1, subscribers, 300, rate_limit=None, min_speedup=10.0),
         Scenario(5, "as 2, order inline in the conf (no target)", 1, subscribers, 100, configured_rate=20.0,
                  delivery="conf"),
+        Scenario(6, "change: move every user, not configured", 1, subscribers, 100, max_ratio=1.15,
+                 max_429_share=0.03, delivery="change"),
         *(
             Scenario(number, f"unknown limit {limit}/s, not configured", 1, count, 100, rate_limit=limit,
                      max_fan_out_ratio=1.15, max_429_share=0.03)
-            for number, limit, count in ((6, 5.0, 500), (7, 20.0, 2000), (8, 100.0, 2000), (9, 200.0, 2000))
+            for number, limit, count in ((7, 5.0, 500), (8, 20.0, 2000), (9, 100.0, 2000), (10, 200.0, 2000))
         ),
-        Scenario(10, "unknown limit 100/s per fixed 10 s window", 1, 2000, 100, rate_limit=100.0, rate_window=10.0,
+        Scenario(11, "unknown limit 100/s per fixed 10 s window", 1, 2000, 100, rate_limit=100.0, rate_window=10.0,
                  max_fan_out_ratio=1.15, max_429_share=0.03),
-        Scenario(11, "no limit, no latency, 10,000 subscribers", 1, 10_000, 0, rate_limit=None, min_speedup=1.0),
+        Scenario(12, "no limit, no latency, 10,000 subscribers", 1, 10_000, 0, rate_limit=None, min_speedup=1.0),
     ]  # fmt: skip
 
 
@@ -162,6 +179,53 @@ def make_order(subscribers: int, external_id: str) -> dict:
     ]
     order["subscribers"] = [admin, *users]
     return order
+
+
+def moved_order(order: dict) -> dict:
+    """The change that moves every user of ``order`` (meetings, the admin aside) to webex_suite, each with an
+    extension (a move onto a calling package needs one)."""
+    moved = json.loads(json.dumps(order))
+    for number, user in enumerate(moved["subscribers"][1:], start=2):
+        user["packages"] = ["webex_suite"]
+        user["provisioningParameters"]["extension"] = f"{10000 + number}"
+    return moved
+
+
+def seeded_state(order: dict, path) -> None:
+    """Write a simulator state file holding ``order``'s customer, provisioned, with every one of its users."""
+    from wholesale_sim.persistence import save_state
+    from wholesale_sim.state import CustomerRecord, SimState, SubscriberRecord, webex_id
+
+    state, long_ago = SimState(), time.time() - 3600
+    customer = CustomerRecord(
+        id=webex_id("ENTERPRISE"),
+        external_id=order["externalId"],
+        provisioning_id=order["provisioningId"],
+        packages=list(order["packages"]),
+        address=dict(order["address"]),
+        org_id=webex_id("ORGANIZATION"),
+        owner=None,
+        outcome="provisioned",
+        phase="provisioning",
+        phase_started=long_ago,
+        has_calling_location=True,
+    )
+    state.add_customer(customer)
+    for user in order["subscribers"]:
+        state.add_subscriber(
+            SubscriberRecord(
+                id=webex_id("SUBSCRIBER"),
+                customer_id=customer.id,
+                email=user["email"],
+                package=user["packages"][0],
+                status="provisioned",
+                person_id=webex_id("PEOPLE"),
+                parameters=dict(user["provisioningParameters"]),
+                created=long_ago,
+                last_status_change=long_ago,
+            )
+        )
+    save_state(state, path)
 
 
 def api_answers(sim_url: str) -> list[int]:
@@ -208,9 +272,9 @@ def set_api_connection(local: LocalAirflow, sim_url: str, rate: float | None) ->
     local.post("connections", body)
 
 
-def trigger(local: LocalAirflow, conf: dict) -> str:
-    """Create a run of the onboarding DAG with ``conf``; return its run id."""
-    return local.post(f"dags/{DAG_ID}/dagRuns", {"logical_date": None, "conf": conf}).json()["dag_run_id"]
+def trigger(local: LocalAirflow, conf: dict, dag_id: str = DAG_ID) -> str:
+    """Create a run of ``dag_id`` (the onboarding DAG) with ``conf``; return its run id."""
+    return local.post(f"dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf}).json()["dag_run_id"]
 
 
 def deliver_through_queue(env: dict[str, str], local: LocalAirflow, orders: list[dict]) -> list[str]:
@@ -224,9 +288,9 @@ def deliver_through_queue(env: dict[str, str], local: LocalAirflow, orders: list
     return [run_id_for(order_id, attempt=1) for order_id in queued]
 
 
-def wait_for(local: LocalAirflow, run_ids: list[str]) -> list[dict]:
+def wait_for(local: LocalAirflow, run_ids: list[str], dag_id: str = DAG_ID) -> list[dict]:
     """Wait until every run has ended (a run the queue has not started yet answers 404 meanwhile)."""
-    runs = f"{local.base_url}/api/v2/dags/{DAG_ID}/dagRuns"
+    runs = f"{local.base_url}/api/v2/dags/{dag_id}/dagRuns"
     done: dict[str, dict] = {}
     while len(done) < len(run_ids):
         time.sleep(1)
@@ -242,31 +306,36 @@ def wait_for(local: LocalAirflow, run_ids: list[str]) -> list[dict]:
 
 
 def run_scenario(env: dict[str, str], local: LocalAirflow, scenario: Scenario, stamp: int) -> Result:
-    with simulator(
-        free_port(), *scenario.sim_flags(), log_path=HOME.parent / f"bench-sim-{scenario.number}.log"
-    ) as url:
+    orders = [
+        make_order(scenario.subscribers, f"bench-{scenario.number}-{c}-{stamp}") for c in range(scenario.customers)
+    ]
+    flags = scenario.sim_flags()
+    if scenario.delivery == "change":
+        state_file = HOME / f"bench-sim-{scenario.number}-state.json"
+        seeded_state(orders[0], state_file)
+        flags = (*flags, "--state-file", str(state_file))
+    with simulator(free_port(), *flags, log_path=HOME.parent / f"bench-sim-{scenario.number}.log") as url:
         set_api_connection(local, url, scenario.configured_rate)
-        orders = [
-            make_order(scenario.subscribers, f"bench-{scenario.number}-{c}-{stamp}") for c in range(scenario.customers)
-        ]
         if scenario.delivery == "queue":
             run_ids = deliver_through_queue(env, local, orders)
+        elif scenario.delivery == "change":
+            run_ids = [trigger(local, moved_order(order), CHANGE_DAG_ID) for order in orders]
         else:
             run_ids = [trigger(local, order) for order in orders]
-        runs = wait_for(local, run_ids)
+        runs = wait_for(local, run_ids, scenario.dag_id)
         answers = api_answers(url)
     starts = [datetime.fromisoformat(r["start_date"]) for r in runs]
     ends = [datetime.fromisoformat(r["end_date"]) for r in runs]
     wall = (max(ends) - min(starts)).total_seconds()
-    budget = BudgetStats.merged([f for r in runs for f in budget_figures(local, r["dag_run_id"])])
+    budget = BudgetStats.merged([f for r in runs for f in budget_figures(local, scenario, r["dag_run_id"])])
     return Result(scenario, wall, [r["state"] for r in runs], len(answers), answers.count(429), budget)
 
 
-def budget_figures(local: LocalAirflow, run_id: str) -> list[dict]:
+def budget_figures(local: LocalAirflow, scenario: Scenario, run_id: str) -> list[dict]:
     """What the run's fan-out batches said the budget did (XCom ``budget`` of each mapped instance)."""
-    base = f"{local.base_url}/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances"
+    base = f"{local.base_url}/api/v2/dags/{scenario.dag_id}/dagRuns/{run_id}/taskInstances"
     listed = local.rest.get(
-        f"{base}/provision_subscribers/xcomEntries", params={"xcom_key": "budget", "limit": 1000}, timeout=60
+        f"{base}/{scenario.fan_out_task}/xcomEntries", params={"xcom_key": "budget", "limit": 1000}, timeout=60
     )
     figures = []
     for entry in listed.json()["xcom_entries"]:
@@ -381,7 +450,7 @@ def sequential_wall(scenario: Scenario, stamp: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=1000)
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11", help="comma-separated scenario numbers")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11,12", help="comma-separated scenario numbers")
     parser.add_argument("--metadata-db", choices=["sqlite", "postgres"], default="sqlite", help="Airflow's metadata DB")
     args = parser.parse_args()
     wanted = {int(n) for n in args.only.split(",")}
@@ -410,4 +479,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch(main))

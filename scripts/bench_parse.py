@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from local_stack import launch
+
 ROOT = Path(__file__).resolve().parents[1]
 DAG_FILE = ROOT / "dags" / "webex_wholesale_onboarding.py"
 BASELINE_DAG = '''"""A one-task DAG: the parse cost every DAG file pays."""
@@ -168,4 +170,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(launch(main))

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import requests
-from local_stack import BIN, ROOT, airflow, airflow_env, free_port, simulator
+from local_stack import BIN, ROOT, airflow, airflow_env, free_port, launch, simulator
 
 DAG_ID = "webex_wholesale_onboarding"
 HOME = ROOT / ".airflow-home" / "demo"
@@ -86,7 +86,8 @@ def fetch_report(env: dict[str, str]) -> dict | None:
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
-    from webex_wholesale.onboarding.report import OnboardingReport
+    from webex_wholesale.models.report import OnboardingReport
+    from webex_wholesale.onboarding.report import to_markdown
 
     query = (
         select(XComModel)
@@ -99,8 +100,8 @@ def fetch_report(env: dict[str, str]) -> dict | None:
         data = XComModel.deserialize_value(row) if row is not None else None
     if data is None:
         return None
-    return {"json": data, "markdown": OnboardingReport.model_validate(data).to_markdown()}
+    return {"json": data, "markdown": to_markdown(OnboardingReport.model_validate(data))}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch(main))

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,24 +106,55 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> N
     raise RuntimeError(f"the simulator did not answer at {url} within {timeout:.0f} s")
 
 
+#: The signals that ask a launcher to stop: Ctrl-C, and what ``kill``, make and CI send.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def launch(main: Callable[[], int | None]) -> int:
+    """Run a launcher's ``main`` so that Ctrl-C or one SIGTERM stops everything it started; its exit status.
+
+    The first stop signal raises :class:`KeyboardInterrupt`, which unwinds through every ``finally`` that stops
+    a process group; later ones are ignored. A shell's ``kill -- -PGID`` of ``make airflow`` reaches the launcher
+    twice (once directly, once forwarded by make): the second used to interrupt the first one's cleanup half-way.
+    """
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _stop_requested)
+    try:
+        return main() or 0
+    except KeyboardInterrupt:
+        print("\nstopped: everything this started has stopped.", file=sys.stderr)
+        return 130
+
+
+def _stop_requested(*_: object) -> None:
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGINT, then SIGTERM, then SIGKILL to the whole group, until no member runs.
+    """SIGINT, then SIGTERM, then SIGKILL to the whole group, until no member runs; no signal cuts it short.
 
     The leader exiting is not enough: ``airflow standalone`` leaves its scheduler's workers running, and
-    Chromium's helpers outlive it for a moment, still writing into its profile.
+    Chromium's helpers outlive it for a moment, still writing into its profile. Stop signals reaching the
+    launcher meanwhile are held until the group is gone, so the escalation always reaches its end.
     """
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        proc.poll()  # reap the leader if it has exited, so it does not linger as a zombie
-        if not group_running(proc.pid):
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            proc.poll()
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            proc.poll()  # reap the leader if it has exited, so it does not linger as a zombie
             if not group_running(proc.pid):
                 return
-            time.sleep(0.05)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline:
+                proc.poll()
+                if not group_running(proc.pid):
+                    return
+                time.sleep(0.05)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def group_running(group: int) -> bool:
@@ -173,7 +204,8 @@ def airflow_env(home: Path, sim_url: str, *, fresh: bool = True, **extra: str) -
         }
     )
     env.update(extra)
-    # Every onboarding run records itself in the state database: create or migrate its tables (idempotent).
+    # Every onboarding run records itself in the state database. SQLite migrates itself on first use; a PostgreSQL
+    # one (make bench, make distributed) is migrated explicitly, as airflow-init does in Compose (idempotent).
     subprocess.run([str(BIN / "wholesale-queue"), "db", "upgrade"], env=env, check=True, capture_output=True)
     return env
 

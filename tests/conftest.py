@@ -7,13 +7,21 @@ that need them, as a deployment would.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from helpers.clocks import SimClock
 
 ROOT = Path(__file__).resolve().parents[1]
 #: `.ci/run` sets WWA_REQUIRE_SERVICES=1: PostgreSQL and Redis are there, so a test that needs them fails
@@ -22,16 +30,62 @@ SERVICES_REQUIRED = os.environ.get("WWA_REQUIRE_SERVICES") == "1"
 POSTGRES_ADMIN_URL = os.environ.get("WWA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("WWA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
-os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="wwa-airflow-home-")
+#: "gw0", "gw1"... under pytest-xdist (`make test`); every worker is a process with its own AIRFLOW_HOME (and so its
+#: own metadata database and embedded stores) and its own PostgreSQL database (``postgres_url``).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix=f"wwa-airflow-home-{WORKER}-")
+atexit.register(shutil.rmtree, os.environ["AIRFLOW_HOME"], ignore_errors=True)
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 
 
+#: Fixtures that put a test in a tier: it reaches a local service, runs a whole DAG or drives headless Chromium.
+#: Tests that reach one through ``request.getfixturevalue`` (a parametrized fixture) carry the marker on that param.
+TIER_OF_FIXTURE = {
+    "postgres_url": "services",
+    "fresh_postgres_url": "services",
+    "redis_url": "services",
+    "run_order": "airflow_run",
+    "chromium": "browser",
+}
+
+
+#: The test being run, for the guards that check its tier from deep inside it (``DAG.test``).
+RUNNING_TEST: ContextVar[pytest.Item | None] = ContextVar("running_test", default=None)
+
+
+def require_tier(item: pytest.Item, marker: str, what: str) -> None:
+    """Fail a test that does something of a tier without its marker: ``make test-fast`` would run it."""
+    if item.get_closest_marker(marker) is None:
+        pytest.fail(f"{item.nodeid} {what} but is not marked {marker!r} (pytestmark, or a fixture param's marks)")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Run the test with :data:`RUNNING_TEST` naming it."""
+    token = RUNNING_TEST.set(item)
+    try:
+        return (yield)
+    finally:
+        RUNNING_TEST.reset(token)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by the fixtures it uses, so ``make test-fast`` can leave out the slow tiers."""
+    for item in items:
+        for fixture in TIER_OF_FIXTURE.keys() & set(item.fixturenames):
+            item.add_marker(TIER_OF_FIXTURE[fixture])
+
+
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
-    """Create the metadata tables and the state database's once per run; dag.test() needs them."""
+    """Create the metadata tables and the state database's once per run; dag.test() needs them.
+
+    Every ``dag.test()`` from then on checks that its test is marked ``airflow_run``.
+    """
+    from airflow.sdk.definitions.dag import DAG
     from airflow.utils import db
 
     from webex_wholesale.state import migrate
@@ -39,6 +93,14 @@ def airflow_db() -> None:
 
     db.initdb()
     migrate.upgrade(get_engine())  # the state database every onboarding run records itself in
+    run_whole_dag = DAG.test
+
+    def test_in_its_tier(dag: DAG, *args: Any, **kwargs: Any) -> Any:
+        if (item := RUNNING_TEST.get()) is not None:
+            require_tier(item, "airflow_run", "runs a whole DAG")
+        return run_whole_dag(dag, *args, **kwargs)
+
+    DAG.test = test_in_its_tier  # for the rest of this process, which is this session's
 
 
 @pytest.fixture
@@ -64,6 +126,22 @@ def simulator() -> Iterator:
 
 
 @pytest.fixture
+def sim_clock(monkeypatch: pytest.MonkeyPatch) -> SimClock:
+    """The clock of every simulator this test runs in-process (``running_simulator``)."""
+    from types import SimpleNamespace
+
+    from helpers.clocks import SimClock
+
+    from wholesale_sim import traffic
+    from wholesale_sim.runtime import SimRuntime
+
+    clock = SimClock()
+    monkeypatch.setattr(SimRuntime, "now", lambda _sim: clock())
+    monkeypatch.setattr(traffic, "time", SimpleNamespace(monotonic=clock))
+    return clock
+
+
+@pytest.fixture
 def demo_order() -> dict:
     """A fresh copy of the demo order (include/orders/demo-order.json), free to change."""
     from helpers import demo_order
@@ -78,12 +156,9 @@ def service_missing(service: str, reason: str) -> None:
     pytest.skip(f"{service} unreachable ({reason}); set WWA_REQUIRE_SERVICES=1 to make this a failure")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A throw-away PostgreSQL database on the local server, created for this test session and dropped after.
-
-    One database per session keeps parallel test runs (and other projects on the server) out of each other's way.
-    """
+@contextlib.contextmanager
+def throwaway_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server for the block (skipped, or failed, when there is none)."""
     import sqlalchemy as sa
 
     name = f"wwa_test_{uuid.uuid4().hex[:12]}"
@@ -95,15 +170,33 @@ def postgres_url() -> Iterator[str]:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # any driver or network error means "not here"
         service_missing("PostgreSQL", f"{POSTGRES_ADMIN_URL}: {type(exc).__name__}: {exc}")
-    url = server.set(database=name).render_as_string(hide_password=False)
-    yield url
+    yield server.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
+def postgres_database() -> Iterator[str]:
+    """A throw-away PostgreSQL database on the local server, created for this test session and dropped after.
+
+    One database per session, so one per pytest-xdist worker: parallel workers, parallel runs and other projects
+    on the server keep out of each other's way.
+    """
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostgreSQL database of this test's own, never migrated (PostgreSQL is migrated explicitly, never on use)."""
+    require_tier(request.node, "services", "uses PostgreSQL")
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
     """The local Redis server's URL (database 15); tests namespace their keys so parallel runs do not collide."""
     import redis
 
@@ -112,3 +205,17 @@ def redis_url() -> str:
     except Exception as exc:
         service_missing("Redis", f"{REDIS_URL}: {type(exc).__name__}: {exc}")
     return REDIS_URL
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest, postgres_database: str) -> str:
+    """The session's PostgreSQL database, for a test marked ``services``."""
+    require_tier(request.node, "services", "uses PostgreSQL")
+    return postgres_database
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest, redis_server: str) -> str:
+    """The local Redis server, for a test marked ``services``."""
+    require_tier(request.node, "services", "uses Redis")
+    return redis_server

@@ -1,8 +1,9 @@
 """``create_app(config)``: the FastAPI application of one simulator.
 
-Mounts the Webex routes under ``/v1`` (behind the bearer token), the OAuth refresh endpoint, the Setup Assist
-intake and ``/_sim``; renders every error in Webex's shape (FastAPI's own 404/405/422 included: a bad request
-is a 400 here, as at Webex); and, with ``--state-file``, keeps the state saved while it runs.
+Mounts the Webex routes under ``/v1`` (behind the bearer token: the wholesale ones and ``/messages``), the OAuth
+refresh endpoint, the Setup Assist intake and ``/_sim``; renders every error in Webex's shape (FastAPI's own
+404/405/422 included: a bad request is a 400 here, as at Webex); and, with ``--state-file``, keeps the state
+saved while it runs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from wholesale_sim.errors import (
 )
 from wholesale_sim.middleware import TrackingMiddleware, TrafficMiddleware
 from wholesale_sim.persistence import Saver
-from wholesale_sim.routes import customers, introspection, oauth, setup_assist, sub_partners, subscribers
+from wholesale_sim.routes import customers, introspection, messages, oauth, setup_assist, sub_partners, subscribers
 from wholesale_sim.runtime import SimRuntime
 
 HTTP_ERROR_CODES = {404: SIM_NOT_FOUND, 405: SIM_METHOD_NOT_ALLOWED}
@@ -58,7 +59,7 @@ def create_app(config: SimConfig) -> FastAPI:
     app.state.sim = sim
 
     webex = APIRouter(prefix="/v1", dependencies=[Depends(require_token)])
-    for module in (customers, subscribers, sub_partners):
+    for module in (customers, subscribers, sub_partners, messages):
         webex.include_router(module.router)
     app.include_router(webex)
     app.include_router(oauth.router, prefix="/v1")

@@ -7,16 +7,20 @@ can show the user what to fix without reading simulator code.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import phonenumbers
+import pycountry
+from babel import localedata
 
 from wholesale_sim.errors import bad_request
 
 ADDRESS_LINE_MAX = 50
 COUNTRIES_NEEDING_STATE_AND_ZIP = frozenset({"US", "CA"})  # notes §3.1: the simulator's reading, not Webex's list
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _EXTENSION = re.compile(r"^\d{2,10}$")
 
@@ -62,34 +66,58 @@ def address(parent: dict[str, Any], key: str, path: str, *, required: bool) -> d
     text(value, "addressLine1", f"{path}.addressLine1", required=True, max_len=ADDRESS_LINE_MAX)
     text(value, "addressLine2", f"{path}.addressLine2", required=False, max_len=ADDRESS_LINE_MAX)
     text(value, "city", f"{path}.city", required=True)
-    country = text(value, "country", f"{path}.country", required=True)
-    if not _COUNTRY.match(country or ""):
-        raise bad_request(f"{path}.country must be an ISO 3166 alpha-2 code of exactly 2 letters, got {country!r}.")
+    country = text(value, "country", f"{path}.country", required=True) or ""
+    if country.upper() not in _countries():
+        raise bad_request(f"{path}.country must be the ISO 3166-1 alpha-2 code of a country, got {country!r}.")
     needs_region = country.upper() in COUNTRIES_NEEDING_STATE_AND_ZIP
     text(value, "stateOrProvince", f"{path}.stateOrProvince", required=needs_region)
     text(value, "zipOrPostalCode", f"{path}.zipOrPostalCode", required=needs_region)
     return value
 
 
+@cache
+def _countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes of today's countries: Webex refuses a code of no country (``XX``, ``EU``)."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    """Webex's "List of Time Zones for Wholesale Provisioning", taken as IANA's per-country zones (``zone.tab``):
+    the spec links the list without a copy; aliases such as ``US/Pacific`` and ``UTC`` are not on it."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#"))
+
+
 def timezone(parent: dict[str, Any], key: str, path: str) -> None:
     value = text(parent, key, path, required=True)
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise bad_request(f"{path} is not a known time zone: {value!r}.") from None
+    if value not in _time_zones():
+        raise bad_request(f"{path} is not on the list of time zones for Wholesale provisioning: {value!r}.")
 
 
 def language(parent: dict[str, Any], key: str, path: str, *, pattern: re.Pattern[str], required: bool) -> None:
+    """A language (``en``) or language and region (``en_US``; ``pattern`` says which spellings) CLDR knows."""
     value = text(parent, key, path, required=required)
-    if value is not None and not pattern.match(value):
-        raise bad_request(f"{path} must look like 'en' or 'en_US', got {value!r}.")
+    if value is None:
+        return
+    language_code, _, region = value.partition("_")
+    if not pattern.match(value) or not localedata.exists(f"{language_code}_{region.upper()}" if region else value):
+        raise bad_request(f"{path} must be a known language like 'en' or 'en_US', got {value!r}.")
 
 
 def phone_number(parent: dict[str, Any], key: str, path: str) -> str | None:
+    """E.164 and a number in use: Webex refuses ``+10005551212`` (no such number) as much as ``555``."""
     value = text(parent, key, path, required=False)
-    if value is not None and not _E164.match(value):
-        raise bad_request(f"{path} must be an E.164 number such as +14085550100, got {value!r}.")
+    if value is not None and not (_E164.match(value) and _number_in_use(value)):
+        raise bad_request(f"{path} must be a valid E.164 number such as +14085550100, got {value!r}.")
     return value
+
+
+def _number_in_use(value: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(value))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def extension(parent: dict[str, Any], key: str, path: str) -> str | None:

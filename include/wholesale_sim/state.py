@@ -64,12 +64,14 @@ class SubscriberRecord:
 
 @dataclass
 class SimState:
-    """Customers, subscribers and Setup Assist requests, plus the request log (not persisted)."""
+    """Customers, subscribers, Setup Assist requests and space messages, plus the request log (not persisted)."""
 
     customers: dict[str, CustomerRecord] = field(default_factory=dict)
     subscribers: dict[str, SubscriberRecord] = field(default_factory=dict)
     admins: dict[str, str] = field(default_factory=dict)
     setup_assist_requests: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    """Messages posted to Webex spaces (``POST /v1/messages``), oldest first."""
     customer_by_external_id: dict[str, str] = field(default_factory=dict)
     subscribers_by_customer: dict[str, dict[str, None]] = field(default_factory=dict)
     """customerId -> subscriber ids in creation order (a dict used as an ordered set)."""
@@ -134,6 +136,13 @@ class SimState:
         self.changed()
         return entry
 
+    def add_message(self, room_id: str, content: dict[str, str], now: float) -> dict[str, Any]:
+        """Keep a message posted to a space; return it as Webex's Message object."""
+        message = {"id": webex_id("MESSAGE"), "roomId": room_id, "roomType": "group", **content, "created": iso(now)}
+        self.messages.append(message)
+        self.changed()
+        return message
+
     def to_json(self) -> dict[str, Any]:
         """What the state file keeps: the records, not the indexes (rebuilt on load) or the request log."""
         return {
@@ -141,12 +150,15 @@ class SimState:
             "subscribers": [asdict(s) for s in self.subscribers.values()],
             "admins": self.admins,
             "setupAssistRequests": self.setup_assist_requests,
+            "messages": self.messages,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SimState:
         state = cls(
-            admins=dict(data.get("admins", {})), setup_assist_requests=list(data.get("setupAssistRequests", []))
+            admins=dict(data.get("admins", {})),
+            setup_assist_requests=list(data.get("setupAssistRequests", [])),
+            messages=list(data.get("messages", [])),
         )
         for customer in data.get("customers", []):
             state.add_customer(CustomerRecord(**customer))

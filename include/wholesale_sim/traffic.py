@@ -19,12 +19,17 @@ from wholesale_sim.config import SimConfig
 FAULT_STATUSES = (500, 502, 503, 429)
 
 
+def _monotonic() -> float:
+    """``time.monotonic()``, looked up when called: a default bound at import would escape a test's clock."""
+    return time.monotonic()
+
+
 class Limiter(Protocol):
     def acquire(self) -> int | None:
         """Let one request through (``None``), or say how many whole seconds to wait (``Retry-After``, at least 1)."""
 
 
-def rate_limiter(config: SimConfig, *, clock: Callable[[], float] = time.monotonic) -> Limiter | None:
+def rate_limiter(config: SimConfig, *, clock: Callable[[], float] = _monotonic) -> Limiter | None:
     """The limiter ``config`` asks for: none, a token bucket, or a fixed window (``rate_window``)."""
     if not config.rate_limit:
         return None
@@ -36,7 +41,7 @@ def rate_limiter(config: SimConfig, *, clock: Callable[[], float] = time.monoton
 class RateLimiter:
     """A token bucket: ``rate`` requests per second on average, bursts of up to ``rate`` requests."""
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, *, clock: Callable[[], float] = _monotonic) -> None:
         self._rate = rate
         self._capacity = max(rate, 1.0)
         self._tokens = self._capacity
@@ -61,7 +66,7 @@ class FixedWindowLimiter:
     start, and a client over the limit waits for the window's end (``Retry-After`` up to the whole window).
     """
 
-    def __init__(self, rate: float, window: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, window: float, *, clock: Callable[[], float] = _monotonic) -> None:
         self._allowance = max(1, math.floor(rate * window))
         self._window = window
         self._clock = clock

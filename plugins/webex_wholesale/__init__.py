@@ -1,56 +1,13 @@
 """Webex Wholesale provider for Apache Airflow: connection type, hook, operators, trigger and order models."""
 
-from __future__ import annotations
+from webex_wholesale.ids import DEFAULT_CONN_ID, SETUP_ASSIST_CONN_ID
+from webex_wholesale.provider import CONNECTION_UI_FIELD_BEHAVIOUR, PACKAGE_NAME, __version__, get_provider_info
 
-from importlib.metadata import PackageNotFoundError, version
-
-PACKAGE_NAME = "webex-wholesale-airflow"
-try:
-    __version__ = version(PACKAGE_NAME)
-except PackageNotFoundError:  # the plugins folder used without installing the package
-    __version__ = "0+unknown"
-
-#: The Airflow connection every Webex Wholesale hook, operator and trigger uses unless told otherwise
-#: (``WebexWholesaleHook.default_conn_name`` reads it).
-DEFAULT_CONN_ID = "webex_wholesale_default"
-#: The ``http`` connection Setup Assist requests are delivered to; when it is not defined, the request is put
-#: in the onboarding report, to submit by hand.
-SETUP_ASSIST_CONN_ID = "webex_setup_assist_default"
-
-#: How Airflow's connection form shows a ``webex_wholesale`` connection. Airflow 3.2+ reads it from the provider
-#: info below without importing the hook (``get_ui_field_behaviour()`` on hooks is deprecated there);
-#: ``WebexWholesaleHook.get_ui_field_behaviour()`` returns the same data for older readers.
-CONNECTION_UI_FIELD_BEHAVIOUR: dict = {
-    "hidden-fields": ["schema", "port", "login"],
-    "relabeling": {"host": "API base URL", "password": "Access token"},
-    "placeholders": {
-        "host": "https://webexapis.com/v1",
-        "password": "Access token (leave empty when the OAuth refresh keys are set in Extra)",
-        "extra": (
-            '{"client_id": "<integration client id>", "client_secret": "<client secret>", '
-            '"refresh_token": "<refresh token>", "token_url": "https://webexapis.com/v1/access_token", '
-            '"requests_per_second": 5}'
-        ),
-    },
-}
-
-
-def get_provider_info() -> dict:
-    """Describe this package to Airflow's ProvidersManager (the ``apache_airflow_provider`` entry point).
-
-    Registering the connection type here is what makes ``webex_wholesale`` appear in the UI's connection form.
-    """
-    return {
-        "package-name": PACKAGE_NAME,
-        "name": "Webex Wholesale",
-        "description": "Provision Webex Wholesale customers and subscribers.",
-        "versions": [__version__],
-        "connection-types": [
-            {
-                "connection-type": "webex_wholesale",
-                "hook-class-name": "webex_wholesale.hooks.wholesale.WebexWholesaleHook",
-                "hook-name": "Webex Wholesale",
-                "ui-field-behaviour": CONNECTION_UI_FIELD_BEHAVIOUR,
-            }
-        ],
-    }
+__all__ = [
+    "CONNECTION_UI_FIELD_BEHAVIOUR",
+    "DEFAULT_CONN_ID",
+    "PACKAGE_NAME",
+    "SETUP_ASSIST_CONN_ID",
+    "__version__",
+    "get_provider_info",
+]

@@ -2,7 +2,8 @@
 
 The hierarchy tells a caller what to do next:
 
-* :class:`WebexConfigurationError` - the Airflow connection is wrong (no token, bad host). Fix the connection.
+* :class:`WebexConfigurationError` - the Airflow connection is missing or wrong (no token, bad host). Fix the
+  connection; it is an :class:`~airflow.sdk.exceptions.AirflowFailException`, so Airflow fails the task at once.
 * :class:`WebexPermanentError` - Webex answered a 4xx other than 423/429. Retrying the same request cannot help;
   it is an :class:`~airflow.sdk.exceptions.AirflowFailException`, so Airflow fails the task without retrying.
 * :class:`WebexTransientError` - Webex kept answering 429, 423 or 5xx after the hook's own retries. An Airflow
@@ -49,10 +50,11 @@ class WebexWholesaleError(Exception):
     """Base class of every error raised by the Webex Wholesale client."""
 
 
-class WebexConfigurationError(WebexWholesaleError):
-    """The Airflow connection cannot be used (missing token, bad host, incomplete OAuth settings).
+class WebexConfigurationError(WebexWholesaleError, AirflowFailException):
+    """The Airflow connection is missing or cannot be used (no token, bad host, incomplete OAuth settings).
 
-    The message names the connection id and what to set.
+    The message names the connection id and what to set. No retry can fix a connection, so Airflow does not
+    retry the task (four retries with backoff used to pass before the message reached anyone).
     """
 
 

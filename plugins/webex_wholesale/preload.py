@@ -35,12 +35,15 @@ TASK_MODULES = (
     "webex_wholesale.onboarding.batching",
     "webex_wholesale.onboarding.params",
     "webex_wholesale.onboarding.report_operator",
+    "webex_wholesale.onboarding.notify_outcome",
     "webex_wholesale.onboarding.tasks",
     "webex_wholesale.hooks.wholesale",
     "webex_wholesale.models",
-    "webex_wholesale.state.onboarding",
+    "webex_wholesale.onboarding.run_state",
+    "webex_wholesale.state.audit",
     "webex_wholesale.operators.subscriber_batch",
     "webex_wholesale.onboarding.report",
+    "webex_wholesale.models.report",
     "webex_wholesale.triggers.customer",
 )
 

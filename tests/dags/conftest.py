@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from dag_helpers import DAG_ID, DEMO_ORDER, SIM_TOKEN, RunResult
 from helpers import wire_connections
+from helpers.notify_fixtures import inbox, smtp_server, space  # noqa: F401 (fixtures are found by name)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import runpy, sys
 runpy.run_path(sys.argv[1])
 print(*(name in sys.modules for name in sys.argv[2:]))
 from webex_wholesale.models import OnboardingOrder
-from webex_wholesale.onboarding.report import OnboardingReport
+from webex_wholesale.models.report import OnboardingReport
 print("email_validator" in sys.modules, OnboardingOrder.__pydantic_complete__, OnboardingReport.__pydantic_complete__)
 """
 

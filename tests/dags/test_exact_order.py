@@ -1,9 +1,10 @@
-"""A run does exactly what its order says: the trigger form's defaults (the demo order) never reach a run.
+"""A run does exactly what its order says: nothing of the demo order reaches a run it was not asked into.
 
-Airflow fills every top-level key a conf leaves out with its Param's default, and the form's defaults are the
-demo order; an order without ``setupAssistance`` used to request Setup Assist for the demo's contact. Each test
-leaves one optional top-level field out of an order that shares no value with the demo one, then looks at every
-request Webex and the Setup Assist intake received.
+Airflow fills every top-level key a conf leaves out with its Param's default, and the form's defaults were the
+demo order; an order without ``setupAssistance`` used to request Setup Assist for the demo's contact, and so did
+an order typed into the form over the demo one without clearing its Setup Assist field. Each test leaves one
+optional top-level field out of an order that shares no value with the demo one (or leaves it as the form shows
+it), then looks at every request Webex and the Setup Assist intake received.
 """
 
 from __future__ import annotations
@@ -90,6 +91,30 @@ def test_an_optional_field_left_out_is_not_filled_from_the_demo_order(field, run
         assert run.sim_state["setupAssistRequests"] == []
         assert run.task_states["request_setup_assistance"] == "skipped"
         assert run.report["setupAssist"] == "not requested"
+
+
+def form_conf(dag: Any, typed: dict[str, Any]) -> dict[str, Any]:
+    """The conf the trigger form sends: every field as the form shows it (the served DAG's params, as the UI
+    reads them), with what the person ``typed`` over it."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    shown = DagSerialization.from_dict(DagSerialization.to_dict(dag)).params.dump()
+    return {**shown, **typed}
+
+
+def test_an_order_typed_into_the_empty_form_sends_nothing_of_the_demo_order(onboarding_dag, run_order):
+    """The person fills in their order's fields and leaves Setup Assist as the form had it: empty, so nothing of
+    the demo customer (its contact above all) is sent."""
+    order = order_without("setupAssistance")
+    conf = form_conf(onboarding_dag, order)
+    assert conf["setupAssistance"] is None
+
+    run = run_order(conf)
+
+    assert run.state == "success", run.task_states
+    assert leaked_demo_values(order, everything_sent(run)) == set()
+    assert run.sim_state["setupAssistRequests"] == []
+    assert run.report["externalId"] == order["externalId"]
 
 
 def test_airflow_dags_test_with_an_order_without_setup_assistance_requests_none(

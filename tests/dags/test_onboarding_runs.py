@@ -40,6 +40,21 @@ def test_happy_path_onboards_customer_admin_first_and_requests_setup_assist(run_
     assert run.task_states["request_setup_assistance"] == "success"
 
 
+def test_the_report_lists_its_steps_in_the_order_they_ran(run_order):
+    run = run_order()
+
+    assert [step["taskId"] for step in run.report["steps"]] == [
+        "validate_order",
+        "check_template",
+        "stop_if_dry_run",
+        "provision_customer",
+        "provision_admin",
+        "provision_subscribers[0]",
+        "setup_assistance_requested",
+        "request_setup_assistance",
+    ]
+
+
 def test_second_run_of_the_same_order_creates_nothing(run_order):
     first = run_order()
 
@@ -76,6 +91,7 @@ def test_subscriber_refused_by_webex_is_reported_and_fails_the_run(run_order):
     assert report["outcome"] == "failed"
     (refused,) = [s for s in report["subscribers"] if s["result"] == "failed"]
     assert refused["email"] == taken
+    assert refused["name"] == "Morgan Lee"  # as the order names dr.lee
     assert refused["errorCodes"] == [10022]
     assert refused["trackingId"]
     provisioned = {s["email"] for s in report["subscribers"] if s["result"] == "provisioned"}
@@ -118,7 +134,7 @@ def test_dry_run_checks_and_creates_nothing(run_order):
     assert run.state == "success", run.task_states
     assert [r["path"] for r in run.api_calls("POST")] == ["/v1/wholesale/customers/validate"]
     assert run.sim_state["customers"] == []
-    assert run.report["outcome"] == "dry run passed"
+    assert (run.report["outcome"], run.report["dryRun"]) == ("succeeded", True)
     assert run.task_states["provision_customer"] == "skipped"
 
 

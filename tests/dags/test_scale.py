@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from dag_helpers import DEMO_ORDER, order_with
 
-pytestmark = pytest.mark.airflow_run
+# 5,000 POSTs to the simulator: longer than the default bound on a loaded machine.
+pytestmark = [pytest.mark.airflow_run, pytest.mark.timeout(900)]
 
 SUBSCRIBERS = 5000
 

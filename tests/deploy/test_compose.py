@@ -574,6 +574,16 @@ def test_airflow_is_tuned_as_in_every_local_airflow(compose):
     assert env.get("AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL") == MIN_HEARTBEAT_INTERVAL
 
 
+def test_a_dead_workers_tasks_are_noticed_as_in_make_distributed(compose):
+    """Compose gives up on a silent task after the heartbeat timeout ``make distributed KILL_WORKER=1`` checks."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from worker_loss import heartbeat_env
+
+    env = environment(resolved(compose)["x-airflow-common"])
+    assert {key: env.get(key) for key in heartbeat_env()} == heartbeat_env()
+    assert int(env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"]) < 300  # Airflow's default: 5 minutes
+
+
 def test_required_secrets_are_enforced_by_compose(compose):
     assert set(REQUIRED_ENV) <= required_variables(COMPOSE_TEXT)
     for missing in REQUIRED_ENV:

@@ -92,3 +92,35 @@ def test_which_worker_ran_what_is_grouped_by_host():
         "worker-a": Counter({"validate_order": 2, "provision_admin": 3}),
         "worker-b": Counter({"validate_order": 1}),
     }
+
+
+def test_only_the_victims_running_subscriber_batches_count_as_interrupted():
+    from worker_loss import running_batches
+
+    instances = [
+        {"dag_run_id": "r1", "map_index": 0, "task_id": "provision_subscribers", "state": "running", "hostname": "a"},
+        {"dag_run_id": "r1", "map_index": 1, "task_id": "provision_subscribers", "state": "running", "hostname": "b"},
+        {"dag_run_id": "r2", "map_index": 0, "task_id": "provision_subscribers", "state": "success", "hostname": "a"},
+        {"dag_run_id": "r2", "map_index": -1, "task_id": "provision_admin", "state": "running", "hostname": "a"},
+    ]
+
+    assert running_batches(instances, "a") == [("r1", 0)]
+
+
+def test_recovery_is_the_time_to_the_last_interrupted_batch_succeeding_elsewhere():
+    from datetime import UTC, datetime
+
+    from worker_loss import WorkerKill, recovery
+
+    kill = WorkerKill("a", killed_at=datetime(2026, 12, 6, 10, 0, 0, tzinfo=UTC), interrupted=[("r1", 0), ("r1", 1)])
+    done = [
+        {"dag_run_id": "r1", "map_index": 0, "state": "success", "hostname": "b", "end_date": "2026-12-06T10:00:41Z"},
+        {"dag_run_id": "r1", "map_index": 1, "state": "success", "hostname": "b", "end_date": "2026-12-06T10:00:52Z"},
+    ]
+
+    assert recovery(kill, done) == (52.0, [])
+    slow = [{**done[0], "end_date": "2026-12-06T10:05:08Z"}]
+    assert recovery(kill, slow)[1] == ["recovery took 308 s, not under 90 s"]
+    failed = [{**done[0], "state": "failed"}]
+    assert recovery(kill, failed) == (None, ["batch r1[0] ended failed after a was killed"])
+    assert recovery(WorkerKill("a"), [])[1] == ["a was never seen running a subscriber batch: nothing was killed"]

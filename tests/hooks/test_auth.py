@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 import pytest
-from hook_helpers import (
+from helpers.hook_helpers import (
     BASE,
     CUSTOMERS,
     OAUTH_EXTRA,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hook_helpers import (
+from airflow.sdk.exceptions import AirflowFailException
+from helpers.hook_helpers import (
     BASE,
     CUSTOMERS,
     OK_LIST,
@@ -79,6 +80,13 @@ def test_unknown_connection(monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_WX_MISSING", raising=False)
     with pytest.raises(WebexConfigurationError, match=r"'wx_missing' could not be loaded.*AIRFLOW_CONN_WX_MISSING"):
         WebexWholesaleHook("wx_missing").settings  # noqa: B018
+
+
+def test_a_missing_connection_fails_the_task_without_retries(monkeypatch):
+    """No retry defines a connection: the error is an AirflowFailException, so the task fails at once."""
+    monkeypatch.delenv("AIRFLOW_CONN_WEBEX_WHOLESALE_DEFAULT", raising=False)
+    with pytest.raises(AirflowFailException, match=r"'webex_wholesale_default' could not be loaded"):
+        WebexWholesaleHook().settings  # noqa: B018
 
 
 def test_incomplete_oauth_settings(monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pytest
-from hook_helpers import (
+from helpers.hook_helpers import (
     BASE,
     CUSTOMERS,
     SUBSCRIBERS,

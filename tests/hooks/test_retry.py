@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 from airflow.sdk.exceptions import AirflowFailException
-from hook_helpers import (
+from helpers.hook_helpers import (
     CUSTOMERS,
     OK_LIST,
     SUBSCRIBERS,

@@ -6,9 +6,10 @@ import copy
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from hook_helpers import api_lines, set_connection
+from helpers.hook_helpers import api_lines, set_connection
 
 from webex_wholesale.exceptions import WebexAmbiguousWriteError, WebexPermanentError
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook
@@ -133,13 +134,25 @@ def test_listing_more_than_a_page_of_subscribers(sim_hook, customer_id):
     assert len(pages) >= 2
 
 
-def test_rate_limited_simulator_still_completes(monkeypatch):
+def on_the_fake_clock(monkeypatch, fake_time, make_budget, **kwargs) -> WebexWholesaleHook:
+    """A hook whose budget and retries wait on the fake clock, which the simulator's rate limit reads too: the
+    rate the simulator sees is the one the budget paced, however fast or slow the machine sends."""
+    from wholesale_sim import traffic
+
+    monkeypatch.setattr(traffic, "time", SimpleNamespace(monotonic=fake_time.clock))
+    ceiling = make_hook().budget.policy.ceiling  # the connection's requests_per_second, if it sets one
+    hook = make_hook(budget=make_budget(ceiling), **kwargs)
+    hook.sleep = fake_time.retry_sleep
+    return hook
+
+
+def test_rate_limited_simulator_still_completes(monkeypatch, fake_time, make_budget):
     from wholesale_sim.config import SimConfig
     from wholesale_sim.testing import running_simulator
 
     with running_simulator(SimConfig(token="t", provision_delay=0.1, rate_limit=5)) as sim:
         connect(monkeypatch, sim)
-        hook = make_hook(max_attempts=20)
+        hook = on_the_fake_clock(monkeypatch, fake_time, make_budget, max_attempts=20)
         import structlog
 
         with structlog.testing.capture_logs() as logs:
@@ -150,13 +163,13 @@ def test_rate_limited_simulator_still_completes(monkeypatch):
         assert "429" in statuses  # the simulator did push back, and the hook waited it out
 
 
-def test_client_side_limit_avoids_429s(monkeypatch):
+def test_client_side_limit_avoids_429s(monkeypatch, fake_time, make_budget):
     from wholesale_sim.config import SimConfig
     from wholesale_sim.testing import running_simulator
 
     with running_simulator(SimConfig(token="t", provision_delay=0.1, rate_limit=5)) as sim:
         connect(monkeypatch, sim, extra={"requests_per_second": 4})
-        hook = make_hook()
+        hook = on_the_fake_clock(monkeypatch, fake_time, make_budget)
         import structlog
 
         with structlog.testing.capture_logs() as logs:

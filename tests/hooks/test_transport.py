@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-from hook_helpers import (
+from helpers.hook_helpers import (
     BASE,
     CUSTOMERS,
     OAUTH_EXTRA,
@@ -24,12 +24,12 @@ from hook_helpers import (
     token_response,
 )
 
+from webex_wholesale.budget.rules import BudgetPolicy
 from webex_wholesale.exceptions import (
     WebexConfigurationError,
     WebexConnectionError,
     WebexPermanentError,
 )
-from webex_wholesale.hooks.budget_rules import BudgetPolicy
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 
 # --------------------------------------------------------------------------- headers and params

@@ -180,7 +180,7 @@ def test_country_not_two_letters(full_order, country):
     full_order["address"]["country"] = country
     (problem,) = problems(full_order)
     assert problem[0] == "address.country"
-    assert "2-letter ISO 3166-1 alpha-2" in problem[1]
+    assert "is not an ISO 3166-1 alpha-2 country code" in problem[1]
 
 
 def test_customer_name_with_percent(full_order):
@@ -261,7 +261,7 @@ def test_location_id_with_meetings_package(full_order):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("primaryPhoneNumber", "2405551212"), ("primaryPhoneNumber", "+0123456789"), ("extension", "5")],
+    [("primaryPhoneNumber", "5551212"), ("primaryPhoneNumber", "+0123456789"), ("extension", "5")],
 )
 def test_bad_phone_number_or_extension(full_order, field, value):
     full_order["subscribers"][0]["provisioningParameters"][field] = value

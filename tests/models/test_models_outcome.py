@@ -12,6 +12,7 @@ from webex_wholesale.models import SubscriberOutcome, SubscriberResult
 def test_outcome_round_trips_through_json():
     outcome = SubscriberOutcome(
         email="maria.lopez@example.com",
+        name="Maria Lopez",
         result=SubscriberResult.FAILED,
         package="webex_calling",
         http_status=409,
@@ -26,6 +27,7 @@ def test_outcome_round_trips_through_json():
     assert wire == {
         "email": "maria.lopez@example.com",
         "result": "failed",
+        "name": "Maria Lopez",
         "isAdmin": False,
         "subscriberId": None,
         "status": None,

@@ -18,6 +18,7 @@ from airflow.sdk import DAG
 from airflow.sdk.definitions.param import ParamsDict
 from airflow.sdk.exceptions import ParamValidationError
 from airflow.serialization.serialized_objects import DagSerialization
+from helpers import DEMO_ORDER
 from jsonschema import Draft7Validator
 from jsonschema.validators import validator_for
 
@@ -27,14 +28,10 @@ from webex_wholesale.onboarding.params import (
     PARAM_SCHEMAS_FILE,
     SCHEMA_DIALECT,
     SharedDict,
-    load_order_file,
     load_param_schemas,
     onboarding_params,
     render_param_schemas,
 )
-
-ROOT = PARAM_SCHEMAS_FILE.parents[3]
-DEMO_ORDER = load_order_file(ROOT / "include" / "orders" / "demo-order.json")
 
 
 def test_shipped_schemas_are_what_the_models_generate():
@@ -43,7 +40,7 @@ def test_shipped_schemas_are_what_the_models_generate():
 
 
 def test_one_param_per_order_field_plus_dry_run_with_its_title_and_description():
-    params = onboarding_params(DEMO_ORDER)
+    params = onboarding_params()
 
     assert list(params) == [*load_param_schemas(), DRY_RUN_PARAM]
     for name, param in params.items():
@@ -57,7 +54,7 @@ def test_every_schema_is_read_as_draft_7_and_uses_only_its_keywords():
     The dialect must not change what the form accepts: each schema is a valid draft 7 schema, and draft 7 and the
     default dialect (2020-12) agree on the demo order and on a refused value."""
     default_dialect = validator_for({})
-    for name, param in onboarding_params(DEMO_ORDER).items():
+    for name, param in onboarding_params().items():
         assert param.schema["$schema"] == SCHEMA_DIALECT, name
         assert validator_for(param.schema) is Draft7Validator, name
         Draft7Validator.check_schema(param.schema)
@@ -69,9 +66,9 @@ def test_every_schema_is_read_as_draft_7_and_uses_only_its_keywords():
 def test_customer_packages_render_as_a_multi_select_of_the_allowed_values():
     """Airflow 3.3's form (FieldSelector) shows a multi-select for an array whose schema has a top-level
     ``examples`` (or ``enum``) list, offering exactly those values; ``items.enum`` still refuses others."""
-    schema = onboarding_params(DEMO_ORDER)["packages"].schema
+    schema = onboarding_params()["packages"].schema
 
-    assert schema["type"] == "array"
+    assert [kind for kind in schema["type"] if kind != "null"] == ["array"]  # the form picks by the non-null type
     assert schema["examples"] == list(CUSTOMER_PACKAGES)
     assert schema["items"]["enum"] == list(CUSTOMER_PACKAGES)
     assert "enum" not in schema  # a top-level enum would list allowed *arrays*, refusing every real order
@@ -79,38 +76,49 @@ def test_customer_packages_render_as_a_multi_select_of_the_allowed_values():
 
 def test_subscriber_packages_are_limited_to_the_allowed_values():
     """Subscribers are edited as JSON (array of objects); their package is still a closed list."""
-    subscriber = onboarding_params(DEMO_ORDER)["subscribers"].schema["items"]
+    subscriber = onboarding_params()["subscribers"].schema["items"]
 
     assert subscriber["properties"]["packages"]["items"]["enum"] == list(SUBSCRIBER_PACKAGES)
 
 
-def test_form_defaults_are_the_demo_order():
-    params = onboarding_params(DEMO_ORDER)
+def test_the_form_starts_empty_but_for_the_api_defaults():
+    """No value of the demo order (or of any order) is in the form before someone types or loads one."""
+    params = onboarding_params()
 
-    assert {name: params[name].value for name in DEMO_ORDER} == DEMO_ORDER
-    assert params[DRY_RUN_PARAM].value is False
+    assert {name: param.value for name, param in params.items()} == {
+        **dict.fromkeys(load_param_schemas()),
+        DRY_RUN_PARAM: False,
+    }
 
 
-def test_schemas_and_defaults_are_shared_read_only_not_copied_into_each_task():
-    """Airflow deep-copies the DAG's params into every task; schemas and defaults survive that as the same
-    objects, and since every task shares them, they refuse changes (a task changing its params must not change
-    another task's)."""
-    params = ParamsDict(onboarding_params(DEMO_ORDER))
+def test_an_empty_field_keeps_its_own_type_beside_null():
+    """Empty is allowed (``validate_order`` names a missing required field); a value of the wrong kind is not."""
+    shipped = load_param_schemas()
+    params = onboarding_params()
+
+    assert params["externalId"].schema["type"] == [shipped["externalId"]["type"], "null"]
+    assert params["orgId"].schema["type"] == shipped["orgId"]["type"]  # already nullable: unchanged
+    for name, param in params.items():
+        assert Draft7Validator(param.schema).is_valid(None) == (name != DRY_RUN_PARAM), name
+    assert not Draft7Validator(params["subscribers"].schema).is_valid("not a list")
+
+
+def test_schemas_are_shared_read_only_not_copied_into_each_task():
+    """Airflow deep-copies the DAG's params into every task; the schemas survive that as the same objects, and
+    since every task shares them, they refuse changes (a task changing one must not change another task's)."""
+    params = ParamsDict(onboarding_params())
 
     copied = copy.deepcopy(params)
 
     for name in load_param_schemas():
         assert type(params.get_param(name).schema) is SharedDict, name
         assert copied.get_param(name).schema is params.get_param(name).schema, name
-    assert copied["address"] is params["address"]
-    assert copied["subscribers"] is params["subscribers"]
+    address = copied.get_param("address").schema
     with pytest.raises(TypeError, match="shared by every task"):
-        copied["address"]["city"] = "Elsewhere"
+        address["properties"]["city"]["minLength"] = 0
     with pytest.raises(TypeError, match="shared by every task"):
-        copied["subscribers"][0]["provisioningParameters"].update(firstName="Someone")
-    with pytest.raises(TypeError, match="shared by every task"):
-        copied["subscribers"].append({"email": "extra@example.com"})
-    assert params["address"] == DEMO_ORDER["address"]
+        address["required"].append("addressLine2")
+    assert params.get_param("address").schema["properties"]["city"]["minLength"] == 1
 
 
 def _bad_email(order: dict[str, Any]) -> None:
@@ -152,7 +160,7 @@ def sdk_validate(dag: DAG, conf: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def form_dag() -> DAG:
-    return DAG("form_refusals", schedule=None, start_date=datetime(2026, 1, 1), params=onboarding_params(DEMO_ORDER))
+    return DAG("form_refusals", schedule=None, start_date=datetime(2026, 1, 1), params=onboarding_params())
 
 
 @pytest.mark.parametrize(("break_order", "field", "words"), REFUSALS.values(), ids=REFUSALS.keys())
@@ -187,3 +195,12 @@ def test_the_demo_order_passes_both_validations(form_dag):
 
     assert served.params.deep_merge(DEMO_ORDER).validate()["subscribers"] == DEMO_ORDER["subscribers"]
     assert sdk_validate(form_dag, DEMO_ORDER)["packages"] == DEMO_ORDER["packages"]
+
+
+@pytest.mark.parametrize("conf", [{"orderId": 3}, {}], ids=["queued order", "empty form"])
+def test_a_conf_without_order_fields_passes_both_validations(form_dag, conf):
+    """A queued run's conf names its order only, and Airflow fills the other fields from the form: empty."""
+    served = DagSerialization.from_dict(DagSerialization.to_dict(form_dag))
+
+    assert served.params.deep_merge(conf).validate()["externalId"] is None
+    assert sdk_validate(form_dag, conf)["subscribers"] is None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from webex_wholesale.onboarding.report import MAX_TABLE_ROWS, StepResult, build_report
+from webex_wholesale.models.report import StepResult
+from webex_wholesale.onboarding.report import MAX_TABLE_ROWS, build_report, to_markdown
 
 SUMMARY = {
     "externalId": "acme-1",
@@ -61,7 +62,7 @@ def test_all_provisioned_is_a_success_with_counts_admin_and_reference():
     assert r.admin_email == "admin@acme.example.com"
     assert r.setup_assist_reference == "SA-000007"
     assert r.duration_seconds == 42
-    markdown = r.to_markdown()
+    markdown = to_markdown(r)
     assert markdown.splitlines()[0] == "# Webex Wholesale onboarding of Acme (externalId acme-1): SUCCEEDED"
     assert "- Setup Assist: delivered, reference SA-000007" in markdown
 
@@ -76,7 +77,7 @@ def test_a_refused_subscriber_makes_the_report_failed_and_names_the_reason():
     )
     assert r.outcome == "failed"
     assert [o.email for o in r.subscribers if o.failed] == ["b@acme.example.com"]
-    markdown = r.to_markdown()
+    markdown = to_markdown(r)
     failed_row = next(line for line in markdown.splitlines() if line.startswith("| b@acme"))
     for expected in ("10022", "SIM_42", "User exists"):
         assert expected in failed_row
@@ -89,15 +90,23 @@ def test_a_failed_step_fails_the_report_even_without_subscriber_failures():
 
 
 def test_dry_run_and_pending_consent_are_named():
-    assert report([], dry_run=True).outcome == "dry run passed"
+    dry_run = report([], dry_run=True)
+    assert (dry_run.outcome, dry_run.dry_run) == ("succeeded", True)
+    assert "- run: `manual__1` (dry run: nothing was created)" in to_markdown(dry_run)
     pending = report([outcome("b@acme.example.com", "pending_user_migration")])
-    assert pending.outcome == "succeeded, some users must consent"
+    assert pending.outcome == "needs_attention"
+    assert to_markdown(pending).splitlines()[:4] == [
+        "# Webex Wholesale onboarding of Acme (externalId acme-1): NEEDS_ATTENTION",
+        "",
+        "- run: `manual__1`",
+        "- problem: 1 user(s) must consent to join the customer's organisation",
+    ]
 
 
 def test_failures_are_listed_first_and_huge_tables_are_capped():
     many = [outcome(f"u{i}@acme.example.com", "provisioned") for i in range(MAX_TABLE_ROWS + 50)]
     many.append(outcome("late@acme.example.com", "failed", message="refused"))
-    markdown = report(many).to_markdown()
+    markdown = to_markdown(report(many))
     rows = [line for line in markdown.splitlines() if line.startswith("| u") or line.startswith("| late")]
     assert rows[0].startswith("| late@acme.example.com")
     assert len(rows) == MAX_TABLE_ROWS
@@ -114,7 +123,7 @@ def test_setup_assist_not_requested_reads_as_a_dash():
     r = report([], setup_assist={}, summary={**SUMMARY, "setupAssistRequested": False})
 
     assert (r.setup_assist, r.setup_assist_note) == ("not requested", None)
-    assert "- Setup Assist: -\n" in r.to_markdown()
+    assert "- Setup Assist: -\n" in to_markdown(r)
 
 
 def test_setup_assist_requested_but_not_sent_says_why():
@@ -125,8 +134,8 @@ def test_setup_assist_requested_but_not_sent_says_why():
     dry_run = report([], setup_assist={}, dry_run=True)
 
     assert failed_upstream.setup_assist == "requested, not sent"
-    assert (
-        "- Setup Assist: requested, not sent: an earlier step failed (provision_admin)" in failed_upstream.to_markdown()
+    assert "- Setup Assist: requested, not sent: an earlier step failed (provision_admin)" in to_markdown(
+        failed_upstream
     )
     assert "422" in failed_itself.setup_assist_note
     assert "dry run" in dry_run.setup_assist_note
@@ -135,7 +144,7 @@ def test_setup_assist_requested_but_not_sent_says_why():
 def test_setup_assist_without_a_channel_is_a_form_to_submit_by_hand():
     r = report([], setup_assist={"reference": None, "delivery": "to submit by hand", "request": REQUEST})
 
-    markdown = r.to_markdown()
+    markdown = to_markdown(r)
     assert "- Setup Assist: to submit by hand" in markdown
     form = markdown.split("## Setup Assist request, to submit by hand", 1)[1]
     rows = [line for line in form.splitlines() if line.startswith("| ") and not line.startswith(("| field", "| ---"))]
@@ -160,3 +169,14 @@ def test_setup_assist_without_a_channel_is_a_form_to_submit_by_hand():
     assert "| orgId | org-1 |" in form
     assert "| userCounts.webex_meetings | 2 |" in form
     assert "| callingLocation | - |" in form
+
+
+def test_values_normalized_by_validation_are_listed():
+    change = {"field": "subscribers[1].provisioningParameters.primaryPhoneNumber", "given": "2405551212"}
+    r = report([], summary={**SUMMARY, "normalized": [{**change, "sent": "+12405551212"}]})
+
+    assert r.normalized == [{**change, "sent": "+12405551212"}]
+    assert "- `subscribers[1].provisioningParameters.primaryPhoneNumber`: 2405551212 sent as +12405551212" in (
+        to_markdown(r)
+    )
+    assert "normalized" not in to_markdown(report([]))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from webex_wholesale.hooks.budget_stats import BudgetStats
-from webex_wholesale.onboarding.report import build_report
+from webex_wholesale.budget.stats import BudgetStats
+from webex_wholesale.onboarding.report import build_report, to_markdown
 
 
 def batch(throttled: int, pause: tuple[float, float], seconds: dict[int, int]) -> dict:
@@ -38,7 +38,7 @@ def test_budget_figures_of_all_batches_together():
     }
     assert (
         "- API budget (subscriber steps): 50 requests, 1 answered 429, average 12.5/s, peak 24/s, paused 2.5 s"
-        in result.to_markdown()
+        in to_markdown(result)
     )
     assert result.model_dump(by_alias=True)["apiBudget"]["requests"] == 50
 
@@ -46,4 +46,4 @@ def test_budget_figures_of_all_batches_together():
 def test_no_budget_line_when_no_batch_sent_anything():
     result = report()
     assert result.api_budget is None
-    assert "API budget" not in result.to_markdown()
+    assert "API budget" not in to_markdown(result)

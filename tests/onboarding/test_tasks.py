@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import DEMO_ORDER, demo_order
+from helpers.order_values import BAD, PHONE, Value
 
 from webex_wholesale.models import parse_order
 from webex_wholesale.onboarding.tasks import order_from_conf, prepare_order
@@ -28,6 +29,7 @@ def test_each_step_gets_the_piece_it_sends():
         "provisioningId": "demo-us-all",
         "subscribers": 4,
         "setupAssistRequested": True,
+        "normalized": [],
     }
     assert plan["dryRun"] is False
 
@@ -78,3 +80,25 @@ def test_a_bad_order_is_refused_with_every_problem_and_no_retry():
     assert isinstance(info.value, AirflowFailException)
     assert "address" in str(info.value)
     assert "subscribers[1].email" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", BAD, ids=[bad.id for bad in BAD])
+def test_validate_order_refuses_a_value_webex_refuses_naming_its_field(bad):
+    with pytest.raises(WebexInvalidInputError) as info:
+        prepare_order(bad.order())
+
+    assert f"  - {bad.path}: " in str(info.value)
+    assert bad.reason in str(info.value)
+
+
+def test_validate_order_lists_the_values_it_normalized_for_the_report():
+    conf = Value(PHONE, "(408) 555-0102").order()
+    conf["address"]["country"] = "us"
+
+    plan = prepare_order(conf)
+
+    assert plan["summary"]["normalized"] == [
+        {"field": "address.country", "given": "us", "sent": "US"},
+        {"field": PHONE, "given": "(408) 555-0102", "sent": "+14085550102"},
+    ]
+    assert plan["batches"][0]["subscribers"][0]["provisioningParameters"]["primaryPhoneNumber"] == "+14085550102"

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from helpers.clocks import FakeClock
 from wholesale_op_helpers import context, customer_body, meetings_subscribers, order_with, precheck_body
 
 CID = "cust-1"
@@ -114,11 +115,13 @@ class FakeHook:
     def close(self):
         self.closed += 1
 
-    def wait_for_customer(self, customer_id, *, end_time, poll_interval):
+    def wait_for_customer(self, customer_id, *, end_time, poll_interval, until_gone=False):
         """The hook's own poll loop, run over this fake's answers."""
         from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 
-        return WebexWholesaleHook.wait_for_customer(self, customer_id, end_time=end_time, poll_interval=poll_interval)
+        return WebexWholesaleHook.wait_for_customer(
+            self, customer_id, end_time=end_time, poll_interval=poll_interval, until_gone=until_gone
+        )
 
 
 @pytest.fixture
@@ -495,20 +498,25 @@ def test_wait_defers_with_an_absolute_deadline(fake):
     assert deferred.timeout >= timedelta(minutes=10)  # Airflow's own timeout is only a safety net
 
 
-def test_wait_polls_in_the_worker_for_worker_wait_before_deferring(fake):
+def test_wait_polls_in_the_worker_for_worker_wait_before_deferring(fake, monkeypatch):
     from airflow.sdk.exceptions import TaskDeferred
 
+    from webex_wholesale.hooks import wholesale
+    from webex_wholesale.operators import customer as customer_module
     from webex_wholesale.operators.customer import WORKER_POLL_INTERVAL
 
+    clock = FakeClock()  # the operator's and the hook's: polls are counted in its 1.5 s, not in a loaded machine's
+    for module in (customer_module, wholesale):
+        monkeypatch.setattr(module, "time", SimpleNamespace(time=clock.time, sleep=clock.sleep))
     fake.customers = [customer("provisioning"), customer("provisioned", orgId="o")]
     assert with_hook(wait_op(worker_wait=3.0), fake).execute(context())["orgId"] == "o"  # ready on the 2nd poll
     assert fake.calls == [("get_customer", CID)] * 2
 
     fake.calls, fake.customers = [], [customer("provisioning")]
-    started = time.monotonic()
+    started = clock.time()
     with pytest.raises(TaskDeferred):
         with_hook(wait_op(worker_wait=1.5), fake).execute(context())
-    assert time.monotonic() - started >= 1.5
+    assert clock.time() - started == 1.5
     # at once, every WORKER_POLL_INTERVAL and at 1.5 s; then the triggerer's turn
     assert len(fake.calls) == 1 + math.ceil(1.5 / WORKER_POLL_INTERVAL)
 

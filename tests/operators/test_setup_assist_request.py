@@ -1,4 +1,5 @@
-"""build_setup_assist_request (pure) and how the Setup Assist delivery maps channel answers to errors."""
+"""build_setup_assist_request (pure), how the Setup Assist delivery maps channel answers to errors, and the audit
+record every delivery leaves (delivered, refused or unanswered)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 
 import pytest
 from wholesale_op_helpers import DEMO_ORDER, context, order_with, setup_assist_request
+
+from webex_wholesale.models.states import AuditResult
 
 CUSTOMER = {"id": "cust-1", "orgId": "org-1", "status": "provisioned", "externalId": "acme-dental-0001"}
 
@@ -95,11 +98,36 @@ def channel(monkeypatch):
     return "http://intake.example.com/setup-assist/v1/requests"
 
 
-def run_operator():
+@pytest.fixture
+def audit_engine(tmp_path):
+    """A migrated state database (SQLite) the operator's audit writer writes to."""
+    from webex_wholesale.state import migrate
+    from webex_wholesale.state.engine import create_state_engine
+
+    engine = create_state_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def run_operator(audit_engine=None):
+    """Execute the step; with ``audit_engine``, with the audit writer ``pre_execute`` would give it (a run's)."""
     from webex_wholesale.operators import WebexSetupAssistanceOperator
+    from webex_wholesale.state.audit import AuditWriter, RunContext
 
     op = WebexSetupAssistanceOperator(task_id="sa", request=setup_assist_request(order_with()), customer=CUSTOMER)
+    if audit_engine is not None:
+        op.audit = AuditWriter(audit_engine, RunContext(dag_run_id="run-1", task_id="sa"), batch_size=1)
     return op.execute(context())
+
+
+def audit_rows(engine) -> list[dict]:
+    from sqlalchemy import select
+
+    from webex_wholesale.state.schema import audit_table
+
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(select(audit_table)).mappings()]
 
 
 def test_4xx_answer_is_a_permanent_typed_error(channel, requests_mock):
@@ -150,3 +178,41 @@ def test_delivery_sends_json_with_a_timeout(channel, requests_mock):
     assert sent.json() == result["request"]
     assert sent.headers["Content-Type"] == "application/json"
     assert sent.timeout == 30.0
+
+
+def test_a_delivery_leaves_an_audit_record_with_the_channels_reference(channel, requests_mock, audit_engine):
+    requests_mock.post(channel, status_code=201, reason="Created", json={"id": "SA-7"})
+
+    run_operator(audit_engine)
+
+    (row,) = audit_rows(audit_engine)
+    assert (row["kind"], row["method"], row["http_status"], row["result"]) == ("api_call", "POST", 201, AuditResult.OK)
+    assert row["tracking_id"] == "SA-7"
+    assert row["path"] == "webex_setup_assist_default/requests"  # the connection, never its URL
+    assert (row["dag_run_id"], row["task_id"]) == ("run-1", "sa")
+
+
+def test_a_refused_delivery_leaves_an_audit_record_too(channel, requests_mock, audit_engine):
+    from webex_wholesale.operators import WebexSetupAssistRejectedError
+
+    requests_mock.post(channel, status_code=422, reason="Unprocessable", json={"error": "contact missing"})
+
+    with pytest.raises(WebexSetupAssistRejectedError):
+        run_operator(audit_engine)
+
+    (row,) = audit_rows(audit_engine)
+    assert (row["http_status"], row["result"], row["tracking_id"]) == (422, AuditResult.ERROR, None)
+
+
+def test_an_unanswered_delivery_leaves_an_audit_record_too(channel, requests_mock, audit_engine):
+    import requests
+
+    from webex_wholesale.operators import WebexSetupAssistDeliveryError
+
+    requests_mock.post(channel, exc=requests.exceptions.ConnectTimeout)
+
+    with pytest.raises(WebexSetupAssistDeliveryError):
+        run_operator(audit_engine)
+
+    (row,) = audit_rows(audit_engine)
+    assert (row["http_status"], row["result"]) == (None, AuditResult.NO_RESPONSE)

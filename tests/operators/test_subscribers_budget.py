@@ -6,7 +6,7 @@ import structlog
 from wholesale_op_helpers import context, meetings_subscribers, provisioned_customer
 
 from webex_wholesale.operators import WebexProvisionSubscribersOperator
-from webex_wholesale.operators.subscribers import BUDGET_XCOM_KEY
+from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY
 
 
 def test_requests_in_flight_are_sized_from_the_budget_and_its_figures_published(sim):

@@ -8,11 +8,14 @@ outcome ends the task its own way. One DAG run with three waits keeps this to a 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from helpers import wire_connections
 from wholesale_op_helpers import create_customer, order_with
+
+from wholesale_sim.runtime import SimRuntime
 
 pytestmark = pytest.mark.airflow_run
 
@@ -53,14 +56,22 @@ def pull(session, dag_run, task_id: str, key: str):
     return XComModel.deserialize_value(row) if row is not None else None
 
 
+def customer_polled(sim: SimRuntime) -> bool:
+    return any(method == "GET" and "/wholesale/customers/" in path for method, path, *_ in sim.state.request_log)
+
+
 @pytest.fixture
 def slow_sim(monkeypatch):
-    """Customers stay ``provisioning`` for 12 s: longer than dag.test()'s start-up even on a loaded machine (5 s
-    was not), so the first wait defers."""
+    """Customers stay ``provisioning`` until a wait has polled one, then their provisioning is over: the simulator's
+    clock stands still until that first poll (however long dag.test() takes to start on a loaded machine; 12 s of
+    real delay once was not enough), so the first wait defers, and its trigger sees the customer end."""
     from wholesale_sim.config import SimConfig
     from wholesale_sim.testing import running_simulator
 
-    with running_simulator(SimConfig(token="wait-test-token", provision_delay=12.0)) as sim:
+    start = time.time()
+    config = SimConfig(token="wait-test-token", provision_delay=1.0)
+    monkeypatch.setattr(SimRuntime, "now", lambda sim: start + 2 * config.provision_delay * customer_polled(sim))
+    with running_simulator(config) as sim:
         wire_connections(monkeypatch, sim, setup_assist=False)
         yield sim
 

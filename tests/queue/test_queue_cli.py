@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import os
 import subprocess
@@ -157,6 +158,8 @@ def test_list_show_retry_and_cancel(state_db, capsys, tmp_path):
 
     assert run_cli(capsys, "retry", "1")[0] == 0
     assert orders.find_order(state_db, 1)["state"] == "queued"
+    who = f"retry requested by {getpass.getuser()} (wholesale-queue retry)"  # the operator, in the order's history
+    assert orders.order_transitions(state_db, 1)[-1]["reason"] == who
     status, _, err = run_cli(capsys, "retry", "1")
     assert status == 1
     assert "order 1 cannot go from 'queued' to 'queued'" in err
@@ -169,8 +172,8 @@ def test_list_show_retry_and_cancel(state_db, capsys, tmp_path):
     assert (status, err.strip()) == (1, "wholesale-queue show: no order with id or externalId 'nobody'")
 
 
-def test_the_console_script_refuses_an_unmigrated_database_and_db_upgrade_fixes_it(tmp_path):
-    env = {**os.environ, "AIRFLOW_CONN_WHOLESALE_DB": f"sqlite:///{tmp_path / 'new.db'}"}
+def test_the_console_script_refuses_an_unmigrated_database_and_db_upgrade_fixes_it(fresh_postgres_url):
+    env = {**os.environ, "AIRFLOW_CONN_WHOLESALE_DB": fresh_postgres_url}
     script = Path(sys.executable).with_name("wholesale-queue")
     refused = subprocess.run([script, "list"], env=env, capture_output=True, text=True, check=False)
     assert refused.returncode == 1
@@ -178,5 +181,12 @@ def test_the_console_script_refuses_an_unmigrated_database_and_db_upgrade_fixes_
     for expected in ("upgraded from empty to revision", "is already at revision"):
         upgraded = subprocess.run([script, "db", "upgrade"], env=env, capture_output=True, text=True, check=True)
         assert expected in upgraded.stdout
+    listed = subprocess.run([script, "list"], env=env, capture_output=True, text=True, check=True)
+    assert listed.stdout.splitlines()[-1] == "(no orders)"
+
+
+def test_the_console_script_creates_the_embedded_database_on_first_use(tmp_path):
+    env = {**os.environ, "AIRFLOW_CONN_WHOLESALE_DB": f"sqlite:///{tmp_path / 'new.db'}"}
+    script = Path(sys.executable).with_name("wholesale-queue")
     listed = subprocess.run([script, "list"], env=env, capture_output=True, text=True, check=True)
     assert listed.stdout.splitlines()[-1] == "(no orders)"

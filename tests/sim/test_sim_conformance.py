@@ -13,6 +13,7 @@ from importlib import resources
 
 import pytest
 import requests
+from helpers.clocks import SimClock
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.validation.response.exceptions import MissingData
@@ -83,19 +84,20 @@ class Recorder:
         return session
 
 
-def drive_scenario(api: requests.Session, base: str, anonymous: requests.Session) -> None:
-    """Everything a pipeline does, plus the refusals it may meet."""
+def drive_scenario(api: requests.Session, base: str, anonymous: requests.Session, clock: SimClock) -> None:
+    """Everything a pipeline does, plus the refusals it may meet (the clock stopped where a status must hold)."""
     customers, subscribers = f"{base}/wholesale/customers", f"{base}/wholesale/subscribers"
     body = customer_body()
     api.post(f"{customers}/validate", json=body)
     api.post(f"{customers}/validate", json={"address": body["address"], "customerInfo": {"primaryEmail": "a@b.io"}})
     api.post(f"{customers}/validate", json={**body, "provisioningId": "unknown"})
-    location = api.post(customers, json=body).headers["Location"]
-    api.post(customers, json=body)  # 409 duplicate externalId
-    api.post(f"{customers}/validate", json=body)  # 409 as well
-    api.post(customers, json={**body, "externalId": "other", "address": {"city": "x"}})  # 400
-    api.post(customers, data="x", headers={"Content-Type": "text/plain"})  # 415
-    api.get(location)  # provisioning
+    with clock.stopped():
+        location = api.post(customers, json=body).headers["Location"]
+        api.post(customers, json=body)  # 409 duplicate externalId
+        api.post(f"{customers}/validate", json=body)  # 409 as well
+        api.post(customers, json={**body, "externalId": "other", "address": {"city": "x"}})  # 400
+        api.post(customers, data="x", headers={"Content-Type": "text/plain"})  # 415
+        api.get(location)  # provisioning
     customer = wait_for_status(api, location, "provisioned")
     api.get(location, params={"includePackageLicenseInfo": "true"})
     for external_id in ("c-partial-error-1", "c-provision-error-1", "c-rpl-review-1"):
@@ -134,20 +136,22 @@ def drive_scenario(api: requests.Session, base: str, anonymous: requests.Session
     api.post(customers, params={"onBehalfOfSubPartnerOrgId": suspended}, json=customer_body())  # 403
     api.get(customers, params={"onBehalfOfSubPartnerOrgId": "nobody"})  # 403
 
-    api.put(location, json={"packages": ["webex_calling", "webex_meetings", "webex_suite"]})
-    api.put(location, json={"packages": ["webex_meetings"]})  # 409: still updating
+    with clock.stopped():
+        api.put(location, json={"packages": ["webex_calling", "webex_meetings", "webex_suite"]})
+        api.put(location, json={"packages": ["webex_meetings"]})  # 409: still updating
     wait_for_status(api, location, "provisioned")
     api.put(location, json={"packages": ["webex_teleport"]})  # 400
-    api.delete(location)
-    api.get(location)  # deleting
+    with clock.stopped():
+        api.delete(location)
+        api.get(location)  # deleting
     api.delete(f"{customers}/unknown")  # 404
 
 
 @pytest.fixture
-def recorded(simulator):
+def recorded(simulator, sim_clock):
     recorder = Recorder()
     with recorder.session(simulator.token) as api, recorder.session("wrong") as anonymous:
-        drive_scenario(api, simulator.base_url, anonymous)
+        drive_scenario(api, simulator.base_url, anonymous, sim_clock)
     return recorder.responses
 
 

@@ -8,15 +8,16 @@ import pytest
 from sim_payloads import customer_body, wait_for_status
 
 
-def test_provision_answers_202_with_location_then_provisioning_then_provisioned_with_org_id(api, simulator):
-    response = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5)
+def test_provision_answers_202_with_location_then_provisioning_then_provisioned_with_org_id(api, simulator, sim_clock):
+    with sim_clock.stopped():
+        response = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5)
+        first = api.get(response.headers["Location"], timeout=5).json()
 
     assert response.status_code == 202
     location = response.headers["Location"]
     assert response.json() == {"url": location}
     customer_id = location.rsplit("/", 1)[1]
     assert location == f"{simulator.base_url}/wholesale/customers/{customer_id}"
-    first = api.get(location, timeout=5).json()
     assert first["status"] == "provisioning"
     assert "orgId" not in first
     assert {p["status"] for p in first["resourceDetails"]["packages"]} == {"provisioning"}
@@ -67,37 +68,41 @@ def test_patterns_are_configurable(api_factory):
     assert wait_for_status(api, location.headers["Location"], "error")["status"] == "error"
 
 
-def test_update_answers_202_goes_updating_then_back_to_a_terminal_status(api, simulator, customer):
+def test_update_answers_202_goes_updating_then_back_to_a_terminal_status(api, simulator, customer, sim_clock):
     url = f"{simulator.base_url}/wholesale/customers/{customer['id']}"
 
-    response = api.put(url, json={"packages": ["webex_calling", "webex_meetings", "webex_suite"]}, timeout=5)
+    with sim_clock.stopped():
+        response = api.put(url, json={"packages": ["webex_calling", "webex_meetings", "webex_suite"]}, timeout=5)
+        during = api.get(url, timeout=5).json()
 
     assert response.status_code == 202
     assert response.headers["Location"] == url
     assert response.json() == {"url": url}
-    assert api.get(url, timeout=5).json()["status"] == "updating"
+    assert during["status"] == "updating"
     done = wait_for_status(api, url, "provisioned")
     assert done["packages"] == ["webex_calling", "webex_meetings", "webex_suite"]
 
 
-def test_update_while_provisioning_is_a_conflict(api, simulator):
-    location = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5).headers[
-        "Location"
-    ]
-
-    response = api.put(location, json={"packages": ["webex_meetings"]}, timeout=5)
+def test_update_while_provisioning_is_a_conflict(api, simulator, sim_clock):
+    with sim_clock.stopped():
+        location = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5).headers[
+            "Location"
+        ]
+        response = api.put(location, json={"packages": ["webex_meetings"]}, timeout=5)
 
     assert response.status_code == 409
 
 
-def test_delete_answers_202_then_deleting_then_404(api, simulator, customer):
+def test_delete_answers_202_then_deleting_then_404(api, simulator, customer, sim_clock):
     url = f"{simulator.base_url}/wholesale/customers/{customer['id']}"
 
-    response = api.delete(url, timeout=5)
+    with sim_clock.stopped():
+        response = api.delete(url, timeout=5)
+        during = api.get(url, timeout=5).json()
 
     assert response.status_code == 202
     assert response.content == b""
-    assert api.get(url, timeout=5).json()["status"] == "deleting"
+    assert during["status"] == "deleting"
     deadline = time.monotonic() + 5
     while api.get(url, timeout=5).status_code != 404 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -115,14 +120,14 @@ def test_license_ids_only_when_asked(api, simulator, customer):
     assert all(p["licenseIds"] for p in detailed["resourceDetails"]["packages"])
 
 
-def test_list_filters_by_external_id_and_status(api, simulator, customer):
+def test_list_filters_by_external_id_and_status(api, simulator, customer, sim_clock):
     url = f"{simulator.base_url}/wholesale/customers"
-    api.post(url, json=customer_body(), timeout=5)  # still provisioning
-
-    by_external_id = api.get(url, params={"externalId": customer["externalId"]}, timeout=5).json()["items"]
-    provisioned = api.get(url, params={"status": "provisioned"}, timeout=5).json()["items"]
-    either = api.get(url, params={"status": "provisioning,provisioned"}, timeout=5).json()["items"]
-    bad = api.get(url, params={"status": "sleeping"}, timeout=5)
+    with sim_clock.stopped():
+        api.post(url, json=customer_body(), timeout=5)  # still provisioning
+        by_external_id = api.get(url, params={"externalId": customer["externalId"]}, timeout=5).json()["items"]
+        provisioned = api.get(url, params={"status": "provisioned"}, timeout=5).json()["items"]
+        either = api.get(url, params={"status": "provisioning,provisioned"}, timeout=5).json()["items"]
+        bad = api.get(url, params={"status": "sleeping"}, timeout=5)
 
     assert [c["id"] for c in by_external_id] == [customer["id"]]
     assert [c["id"] for c in provisioned] == [customer["id"]]

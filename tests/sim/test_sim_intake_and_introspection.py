@@ -53,7 +53,7 @@ def test_state_shows_api_shaped_records_admins_and_the_request_log(api, simulato
 
     state = simulator.state()
 
-    assert set(state) == {"customers", "subscribers", "admins", "setupAssistRequests", "requests"}
+    assert set(state) == {"customers", "subscribers", "admins", "setupAssistRequests", "messages", "requests"}
     assert [c["id"] for c in state["customers"]] == [customer["id"]]
     assert state["customers"][0]["status"] == "provisioned"
     assert [s["email"] for s in state["subscribers"]] == ["a@b.co"]
@@ -76,6 +76,7 @@ def test_reset_clears_everything(api, simulator, customer):
         "subscribers": [],
         "admins": {},
         "setupAssistRequests": [],
+        "messages": [],
         "requests": [],
     }
     assert api.get(f"{simulator.base_url}/wholesale/customers/{customer['id']}", timeout=5).status_code == 404

@@ -22,6 +22,7 @@ def test_state_survives_a_restart(tmp_path):
             f"{sim.base_url}/wholesale/subscribers", json=subscriber_body(customer["id"], email="z@y.io"), timeout=5
         )
         api.post(f"{sim.url}/setup-assist/v1/requests", json={"a": 1}, timeout=5)
+        api.post(f"{sim.base_url}/messages", json={"roomId": "ops-space", "text": "kept"}, timeout=5)
         before = sim.state()
 
     with running_simulator(config) as sim, api_session(sim.token) as api:
@@ -31,7 +32,7 @@ def test_state_survives_a_restart(tmp_path):
         )
         next_intake = api.post(f"{sim.url}/setup-assist/v1/requests", json={"b": 2}, timeout=5)
 
-    for key in ("customers", "subscribers", "admins", "setupAssistRequests"):
+    for key in ("customers", "subscribers", "admins", "setupAssistRequests", "messages"):
         assert after[key] == before[key], key
     assert after["requests"] == []  # the log is per run
     assert duplicate.status_code == 409  # the email index was rebuilt

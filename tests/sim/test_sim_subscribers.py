@@ -57,14 +57,14 @@ def test_first_provisioned_subscriber_is_recorded_as_administrator(provision, cu
     assert simulator.state()["admins"][customer["id"]] == "boss@acme.example.com"
 
 
-def test_customer_must_exist_and_be_provisioned(api, provision, simulator):
+def test_customer_must_exist_and_be_provisioned(api, provision, simulator, sim_clock):
     assert provision(subscriber_body("no-such-customer")).status_code == 404
-    location = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5).headers[
-        "Location"
-    ]
-    customer_id = location.rsplit("/", 1)[1]
-
-    still_provisioning = provision(subscriber_body(customer_id))
+    with sim_clock.stopped():
+        location = api.post(f"{simulator.base_url}/wholesale/customers", json=customer_body(), timeout=5).headers[
+            "Location"
+        ]
+        customer_id = location.rsplit("/", 1)[1]
+        still_provisioning = provision(subscriber_body(customer_id))
     wait_for_status(api, location, "provisioned")
     once_provisioned = provision(subscriber_body(customer_id))
 
@@ -99,6 +99,10 @@ def test_a_customer_provisioned_with_errors_takes_subscribers(api, provision, si
         ({"provisioningParameters": {"firstName": "Riley", "extension": "1002"}}, "lastName"),
         ({"provisioningParameters": {"firstName": "Riley", "lastName": "Front"}}, "extension"),
         ({"provisioningParameters": {"firstName": "R", "lastName": "F", "primaryPhoneNumber": "555"}}, "E.164"),
+        *(
+            ({"provisioningParameters": {"firstName": "R", "lastName": "F", "primaryPhoneNumber": number}}, "E.164")
+            for number in ("+10005551212", "+1240555121", "+4420794609580", "12405551212")
+        ),
         (
             {
                 "packages": ["webex_meetings"],

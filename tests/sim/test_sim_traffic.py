@@ -2,33 +2,67 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import time
+from types import SimpleNamespace
 
+import pytest
 from sim_payloads import customer_body
 
+from wholesale_sim import middleware
 from wholesale_sim.config import SimConfig
 from wholesale_sim.traffic import rate_limiter
+
+REAL_SLEEP = asyncio.sleep
+
+
+class LatencySleep:
+    """Stands in for the simulator's latency sleep: records the seconds each ``/v1`` request was to sleep, and holds
+    each sleeper until ``together`` of them are asleep at once. A simulator that served one request at a time never
+    gets there: its clients time out. So concurrency is shown by an event, not by how long four requests took.
+    """
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self.together = 1
+        self._asleep = 0
+
+    def expect(self, together: int) -> None:
+        self.together, self._asleep = together, 0
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self._asleep += 1
+        while self._asleep < self.together:
+            await REAL_SLEEP(0.01)
+
+
+@pytest.fixture
+def latency_sleep(monkeypatch) -> LatencySleep:
+    sleep = LatencySleep()
+    monkeypatch.setattr(middleware, "asyncio", SimpleNamespace(sleep=sleep))
+    return sleep
 
 
 def statuses(api, url: str, count: int) -> list[int]:
     return [api.get(url, timeout=10).status_code for _ in range(count)]
 
 
-def test_rate_limit_answers_429_with_retry_after_beyond_the_burst(api_factory):
+def test_rate_limit_answers_429_with_retry_after_beyond_the_burst(api_factory, sim_clock):
     api, sim = api_factory(rate_limit=5)
     url = f"{sim.base_url}/wholesale/customers"
 
-    answers = [api.get(url, timeout=5) for _ in range(8)]
+    with sim_clock.stopped():  # however slow the requests, no token refills between them
+        answers = [api.get(url, timeout=5) for _ in range(8)]
+        sim_clock.advance(1.0)
+        refilled = api.get(url, timeout=5)
 
     codes = [r.status_code for r in answers]
-    assert codes[:5] == [200] * 5
-    assert 429 in codes[5:]
-    limited = next(r for r in answers if r.status_code == 429)
-    assert int(limited.headers["Retry-After"]) >= 1
-    assert limited.json()["errors"][0]["errorCode"]
-    time.sleep(1.0)
-    assert api.get(url, timeout=5).status_code == 200  # refilled
+    assert codes == [200] * 5 + [429] * 3
+    assert {r.headers["Retry-After"] for r in answers[5:]} == {"1"}
+    assert answers[5].json()["errors"][0]["errorCode"]
+    assert refilled.status_code == 200
 
 
 def test_a_fixed_window_limit_answers_429_until_the_window_ends(api_factory):
@@ -59,25 +93,19 @@ def test_no_rate_limit_by_default(api, simulator):
     assert set(statuses(api, f"{simulator.base_url}/wholesale/customers", 50)) == {200}
 
 
-def test_latency_is_added_and_concurrent_requests_are_not_serialized(api_factory):
+def test_latency_is_added_and_concurrent_requests_are_not_serialized(api_factory, latency_sleep):
     api, sim = api_factory(latency_ms=500)
     url = f"{sim.base_url}/wholesale/customers"
 
-    started = time.monotonic()
     single = api.get(url, timeout=5)
-    one = time.monotonic() - started
-    started = time.monotonic()
+    latency_sleep.expect(together=4)  # none answers until all four are in their latency at once
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        codes = list(pool.map(lambda _: api.get(url, timeout=5).status_code, range(4)))
-    four = time.monotonic() - started
+        codes = list(pool.map(lambda _: api.get(url, timeout=60).status_code, range(4)))
+    api.get(f"{sim.url}/_sim/state", timeout=5)
 
     assert single.status_code == 200
-    assert one >= 0.5
     assert codes == [200] * 4
-    assert four < 0.5 * 3  # four in a row would take 2 s; concurrently they take about 0.5 s
-    started = time.monotonic()
-    api.get(f"{sim.url}/_sim/state", timeout=5)
-    assert time.monotonic() - started < 0.5  # only /v1 is slowed
+    assert latency_sleep.delays == [0.5] * 5  # only the five /v1 requests are slowed
 
 
 def test_faults_are_reproducible_for_a_seed(api_factory):
@@ -127,14 +155,14 @@ def test_slow_answers_take_slow_ms_longer(api_factory):
     assert time.monotonic() - started >= 0.25
 
 
-def test_slow_rate_picks_a_reproducible_fraction(api_factory):
+def test_slow_rate_picks_a_reproducible_fraction(api_factory, latency_sleep):
     def durations(seed: int) -> list[bool]:
         api, sim = api_factory(slow_rate=0.5, slow_ms=300, seed=seed)
         slow = []
         for _ in range(12):
-            started = time.monotonic()
+            asked = len(latency_sleep.delays)
             api.get(f"{sim.base_url}/wholesale/customers", timeout=5)
-            slow.append(time.monotonic() - started >= 0.3)  # a fast answer takes milliseconds
+            slow.append(latency_sleep.delays[asked:] == [0.3])  # a fast answer sleeps not at all
         return slow
 
     first, second = durations(11), durations(11)

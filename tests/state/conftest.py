@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from state_helpers import migrated_engine
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def state_url(request, tmp_path) -> str:
     """A state database URL: a SQLite file in the test's directory, or the session's PostgreSQL database."""
     if request.param == "sqlite":

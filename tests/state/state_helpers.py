@@ -17,7 +17,16 @@ from webex_wholesale.state.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
-TABLES = ("wholesale_audit", "wholesale_run", "wholesale_order_transition", "wholesale_order")
+TABLES = (
+    "wholesale_finding",
+    "wholesale_health_check",
+    "wholesale_audit",
+    "wholesale_run",
+    "wholesale_order_transition",
+    "wholesale_order",
+    "wholesale_lock",
+    "wholesale_snapshot",
+)
 
 
 def order_data(external_id: str, subscribers: int = 2) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
+from webex_wholesale.models import SubscriberResult
+from webex_wholesale.models.call_record import ApiCallRecord
 from webex_wholesale.state.audit import AuditWriter, RunContext
 from webex_wholesale.state.schema import audit_table
 
@@ -66,10 +67,17 @@ def test_a_changing_call_becomes_one_row_with_the_run_context(engine):
         "tracking_id": "ROUTER_x",
         "error_codes": [409001],
         "duration_ms": 12,
-        "result": "error after 3 attempts",
+        "attempts": 3,
+        "result": "error",
+        "reason": None,
         "at": datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
     }
-    assert (second["customer_id"], second["method"], second["result"]) == ("cust-42", "DELETE", "ok")
+    assert (second["customer_id"], second["method"], second["result"], second["attempts"]) == (
+        "cust-42",
+        "DELETE",
+        "ok",
+        1,
+    )
 
 
 def test_reads_and_prechecks_are_not_audited(engine):
@@ -81,12 +89,14 @@ def test_reads_and_prechecks_are_not_audited(engine):
 
 def test_subscriber_outcomes_are_recorded_with_their_reason(engine):
     with AuditWriter(engine, CONTEXT) as writer:
-        writer.subscriber_outcome("a@acme.example.com", "provisioned", http_status=201, tracking_id="T1")
-        writer.subscriber_outcome("b@acme.example.com", "failed", error_codes=[400101], reason="bad extension")
+        writer.subscriber_outcome("a@acme.example.com", SubscriberResult.PROVISIONED, http_status=201, tracking_id="T1")
+        writer.subscriber_outcome(
+            "b@acme.example.com", SubscriberResult.FAILED, error_codes=[400101], reason="bad extension"
+        )
     rows = audit_rows(engine)
-    assert [(r["kind"], r["subscriber_email"], r["result"], r["error_codes"]) for r in rows] == [
-        ("subscriber_outcome", "a@acme.example.com", "provisioned", []),
-        ("subscriber_outcome", "b@acme.example.com", "failed: bad extension", [400101]),
+    assert [(r["kind"], r["subscriber_email"], r["result"], r["reason"], r["error_codes"]) for r in rows] == [
+        ("subscriber_outcome", "a@acme.example.com", "provisioned", None, []),
+        ("subscriber_outcome", "b@acme.example.com", "failed", "bad extension", [400101]),
     ]
     assert rows[0]["at"].tzinfo is not None
 
@@ -127,3 +137,11 @@ def test_run_context_from_an_airflow_task_instance():
     ti = SimpleNamespace(dag_id="d", run_id="r", task_id="t", map_index=-1, try_number=1)
     context = RunContext.from_airflow({"ti": ti}, order_id=3, customer_external_id="x")
     assert context == RunContext("d", "r", "t", None, 1, 3, "x", None)
+
+
+def test_a_call_without_an_answer_is_recorded_as_no_response_with_its_attempts(engine):
+    with AuditWriter(engine, CONTEXT) as writer:
+        writer(call(http_status=None, attempts=4, tracking_id=None))
+    (row,) = audit_rows(engine)
+    assert (row["result"], row["attempts"], row["http_status"]) == ("no_response", 4, None)
+    assert row["result"].is_failure

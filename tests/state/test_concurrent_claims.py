@@ -75,7 +75,11 @@ def test_claim_takes_the_oldest_queued_orders_up_to_the_limit(engine):
     claims = orders.claim(engine, 3)
     assert [c.order_id for c in claims] == [ids[0], ids[2], ids[3]]
     assert [c.dag_run_id for c in claims] == [f"order-{i}" for i in (ids[0], ids[2], ids[3])]
-    assert claims[0].trigger_kwargs == {"trigger_run_id": f"order-{ids[0]}", "conf": {"orderId": ids[0]}}
+    assert claims[0].trigger_kwargs == {
+        "trigger_dag_id": "webex_wholesale_onboarding",
+        "trigger_run_id": f"order-{ids[0]}",
+        "conf": {"orderId": ids[0]},
+    }
     assert orders.claim(engine, 0) == []
     assert [c.order_id for c in orders.claim(engine, 10)] == [ids[4]]
     assert orders.claim(engine, 10) == []

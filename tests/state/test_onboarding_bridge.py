@@ -7,16 +7,11 @@ from types import SimpleNamespace
 import pytest
 from state_helpers import order_data, queued
 
-from webex_wholesale.state import orders
-from webex_wholesale.state.onboarding import (
-    OrderRefused,
-    audit_writer_for,
-    order_for_run,
-    outcome_of_report,
-    problem_of_report,
-    record_outcome,
-    record_subscriber_outcomes,
-)
+from webex_wholesale.models import SubscriberOutcome
+from webex_wholesale.models.report import OnboardingReport
+from webex_wholesale.onboarding.run_state import CustomerBusyError, OrderRefused, order_for_run, record_outcome
+from webex_wholesale.state import locks, orders
+from webex_wholesale.state.audit import RunContext, open_run_audit
 from webex_wholesale.state.schema import audit_table, run_table
 
 DAG_ID = "webex_wholesale_onboarding"
@@ -33,6 +28,10 @@ def task_context(run_id: str, task_id: str = "validate_order", map_index: int = 
     return {"ti": SimpleNamespace(dag_id=DAG_ID, run_id=run_id, task_id=task_id, map_index=map_index, try_number=1)}
 
 
+def report(run_id: str, **fields) -> OnboardingReport:
+    return OnboardingReport.model_validate({"runId": run_id, "dryRun": False, **fields})
+
+
 def test_a_queued_order_is_loaded_by_its_run_and_its_outcome_recorded(state):
     (order_id,) = orders.enqueue(state, [queued("bridge-q")])
     (claim,) = orders.claim(state, 1)
@@ -42,33 +41,40 @@ def test_a_queued_order_is_loaded_by_its_run_and_its_outcome_recorded(state):
 
     assert order["externalId"] == "bridge-q"
     assert orders.find_order(state, order_id)["state"] == "running"
-    writer = audit_writer_for(task_context(claim.dag_run_id, "provision_subscribers", map_index=0))
+    writer = open_run_audit(
+        state, RunContext.from_airflow(task_context(claim.dag_run_id, "provision_subscribers", map_index=0))
+    )
     assert (writer.context.order_id, writer.context.customer_external_id, writer.context.map_index) == (
         order_id,
         "bridge-q",
         0,
     )
     with writer:
-        record_subscriber_outcomes(
-            writer,
-            [
+        writer.record_subscribers(
+            SubscriberOutcome.model_validate(outcome)
+            for outcome in (
                 {"email": "a@bridge.example.com", "result": "provisioned", "httpStatus": 201, "trackingId": "T1"},
                 {"email": "b@bridge.example.com", "result": "failed", "errorCodes": [400101], "message": "bad"},
-            ],
+            )
         )
-    report = {"outcome": "succeeded, some users must consent", "customerId": "cust-9", "subscribers": []}
-    assert record_outcome(context, report) == "needs_attention"
+    consent = report(
+        claim.dag_run_id,
+        customerId="cust-9",
+        subscribers=[{"email": "c@bridge.example.com", "result": "pending_user_migration"}],
+    )
+    assert record_outcome(context, consent, took_order=True) == "needs_attention"
     stored = orders.find_order(state, order_id)
     assert (stored["state"], stored["customer_id"]) == ("needs_attention", "cust-9")
-    assert stored["last_error"] == "succeeded, some users must consent"
+    assert stored["last_error"] == "1 user(s) must consent to join the customer's organisation"
     with state.connect() as conn:
         results = conn.execute(audit_table.select().order_by(audit_table.c.id)).mappings().all()
         run = conn.execute(run_table.select()).mappings().one()
-    assert [(r["subscriber_email"], r["result"], r["order_id"]) for r in results] == [
-        ("a@bridge.example.com", "provisioned", order_id),
-        ("b@bridge.example.com", "failed: bad", order_id),
+    assert [(r["subscriber_email"], r["result"], r["reason"], r["order_id"]) for r in results] == [
+        ("a@bridge.example.com", "provisioned", None, order_id),
+        ("b@bridge.example.com", "failed", "bad", order_id),
     ]
-    assert (run["state"], run["report_json"]) == ("needs_attention", report)
+    assert (run["state"], run["report_json"]) == ("needs_attention", consent.model_dump(mode="json", by_alias=True))
+    assert run["report_json"]["outcome"] == "needs_attention"
 
 
 def test_an_order_id_conf_takes_nothing_else_and_must_be_an_integer(state):
@@ -90,7 +96,8 @@ def test_a_hand_made_run_cannot_take_a_queued_order(state):
 def test_an_inline_order_is_recorded_as_an_ad_hoc_run(state):
     conf = order_data("bridge-adhoc")
     assert order_for_run(conf, task_context("manual__1")) == conf
-    record_outcome(task_context("manual__1"), {"outcome": "failed"})
+    failed_step = {"taskId": "provision_customer", "state": "failed", "message": "refused"}
+    record_outcome(task_context("manual__1"), report("manual__1", steps=[failed_step]), took_order=True)
     with state.connect() as conn:
         run = conn.execute(run_table.select()).mappings().one()
     assert (run["order_id"], run["customer_external_id"], run["customer_name"], run["state"]) == (
@@ -101,34 +108,28 @@ def test_an_inline_order_is_recorded_as_an_ad_hoc_run(state):
     )
 
 
-@pytest.mark.parametrize(
-    ("report", "outcome"),
-    [
-        ({"outcome": "succeeded"}, "succeeded"),
-        ({"outcome": "dry run passed"}, "succeeded"),
-        ({"outcome": "failed"}, "failed"),
-        ({"outcome": "succeeded, some users must consent"}, "needs_attention"),
-        ({"outcome": "failed", "customerStatus": "pending_rpl_review"}, "needs_attention"),
-    ],
-)
-def test_outcome_of_report(report, outcome):
-    assert outcome_of_report(report) == outcome
+def test_an_onboarding_of_a_customer_another_run_works_on_is_refused_naming_it(state):
+    def still_running(dag_id: str, run_id: str) -> bool:
+        return False
+
+    locks.acquire(state, "bridge-busy", "webex_wholesale_change", "change-run-1", still_running)
+    context = task_context("manual__bridge-busy")
+    context["ti"].get_dr_count = lambda dag_id, run_ids: 1
+    context["ti"].get_dagrun_state = lambda dag_id, run_id: "running"
+
+    with pytest.raises(CustomerBusyError, match="run change-run-1 of DAG webex_wholesale_change"):
+        order_for_run(order_data("bridge-busy"), context)
+    record_outcome(context, report("manual__bridge-busy"), took_order=False)  # releases nothing of the other run
+
+    assert locks.holder(state, "bridge-busy")["dag_run_id"] == "change-run-1"
 
 
-def test_the_problem_names_failed_steps_and_subscribers():
-    report = {
-        "outcome": "failed",
-        "steps": [
-            {"taskId": "provision_subscribers[0]", "state": "failed", "message": "1 of 3 subscribers failed"},
-            {"taskId": "onboarding_succeeded", "state": "upstream_failed", "message": None},
-            {"taskId": "validate_order", "state": "success", "message": None},
-        ],
-        "subscribers": [
-            {"email": "a@x.example.com", "result": "failed"},
-            {"email": "b@x.example.com", "result": "provisioned"},
-        ],
-    }
-    assert problem_of_report(report) == "provision_subscribers[0]: 1 of 3 subscribers failed; 1 subscriber(s) failed"
-    held = {"outcome": "failed", "customerStatus": "pending_rpl_review", "steps": []}
-    assert problem_of_report(held) == "customer held in pending_rpl_review: clear it in Partner Hub, then retry"
-    assert problem_of_report({"outcome": "succeeded"}) is None
+def test_an_onboarding_holds_its_customer_until_its_report_records_the_outcome(state):
+    context = task_context("manual__bridge-held")
+    order_for_run(order_data("bridge-held"), context)
+    held = locks.holder(state, "bridge-held")
+
+    record_outcome(context, report("manual__bridge-held"), took_order=True)
+
+    assert (held["dag_id"], held["dag_run_id"]) == (DAG_ID, "manual__bridge-held")
+    assert locks.holder(state, "bridge-held") is None

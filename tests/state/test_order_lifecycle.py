@@ -8,9 +8,9 @@ from itertools import product
 import pytest
 from state_helpers import queued
 
+from webex_wholesale.models.states import OrderState
 from webex_wholesale.state import orders, runs
 from webex_wholesale.state.machine import ALLOWED_TRANSITIONS, IllegalTransition
-from webex_wholesale.state.schema import ORDER_STATES
 
 DAG_ID = "webex_wholesale_onboarding"
 
@@ -33,14 +33,14 @@ def order_in_state(engine, state: str, name: str) -> int:
 
 
 def test_the_life_cycle_covers_every_state():
-    assert set(ALLOWED_TRANSITIONS) == set(ORDER_STATES)
+    assert set(ALLOWED_TRANSITIONS) == set(OrderState)
     assert ALLOWED_TRANSITIONS["succeeded"] == frozenset()
     assert ALLOWED_TRANSITIONS["cancelled"] == frozenset()
 
 
 def test_every_transition_is_allowed_or_refused_as_the_life_cycle_says(engine):
     before = datetime.now(UTC) - timedelta(seconds=1)
-    for index, (source, target) in enumerate(product(ORDER_STATES, ORDER_STATES)):
+    for index, (source, target) in enumerate(product(OrderState, OrderState)):
         order_id = order_in_state(engine, source, f"cust-{index}")
         history = orders.order_transitions(engine, order_id)
         assert history[-1]["to_state"] == source
@@ -77,7 +77,8 @@ def test_history_records_each_step_of_a_queued_order_in_order(engine):
 def test_retry_makes_a_new_attempt_with_its_own_run_id(engine):
     order_id = order_in_state(engine, "failed", "retry-me")
     assert orders.find_order(engine, order_id)["dag_run_id"] == f"order-{order_id}"
-    orders.retry(engine, order_id)
+    orders.retry(engine, order_id, requested_by="dana (wholesale-queue retry)")
+    assert orders.order_transitions(engine, order_id)[-1]["reason"] == "retry requested by dana (wholesale-queue retry)"
     (claim,) = orders.claim(engine, 10)
     assert (claim.order_id, claim.attempt, claim.dag_run_id) == (order_id, 2, f"order-{order_id}-2")
     row = orders.find_order(engine, order_id)

@@ -9,10 +9,12 @@ import asyncio
 import inspect
 import json
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from helpers import demo_order, wholesale_connection
+from helpers.clocks import FakeClock
 
 TRIGGER_PATH = "webex_wholesale.triggers.customer.WebexCustomerStatusTrigger"
 
@@ -160,6 +162,34 @@ def test_unknown_customer_is_a_failure_event(wired):
     assert "404" in event.payload["message"]
 
 
+def test_a_wait_until_gone_ends_gone_once_the_deletion_finishes(wired):
+    from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+    customer_id = new_customer("trig-gone-1")
+    (provisioned,) = all_events(make_trigger(customer_id))
+    hook = WebexWholesaleHook()
+    try:
+        hook.delete_customer(customer_id)
+        assert hook.get_customer(customer_id).status == "deleting"
+    finally:
+        hook.close()
+
+    (event,) = all_events(make_trigger(customer_id, until_gone=True))
+
+    assert provisioned.payload["status"] == "provisioned"
+    assert event.payload["status"] == "gone"
+    assert event.payload["customer"]["status"] == "deleting"
+
+
+def test_a_wait_until_gone_does_not_end_on_a_provisioned_customer(wired):
+    customer_id = new_customer("trig-not-gone-1")
+    all_events(make_trigger(customer_id))
+
+    (event,) = all_events(make_trigger(customer_id, until_gone=True, end_time=time.time() + 0.3))
+
+    assert event.payload["status"] == "timeout"
+
+
 def test_missing_connection_is_a_failure_event_naming_it(monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_WEBEX_WHOLESALE_NOPE", raising=False)
 
@@ -217,16 +247,21 @@ def test_transient_errors_are_logged_and_polling_continues(monkeypatch):
 
 def test_transient_errors_until_the_deadline_end_in_timeout(monkeypatch):
     from webex_wholesale.exceptions import WebexTransientError
+    from webex_wholesale.triggers import customer as trigger_module
 
+    clock = FakeClock()  # the trigger's: its polls are counted in a second of it, not of a loaded machine
+    loop = SimpleNamespace(to_thread=asyncio.to_thread, sleep=clock.async_sleep)
+    monkeypatch.setattr(trigger_module, "time", SimpleNamespace(time=clock.time))
+    monkeypatch.setattr(trigger_module, "asyncio", loop)
     hook = ScriptedHook([WebexTransientError(502, "bad gateway", method="GET", path="/x")])
-    trigger = make_trigger("c-1", poll_interval=0.01, end_time=time.time() + 0.1)
+    trigger = make_trigger("c-1", poll_interval=0.25, end_time=clock.time() + 1.0)
     monkeypatch.setattr(trigger, "_make_hook", lambda: hook)
 
     (event,) = all_events(trigger)
 
     assert event.payload["status"] == "timeout"
     assert event.payload["customer"] is None
-    assert hook.calls >= 2
+    assert hook.calls == 5  # at once, then every 0.25 s until the deadline
 
 
 def test_permanent_error_while_polling_ends_with_failure(monkeypatch):

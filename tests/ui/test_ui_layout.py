@@ -1,4 +1,5 @@
-"""The pages in headless Chromium: they read at 1440 px, and in the DAG run tab inside it, without scrolling sideways.
+"""The pages in headless Chromium: they read at 1440 px, and in the DAG run tab inside it, without scrolling sideways;
+and a page opened without a session sends the browser to Airflow's login, with the way back.
 
 Airflow 3.3 at a 1440 px window gives an external view about 1,050 px (the run's tab, beside the grid) or 1,370 px
 (the navigation page). The data has 88-character Webex ids and long tracking ids, which must wrap.
@@ -7,78 +8,107 @@ Needs Debian's ``chromium``: skipped without it, unless WWA_REQUIRE_BROWSER=1 (t
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
-from ui_helpers import DAG_ID, mounted_client
+from browser_helpers import headless_chromium, signed_in_page
+from ui_helpers import CUSTOMER_ID, DAG_ID
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.browser
+
 #: Widths an external view gets in a 1440 px window: the DAG run tab, the navigation page, the page on its own.
 WIDTHS = (1050, 1370, 1440)
+#: Every text node holding an unbroken run of 40 characters or more (Webex ids, tracking ids, paths): its text and
+#: right edge; and the page's widths.
+LONG_WORDS_LAYOUT = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const words = [];
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent;
+    if (!/\\S{40,}/.test(text)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    words.push({text: text.trim(), right: Math.max(...[...range.getClientRects()].map(line => line.right))});
+  }
+  return {words, scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth};
+}"""
 
 
-@pytest.fixture
-def chromium() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("WWA_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is required here (WWA_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("chromium not installed (apt-get install chromium); WWA_REQUIRE_BROWSER=1 makes this a failure")
-    return CHROMIUM
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
 
 
-@pytest.fixture
-def served_pages(sqlite_engine, seeded) -> Iterator[str]:
-    """The pages (mounted at /wholesale) served by uvicorn on a free loopback port."""
-    app = mounted_client(sqlite_engine)[1].app
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+def _our_chromium_processes() -> set[int]:
+    """The Chromium processes (its helpers included) running below this test process, by their executable."""
+    found = set()
+    for exe in Path("/proc").glob("[0-9]*/exe"):
+        with contextlib.suppress(OSError, ValueError):
+            if "chromium" not in os.readlink(exe):
+                continue
+            pid = ancestor = int(exe.parent.name)
+            while ancestor > 1 and ancestor != os.getpid():
+                ancestor = _parent(ancestor)
+            if ancestor == os.getpid():
+                found.add(pid)
+    return found
 
 
-def test_chromium_has_stopped_all_its_processes_when_its_profile_is_removed(chromium):
-    """Chromium's helpers outlive its main process for a moment and write into the profile: once, removing the
-    profile then failed with "Directory not empty". The browser stops as a process group, waited for as a whole."""
-    from headless_chromium import headless_chromium
-    from local_stack import group_running
-
-    with headless_chromium(chromium, 800) as browser:
-        browser.open("about:blank")
-        assert group_running(browser.pid)
-    assert not group_running(browser.pid)
-    assert not browser.profile.exists()
+def test_the_browser_stops_with_every_helper_when_the_block_ends(chromium_executable):
+    """Chromium's helpers outlive its main process for a moment and write into its profile: the driver must stop
+    them all, or a test run leaves browsers behind."""
+    with headless_chromium(chromium_executable) as browser:
+        browser.new_page().goto("about:blank")
+        started = _our_chromium_processes()
+        assert started, "no Chromium process found while the browser runs"
+    assert started & _our_chromium_processes() == set()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_pages_never_scroll_sideways(chromium, served_pages, seeded, mint_token, width):
-    from headless_chromium import headless_chromium
-
     pages = (
         "/wholesale/orders",
         f"/wholesale/orders/{seeded.failed_order}",
         f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}",
         f"/wholesale/runs/{DAG_ID}/{seeded.adhoc_run}",
+        f"/wholesale/runs/{DAG_ID}/{seeded.failed_adhoc_run}",
     )
-    with headless_chromium(chromium, width) as browser:
-        browser.call("Network.setCookie", name="_token", value=mint_token(), url=served_pages)
-        for path in pages:
-            browser.open(served_pages + path)
-            layout = browser.evaluate(
-                "({h1: document.querySelector('h1').textContent, scroll: document.documentElement.scrollWidth,"
-                " client: document.documentElement.clientWidth})"
-            )
-            assert "onboarding" in layout["h1"].lower() or "order" in layout["h1"].lower(), (path, layout)
-            assert layout["scroll"] <= layout["client"], (path, width, layout)
+    tab = signed_in_page(chromium, served_pages, mint_token(), width)
+    for path in pages:
+        tab.goto(served_pages + path)
+        layout = tab.evaluate(
+            "({h1: document.querySelector('h1').textContent, scroll: document.documentElement.scrollWidth,"
+            " client: document.documentElement.clientWidth})"
+        )
+        assert "onboarding" in layout["h1"].lower() or "order" in layout["h1"].lower(), (path, layout)
+        assert layout["scroll"] <= layout["client"], (path, width, layout)
+
+
+def test_long_ids_wrap_instead_of_widening_the_page(chromium, served_pages, seeded, mint_token):
+    """In the narrowest place a page is shown (the DAG run tab), every 88-character id ends inside the window."""
+    tab = signed_in_page(chromium, served_pages, mint_token(), min(WIDTHS))
+    tab.goto(f"{served_pages}/wholesale/runs/{DAG_ID}/{seeded.failed_run}")
+
+    layout = tab.evaluate(LONG_WORDS_LAYOUT)
+
+    assert len(CUSTOMER_ID) == 88
+    assert any(CUSTOMER_ID in word["text"] for word in layout["words"]), layout
+    outside = [word for word in layout["words"] if word["right"] > layout["client"]]
+    assert outside == [], layout["client"]
+    assert layout["scroll"] <= layout["client"], layout
+
+
+def test_a_page_opened_logged_out_sends_the_browser_to_airflows_login_and_back(chromium, served_pages, seeded):
+    """The browser follows the redirect to Airflow's login route (not served here: the URL is what counts), which
+    carries the page as ``next``; the page's data never reaches it."""
+    tab = chromium.new_context().new_page()
+    page = f"{served_pages}/wholesale/orders/{seeded.failed_order}"
+
+    tab.goto(page)
+
+    landed = urlsplit(tab.url)
+    assert landed.path == "/api/v2/auth/login"
+    assert parse_qs(landed.query) == {"next": [page]}
+    assert "acme-dental" not in tab.content()

@@ -8,11 +8,18 @@ from ui_helpers import (
     CUSTOMER_ID,
     DAG_ID,
     FAILED_EMAIL,
+    FAILED_NAME,
     FAILED_REASON,
     FAILED_TRACKING_ID,
     mounted_client,
+    order_data,
     webex_id,
 )
+
+from webex_wholesale.models import parse_order
+from webex_wholesale.state.orders import QueuedOrder, cancel, enqueue
+from webex_wholesale.state.runs import record_run_start
+from webex_wholesale.state.schema import run_table
 
 
 def text_of(html: str) -> str:
@@ -26,9 +33,9 @@ def test_orders_page_counts_orders_per_state_and_lists_them(browser, seeded):
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     text = text_of(page.text)
-    assert "all: 3" in text
-    assert re.search(r"failed 1\b", text)
-    assert re.search(r"succeeded 1\b", text)
+    assert "all: 5" in text  # three queued orders, two ad-hoc runs
+    assert re.search(r"failed 2 \(1 ad hoc\)", text)
+    assert re.search(r"succeeded 2 \(1 ad hoc\)", text)
     assert re.search(r"queued 1\b", text)
     assert re.search(r"running 0\b", text)
     for external_id in ("acme-dental-0001", "globex-clinic-0002", "initech-0003"):
@@ -43,6 +50,7 @@ def test_orders_page_filters_by_state(browser, seeded):
     assert "globex-clinic-0002" not in text
     assert "initech-0003" not in text
     assert "umbrella-ad-hoc-0009" not in text  # the ad-hoc run succeeded
+    assert "stark-ad-hoc-0010" in text
 
 
 def test_orders_page_refuses_an_unknown_state_naming_the_choices(browser, seeded):
@@ -59,6 +67,46 @@ def test_orders_page_searches_by_part_of_the_external_id_ignoring_case(browser, 
     assert "acme-dental-0001" not in text
     assert "initech-0003" not in text
     assert "umbrella-ad-hoc-0009" not in text
+
+
+def test_search_finds_a_customer_name_and_a_subscriber_email(browser, sqlite_engine, seeded):
+    order = order_data("wayne-0011", "Wayne Dental")
+    order["subscribers"][1]["email"] = "alfred.p@wayne-dental.example.com"
+    enqueue(sqlite_engine, [QueuedOrder(parse_order(order), "wayne.json")])
+
+    by_name = text_of(browser.get("/wholesale/orders", params={"q": "globex clinic"}).text)
+    by_email = text_of(browser.get("/wholesale/orders", params={"q": "ALFRED.P@wayne"}).text)
+    adhoc_by_name = text_of(browser.get("/wholesale/orders", params={"q": "Umbrella Labs"}).text)
+
+    assert "globex-clinic-0002" in by_name
+    assert "acme-dental-0001" not in by_name
+    assert "wayne-0011" in by_email
+    assert "globex-clinic-0002" not in by_email
+    assert "umbrella-ad-hoc-0009" in adhoc_by_name
+    assert "stark-ad-hoc-0010" not in adhoc_by_name
+
+
+def test_a_failed_ad_hoc_run_comes_first_with_its_error(browser, seeded):
+    text = text_of(browser.get("/wholesale/orders").text)
+
+    adhoc = text.split("Ad-hoc runs")[1]
+    assert adhoc.index("stark-ad-hoc-0010") < adhoc.index("umbrella-ad-hoc-0009")
+    assert "1 subscriber(s) failed" in adhoc.split("umbrella-ad-hoc-0009")[0]  # the failed run's error column
+
+
+def test_a_page_refreshes_itself_while_something_moves_and_only_then(browser, sqlite_engine, seeded):
+    refresh = '<meta http-equiv="refresh"'
+
+    assert refresh in browser.get("/wholesale/orders").text  # an order waits in the queue
+    assert refresh in browser.get(f"/wholesale/orders/{seeded.queued_order}").text
+    assert refresh not in browser.get(f"/wholesale/orders/{seeded.failed_order}").text
+    assert refresh not in browser.get(f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}").text
+    record_run_start(sqlite_engine, DAG_ID, "manual__running", "walk-in-1", "Walk-in")
+    assert refresh in browser.get(f"/wholesale/runs/{DAG_ID}/manual__running").text
+    cancel(sqlite_engine, seeded.queued_order)
+    with sqlite_engine.begin() as conn:
+        conn.execute(run_table.delete().where(run_table.c.dag_run_id == "manual__running"))
+    assert refresh not in browser.get("/wholesale/orders").text
 
 
 def test_search_takes_wildcards_literally(browser, seeded):
@@ -109,8 +157,50 @@ def test_report_puts_failures_and_their_reasons_before_everything_else(browser, 
 
     failures = text.index("What failed (2)")
     assert failures < text.index("Onboarding template (provisioningId)") < text.index("Subscribers (3")
-    assert f"{FAILED_EMAIL} : {FAILED_REASON}" in text
+    assert f"{FAILED_EMAIL} ({FAILED_NAME}) : {FAILED_REASON}" in text
     assert "step provision_subscribers : 1 of 2 subscribers failed" in text
+
+
+def test_a_failed_orders_page_shows_the_order_itself_and_what_to_do_next(browser, seeded):
+    text = text_of(browser.get(f"/wholesale/orders/{seeded.failed_order}").text)
+
+    next_steps = text.split("What to do next")[1].split("The order")[0]
+    assert f"wholesale-queue retry {seeded.failed_order}" in next_steps
+    assert f"wholesale-queue cancel {seeded.failed_order}" in next_steps
+    ordered = text.split("The order")[1].split("State history")[0]
+    assert "demo-us-all" in ordered
+    assert "771 Alder Drive" in ordered
+    assert "Subscribers (4)" in ordered
+    assert re.search(r"it-admin@acme-dental\.example\.com Dana Admin webex_suite administrator", ordered)
+    assert "Morgan Lee" in ordered
+
+
+def test_a_failures_reason_is_said_once_above_the_audit_records(browser, seeded):
+    """In "What failed", not again in the subscriber or step tables, the order's summary or its state history
+    (the audit records keep their own copy)."""
+    for path in (f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}", f"/wholesale/orders/{seeded.failed_order}"):
+        text = text_of(browser.get(path).text)
+
+        assert text.split("Audit records")[0].count(FAILED_REASON) == 1, path
+
+
+def test_subscribers_are_named_in_the_report_and_the_audit_records(browser, seeded):
+    for path in (f"/wholesale/orders/{seeded.failed_order}", f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}"):
+        text = text_of(browser.get(path).text)
+
+        report, audit = text.split("Subscribers (3, failures first)")[1].split("Audit records")
+        assert f"{FAILED_EMAIL} {FAILED_NAME} failed" in report, path
+        assert "Riley Front" in report, path
+        assert audit.count(f"{FAILED_EMAIL} {FAILED_NAME}") == 2, path  # the API call and the outcome
+
+
+def test_every_time_on_a_page_is_written_one_way(browser, seeded):
+    for path in (f"/wholesale/orders/{seeded.failed_order}", f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}"):
+        text = text_of(browser.get(path).text)
+
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text), path  # no ISO 8601 beside the page's format
+        assert re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?! UTC)", text) == [], path
+        assert "2026-12-01 09:00:42 UTC" in text, path  # the report's finishedAt, written as the rest
 
 
 def test_run_page_shows_the_report_and_the_runs_audit(browser, seeded):
@@ -180,22 +270,27 @@ def test_customer_data_is_escaped(browser, seeded):
     assert "<b>Ltd</b>" not in page.text
 
 
-def test_long_ids_wrap_instead_of_widening_the_page(browser, seeded):
-    page = browser.get(f"/wholesale/runs/{DAG_ID}/{seeded.failed_run}")
-
-    assert len(CUSTOMER_ID) == 88
-    assert CUSTOMER_ID in page.text
-    assert "overflow-wrap: anywhere" in page.text
-
-
-def test_un_migrated_database_says_how_to_fix_it(tmp_path, mint_token):
+def test_un_migrated_database_says_how_to_fix_it(fresh_postgres_url, mint_token):
     from webex_wholesale.state.store import open_state
 
-    url = f"sqlite:///{tmp_path / 'never-migrated.db'}"
-    client = mounted_client(lambda: open_state(url))[1]
+    client = mounted_client(lambda: open_state(fresh_postgres_url))[1]
     client.cookies.set("_token", mint_token())
 
     page = client.get("/wholesale/orders")
 
     assert page.status_code == 503
     assert "wholesale-queue db upgrade" in page.text
+
+
+def test_a_change_run_waiting_for_approval_shows_its_plan(browser, sqlite_engine):
+    from webex_wholesale.state import runs
+
+    run_id = "manual__2026-12-02T09:00:00+00:00"
+    runs.record_run_start(sqlite_engine, "webex_wholesale_change", run_id, "tidewater-dental-4", "Tidewater Dental")
+    runs.record_plan(sqlite_engine, run_id, "- subscribers to remove: 1\n- remove `hygienist@tidewater.example.org`")
+
+    text = text_of(browser.get(f"/wholesale/runs/webex_wholesale_change/{run_id}").text)
+
+    assert "Plan - subscribers to remove: 1 - remove `hygienist@tidewater.example.org`" in text
+    assert "Applied once approved" in text
+    assert "No report yet" in text

@@ -23,7 +23,7 @@ def test_every_page_renders_from_postgresql(pg_browser):
     assert orders.status_code == 200
     assert "acme-dental-0001" in orders.text
     assert "globex-clinic-0002" not in orders.text
-    assert "all: 3" in client.get("/wholesale/orders").text
+    assert "all: 5" in client.get("/wholesale/orders").text  # three queued orders, two ad-hoc runs
     assert "umbrella-ad-hoc-0009" in client.get("/wholesale/orders", params={"state": "succeeded"}).text
     assert "umbrella-ad-hoc-0009" not in client.get("/wholesale/orders", params={"state": "failed"}).text
 

@@ -6,6 +6,7 @@ from webex_wholesale.ui.report_view import camel, label, report_view
 
 REPORT = {
     "runId": "order-7",
+    "dryRun": False,
     "outcome": "failed",
     "externalId": "acme-1",
     "subscribers": [
@@ -53,14 +54,67 @@ def test_unknown_fields_are_kept_as_columns_and_under_more():
     assert "package" not in view.subscribers.columns  # no subscriber has one: no empty column
 
 
+def test_subscriber_fields_fold_into_few_columns_and_a_failures_message_stays_out():
+    """Few columns, so a failed run's table fits a DAG run tab; a failure's message is in "What failed" only."""
+    view = report_view(
+        {"runId": "r", "dryRun": False, "outcome": "failed", "subscribers": [
+            {"email": "a@x.example", "result": "provisioned", "isAdmin": True, "status": "provisioned",
+             "httpStatus": 200, "attempts": 1, "subscriberId": "S1", "package": "webex_suite"},
+            {"email": "b@x.example", "result": "failed", "httpStatus": 409, "errorCodes": [10022, 7],
+             "message": "taken", "trackingId": "WWA_2", "attempts": 3},
+            {"email": "c@x.example", "result": "pending_user_migration", "status": "pending",
+             "message": "waits for the user's consent"},
+        ]}
+    )  # fmt: skip
+
+    table = view.subscribers
+    assert table.columns == ["email", "result", "package", "webexAnswer", "trackingId", "subscriberId"]
+    failed, admin, pending = table.rows
+    assert (failed["result"], failed["webexAnswer"]) == ("failed", "HTTP 409, errorCodes 10022, 7, 3 attempts")
+    assert (admin["result"], admin["webexAnswer"]) == ("provisioned (administrator)", "HTTP 200")
+    assert pending["result"] == "pending_user_migration (Webex status pending; waits for the user's consent)"
+    assert "taken" not in str(table.rows)
+
+
+def test_steps_keep_the_order_they_ran_in_and_a_failed_steps_message_is_said_once():
+    view = report_view(
+        {"runId": "r", "dryRun": False, "outcome": "failed",
+         "subscribers": [{"email": "b@x.example", "result": "failed", "message": "taken"}],
+         "steps": [
+            {"taskId": "validate_order", "state": "success"},
+            {"taskId": "provision_subscribers[0]", "state": "failed",
+             "message": "1 of 1 subscribers failed (fix the order):\n  - b@x.example: taken (http 409)"},
+            {"taskId": "request_setup_assistance", "state": "upstream_failed"},
+        ]}
+    )  # fmt: skip
+
+    assert [row["taskId"] for row in view.steps.rows] == [
+        "validate_order",
+        "provision_subscribers[0]",
+        "request_setup_assistance",
+    ]
+    assert [row.get("message") for row in view.steps.rows] == [None, None, None]
+    assert [(f.what, f.reason) for f in view.failures] == [
+        ("step provision_subscribers[0]", "1 of 1 subscribers failed (fix the order)"),
+        ("b@x.example", "taken"),
+    ]
+
+
 def test_snake_case_reports_read_the_same():
     view = report_view(
-        {"outcome": "succeeded", "customer_name": "Acme", "subscribers": [{"email": "a", "result": "ok"}]}
+        {
+            "run_id": "manual__1",
+            "dry_run": False,
+            "outcome": "succeeded",
+            "customer_name": "Acme",
+            "subscribers": [{"email": "a", "result": "provisioned", "is_admin": True}],
+        }
     )
 
     assert ("Customer", "Acme") in view.summary
     assert not view.failed
     assert view.failures == []
+    assert view.subscribers.rows == [{"email": "a", "result": "provisioned (administrator)", "webexAnswer": None}]
 
 
 def test_labels_and_camel_case():
@@ -71,7 +125,15 @@ def test_labels_and_camel_case():
 
 
 def test_a_report_that_needs_a_human_is_marked_so():
-    view = report_view({"outcome": "succeeded, some users must consent", "subscribers": []})
+    view = report_view(
+        {
+            "runId": "order-8",
+            "dryRun": False,
+            "outcome": "succeeded, some users must consent",
+            "subscribers": [{"email": "a@x.example", "result": "pending_user_migration"}],
+        }
+    )
 
-    assert view.state == "needs_attention"
+    assert view.outcome == "needs_attention"
+    assert view.problem == "1 user(s) must consent to join the customer's organisation"
     assert not view.failed

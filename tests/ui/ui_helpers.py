@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,9 +14,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
-from webex_wholesale.models import parse_order
-from webex_wholesale.onboarding.report import StepResult, build_report
+from webex_wholesale.models import SubscriberResult, parse_order
+from webex_wholesale.models.call_record import ApiCallRecord
+from webex_wholesale.models.report import StepResult
+from webex_wholesale.models.states import RunOutcome
+from webex_wholesale.onboarding.report import build_report
 from webex_wholesale.onboarding.tasks import split_order
 from webex_wholesale.state import migrate
 from webex_wholesale.state.audit import AuditWriter, RunContext
@@ -41,10 +42,19 @@ CUSTOMER_ID = webex_id("CUSTOMER", 1)
 FAILED_TRACKING_ID = "WWA_" + webex_id("TRACKING", 99)
 FAILED_EMAIL = "dr.lee@acme-dental.example.com"
 FAILED_REASON = "User is already part of another Webex organization"
+FAILED_NAME = "Morgan Lee"  # dr.lee's name in the demo order
+
+
+def subscriber_name(subscriber: dict[str, Any]) -> str:
+    params = subscriber["provisioningParameters"]
+    return f"{params['firstName']} {params['lastName']}"
 
 
 def order_data(external_id: str, name: str | None = None) -> dict[str, Any]:
-    order = copy.deepcopy(DEMO_ORDER)
+    """The demo order as another customer: its externalId, its name, and its people's emails on its own domain
+    (``acme-dental-0001`` keeps the demo's), since a Webex user belongs to one customer."""
+    domain = f"{external_id.rsplit('-', 1)[0]}.example.com"
+    order = json.loads(json.dumps(DEMO_ORDER).replace("acme-dental.example.com", domain))
     order["externalId"] = external_id
     if name:
         order["customerInfo"]["name"] = name
@@ -62,18 +72,20 @@ def migrated_engine(url: str) -> Engine:
 
 
 def report_for(run_id: str, order: dict[str, Any], *, failed: bool, extra: dict[str, Any] | None = None) -> dict:
-    """The report the onboarding_report task would write, as JSON (one failed subscriber when ``failed``)."""
-    emails = [s["email"] for s in order["subscribers"]]
+    """The report the onboarding_report task would write, as JSON (one failed subscriber when ``failed``), with
+    every field of a subscriber outcome filled as Webex's answers fill them (a failed run's widest table)."""
+    subscribers = order["subscribers"]
     outcomes = [
-        {"email": emails[0], "result": "provisioned", "isAdmin": True, "subscriberId": webex_id("SUBSCRIBER", 1),
-         "trackingId": "WWA_" + webex_id("TRACKING", 1)},
-        {"email": emails[1], "result": "provisioned", "subscriberId": webex_id("SUBSCRIBER", 2),
-         "trackingId": "WWA_" + webex_id("TRACKING", 2)},
+        {"email": s["email"], "name": subscriber_name(s), "result": "provisioned", "isAdmin": i == 0,
+         "subscriberId": webex_id("SUBSCRIBER", i), "status": "provisioned", "package": s["packages"][0],
+         "httpStatus": 200, "attempts": 1}
+        for i, s in enumerate(subscribers[:2])
     ]  # fmt: skip
     if failed:
         outcomes.append(
-            {"email": FAILED_EMAIL, "result": "failed", "httpStatus": 409, "errorCodes": [400106],
-             "message": FAILED_REASON, "trackingId": FAILED_TRACKING_ID}
+            {"email": FAILED_EMAIL, "name": FAILED_NAME, "result": "failed", "package": "webex_meetings",
+             "httpStatus": 409, "errorCodes": [400106], "message": FAILED_REASON, "trackingId": FAILED_TRACKING_ID,
+             "attempts": 1}
         )  # fmt: skip
     steps = [StepResult(task_id="provision_customer", state="success")]
     if failed:
@@ -105,13 +117,14 @@ def audit_run(engine: Engine, run_id: str, order_id: int | None, external_id: st
         writer(ApiCallRecord(at=at, method="POST", path="/wholesale/subscribers", http_status=200,
                              tracking_id="WWA_" + webex_id("TRACKING", 2), duration_ms=104, attempts=1,
                              subscriber_email="reception@acme-dental.example.com"))  # fmt: skip
-        writer.subscriber_outcome("reception@acme-dental.example.com", "provisioned", http_status=200)
+        writer.subscriber_outcome("reception@acme-dental.example.com", SubscriberResult.PROVISIONED, http_status=200)
         if failed:
             writer(ApiCallRecord(at=at, method="POST", path="/wholesale/subscribers", http_status=409,
                                  tracking_id=FAILED_TRACKING_ID, duration_ms=98, attempts=1, error_codes=(400106,),
                                  subscriber_email=FAILED_EMAIL))  # fmt: skip
-            writer.subscriber_outcome(FAILED_EMAIL, "failed", http_status=409, tracking_id=FAILED_TRACKING_ID,
-                                      error_codes=[400106], reason=FAILED_REASON)  # fmt: skip
+            writer.subscriber_outcome(FAILED_EMAIL, SubscriberResult.FAILED, http_status=409,
+                                      tracking_id=FAILED_TRACKING_ID, error_codes=[400106],
+                                      reason=FAILED_REASON)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,10 +136,12 @@ class Seeded:
     queued_order: int
     failed_run: str
     adhoc_run: str
+    failed_adhoc_run: str
 
 
 def seed(engine: Engine) -> Seeded:
-    """Three queued orders (one onboarded, one failed, one waiting) and one ad-hoc run, with reports and audit."""
+    """Three queued orders (one onboarded, one failed, one waiting) and two ad-hoc runs (one onboarded, one
+    failed), with reports and audit."""
     ids = enqueue(engine, [
         QueuedOrder(parse_order(order_data("acme-dental-0001")), "orders.csv"),
         QueuedOrder(parse_order(order_data("globex-clinic-0002", "Globex Clinic")), "orders.csv"),
@@ -137,23 +152,29 @@ def seed(engine: Engine) -> Seeded:
         run_id = claims[order_id].dag_run_id
         order = begin_order_run(engine, order_id, DAG_ID, run_id)
         audit_run(engine, run_id, order_id, order["externalId"], failed=failed)
-        outcome = "failed" if failed else "succeeded"
+        outcome = RunOutcome.FAILED if failed else RunOutcome.SUCCEEDED
         finish_run(engine, run_id, outcome, report=report_for(run_id, order, failed=failed),
                    customer_id=CUSTOMER_ID, error=FAILED_REASON if failed else None)  # fmt: skip
     adhoc = "manual__2026-12-01T10:00:00+00:00"
     adhoc_order = order_data("umbrella-ad-hoc-0009", "Umbrella Labs")
     record_run_start(engine, DAG_ID, adhoc, "umbrella-ad-hoc-0009", "Umbrella Labs")
     audit_run(engine, adhoc, None, "umbrella-ad-hoc-0009", failed=False)
-    finish_run(engine, adhoc, "succeeded", report=report_for(adhoc, adhoc_order, failed=False))
-    return Seeded(ids[0], ids[1], ids[2], claims[ids[0]].dag_run_id, adhoc)
+    finish_run(engine, adhoc, RunOutcome.SUCCEEDED, report=report_for(adhoc, adhoc_order, failed=False))
+    failed_adhoc = "manual__2026-12-01T11:00:00+00:00"
+    failed_order = order_data("stark-ad-hoc-0010", "Stark Clinic")
+    record_run_start(engine, DAG_ID, failed_adhoc, "stark-ad-hoc-0010", "Stark Clinic")
+    audit_run(engine, failed_adhoc, None, "stark-ad-hoc-0010", failed=True)
+    finish_run(engine, failed_adhoc, RunOutcome.FAILED, report=report_for(failed_adhoc, failed_order, failed=True))
+    return Seeded(ids[0], ids[1], ids[2], claims[ids[0]].dag_run_id, adhoc, failed_adhoc)
 
 
-def mounted_client(engine: Engine | Callable[[], Engine]) -> tuple[FastAPI, TestClient]:
+def mounted_client(engine: Engine | Callable[[], Engine], **app_options: Any) -> tuple[FastAPI, TestClient]:
     """The pages' app reading ``engine`` (or what a factory returns), mounted at /wholesale as the api-server does."""
     from webex_wholesale.ui import URL_PREFIX
-    from webex_wholesale.ui.app import create_app, state_engine
+    from webex_wholesale.ui.app import create_app
+    from webex_wholesale.ui.deps import state_engine
 
-    pages = create_app()
+    pages = create_app(**app_options)
     pages.dependency_overrides[state_engine] = engine if callable(engine) else (lambda: engine)
     parent = FastAPI()
     parent.mount(URL_PREFIX, pages)

@@ -38,6 +38,7 @@ async def show_state(sim: SimRuntime = Sim) -> Response:
             "subscribers": subscribers,
             "admins": state.admins,
             "setupAssistRequests": state.setup_assist_requests,
+            "messages": state.messages,
             "requests": requests,
         }
     )

@@ -20,10 +20,10 @@ from webex_wholesale.exceptions import (
     WebexConnectionError,
     WebexTransientError,
 )
+from webex_wholesale.http_status import DEFAULT_RETRY_AFTER
 
 __all__ = [
     "BACKOFF_BASE",
-    "DEFAULT_RETRY_AFTER",
     "error_for_answer",
     "error_for_no_answer",
     "is_idempotent",
@@ -32,8 +32,6 @@ __all__ = [
     "retry_wait",
 ]
 
-#: Seconds to wait on 429/423 without a ``Retry-After`` header (as wxc_sdk does).
-DEFAULT_RETRY_AFTER = 5.0
 #: First backoff step for 5xx and connection errors; doubles on every attempt, capped at ``max_retry_wait``.
 BACKOFF_BASE = 0.5
 #: Statuses that prove a request was rejected before being processed (safe to repeat even a POST).

@@ -27,7 +27,7 @@ import tenacity
 from airflow.providers.http.hooks.http import HttpHook
 from requests_toolbelt.adapters.socket_options import TCPKeepAliveAdapter
 
-import webex_wholesale
+from webex_wholesale.budget import ApiBudget, BudgetStats, open_budget
 from webex_wholesale.exceptions import (
     WebexApiError,
     WebexBudgetUnavailableError,
@@ -37,13 +37,12 @@ from webex_wholesale.exceptions import (
     connection_env_example,
 )
 from webex_wholesale.hooks.auth import AccessToken
-from webex_wholesale.hooks.budget import ApiBudget, open_budget
-from webex_wholesale.hooks.budget_stats import BudgetStats
-from webex_wholesale.hooks.call_record import ApiCallRecord, CallObserver
 from webex_wholesale.hooks.connection import ConnectionSettings, api_base_url, read_settings
 from webex_wholesale.hooks.paging import paginate
 from webex_wholesale.hooks.responses import api_error
 from webex_wholesale.hooks.retry import error_for_answer, error_for_no_answer, is_idempotent, is_retryable, retry_wait
+from webex_wholesale.models.call_record import ApiCallRecord, CallObserver
+from webex_wholesale.provider import PACKAGE_NAME, __version__
 
 __all__ = ["CONNECT_TIMEOUT", "WebexTransportHook"]
 
@@ -184,7 +183,7 @@ class WebexTransportHook(HttpHook):
             session.proxies.update(settings.proxies)
             session.headers.update(
                 {
-                    "User-Agent": f"webex-wholesale-airflow/{webex_wholesale.__version__} (+apache-airflow)",
+                    "User-Agent": f"{PACKAGE_NAME}/{__version__} (+apache-airflow)",
                     "Accept": "application/json",
                 }
             )

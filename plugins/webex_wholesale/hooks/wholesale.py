@@ -12,12 +12,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import webex_wholesale
-from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError, WebexWholesaleError
+from webex_wholesale.exceptions import (
+    WebexConnectionError,
+    WebexPermanentError,
+    WebexTransientError,
+    WebexWholesaleError,
+)
 from webex_wholesale.hooks.responses import id_from_location, json_body
 from webex_wholesale.hooks.transport import WebexTransportHook
+from webex_wholesale.ids import DEFAULT_CONN_ID
 from webex_wholesale.models import Customer, PrecheckResult, SubPartner, Subscriber
-from webex_wholesale.models.wait import customer_event, timeout_event
+from webex_wholesale.models.wait import customer_event, gone_event, timeout_event
+from webex_wholesale.provider import CONNECTION_UI_FIELD_BEHAVIOUR
 
 __all__ = ["WebexWholesaleHook"]
 
@@ -26,7 +32,7 @@ class WebexWholesaleHook(WebexTransportHook):
     """Call the Webex Wholesale Provisioning API through an Airflow connection of type ``webex_wholesale``.
 
     Shared safely by the threads of a task. Every call waits for its turn in the connection's shared request budget
-    (see :mod:`~webex_wholesale.hooks.budget`).
+    (see :mod:`~webex_wholesale.budget`).
 
     :param webex_wholesale_conn_id: the Airflow connection id.
     :param timeout: read timeout of one HTTP attempt, in seconds (the connect timeout is 10 s at most).
@@ -39,7 +45,7 @@ class WebexWholesaleHook(WebexTransportHook):
     """
 
     conn_name_attr = "webex_wholesale_conn_id"
-    default_conn_name = webex_wholesale.DEFAULT_CONN_ID
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "webex_wholesale"
     hook_name = "Webex Wholesale"
 
@@ -47,10 +53,10 @@ class WebexWholesaleHook(WebexTransportHook):
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """Shape the connection form: base URL, access token, OAuth refresh keys in extra.
 
-        The data lives in ``webex_wholesale.CONNECTION_UI_FIELD_BEHAVIOUR``, which the provider info also
+        The data lives in ``webex_wholesale.provider.CONNECTION_UI_FIELD_BEHAVIOUR``, which the provider info also
         publishes (Airflow 3.2+ builds the form from it without importing this module).
         """
-        behaviour = webex_wholesale.CONNECTION_UI_FIELD_BEHAVIOUR
+        behaviour = CONNECTION_UI_FIELD_BEHAVIOUR
         return {
             "hidden_fields": list(behaviour["hidden-fields"]),
             "relabeling": dict(behaviour["relabeling"]),
@@ -190,12 +196,15 @@ class WebexWholesaleHook(WebexTransportHook):
         )
         return [SubPartner.model_validate(item) for item in items]
 
-    def wait_for_customer(self, customer_id: str, *, end_time: float, poll_interval: float) -> dict[str, Any]:
+    def wait_for_customer(
+        self, customer_id: str, *, end_time: float, poll_interval: float, until_gone: bool = False
+    ) -> dict[str, Any]:
         """Poll the customer until its wait is over or ``end_time`` (epoch seconds) passes; the worker's loop.
 
         Returns the same event as ``WebexCustomerStatusTrigger`` (``webex_wholesale.models.wait``). Transient
         failures (429/423/5xx after retries, no answer) are logged and polling goes on; a permanent error
-        (unknown customer, refused access) raises. Polls at once, then every ``poll_interval`` seconds.
+        (unknown customer, refused access) raises, except the 404 that ends a wait ``until_gone`` (a deletion).
+        Polls at once, then every ``poll_interval`` seconds.
         """
         last: Customer | None = None
         polls = 0
@@ -205,9 +214,14 @@ class WebexWholesaleHook(WebexTransportHook):
                 last = self.get_customer(customer_id)
             except (WebexTransientError, WebexConnectionError) as e:
                 self.log.warning("Polling customer %s failed transiently, polling on: %s", customer_id, e)
+            except WebexPermanentError as e:
+                gone = gone_event(customer_id, last, e, until_gone=until_gone)
+                if gone is None:
+                    raise
+                return gone
             else:
                 self.log.info("webex_customer_poll customer_id=%s status=%s poll=%d", customer_id, last.status, polls)
-                event = customer_event(last)
+                event = customer_event(last, until_gone=until_gone)
                 if event is not None:
                     return event
             remaining = end_time - time.time()

@@ -1,6 +1,7 @@
 """Order, response and outcome models: the order format and the API's field rules, never Airflow or HTTP."""
 
 from webex_wholesale.models.errors import OrderValidationError
+from webex_wholesale.models.normalized import Normalized, normalized_values
 from webex_wholesale.models.order import (
     Address,
     CallingLocation,
@@ -37,7 +38,7 @@ from webex_wholesale.models.responses import (
     Subscriber,
     SubscriberStatus,
 )
-from webex_wholesale.models.wait import CustomerWaitStatus, customer_event, failure_event, timeout_event
+from webex_wholesale.models.wait import CustomerWaitStatus, customer_event, failure_event, gone_event, timeout_event
 
 __all__ = [
     "CUSTOMER_CALLING_PACKAGES",
@@ -56,6 +57,7 @@ __all__ = [
     "CustomerWaitStatus",
     "ErrorDetail",
     "MeetingsParameters",
+    "Normalized",
     "OnboardingOrder",
     "OrderValidationError",
     "PackageDetail",
@@ -73,6 +75,8 @@ __all__ = [
     "SubscriberStatus",
     "customer_event",
     "failure_event",
+    "gone_event",
+    "normalized_values",
     "order_param_schemas",
     "parse_order",
     "timeout_event",

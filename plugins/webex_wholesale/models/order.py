@@ -17,16 +17,20 @@ from typing import Annotated, Any, Self
 
 from pydantic import EmailStr, Field, PositiveInt, ValidationError, ValidationInfo, field_validator, model_validator
 
+from webex_wholesale.models import _accepted as accepted
 from webex_wholesale.models._base import OrderModel
 from webex_wholesale.models._jsonschema import param_schemas
 from webex_wholesale.models._types import (
+    ORDER_REGION,
     AddressLine,
     CountryCode,
     CustomerName,
     Extension,
     LanguageCode,
+    LocationLanguage,
     NonEmptyStr,
     PhoneNumber,
+    TimeZone,
 )
 from webex_wholesale.models.errors import ROOT_PATH, OrderValidationError, Problem, rule_error
 from webex_wholesale.models.packages import (
@@ -101,13 +105,13 @@ class CustomerInfo(OrderModel):
 class CallingLocation(OrderModel):
     """The customer's first Webex Calling location.
 
-    ``language`` is free text: the spec's own example is ``en_us``, unlike ``customerInfo.language``.
+    ``language`` is spelled as the spec's own example, ``en_us``, unlike ``customerInfo.language``.
     """
 
     name: NonEmptyStr
     address: Address
-    timezone: NonEmptyStr
-    language: NonEmptyStr
+    timezone: TimeZone
+    language: LocationLanguage
     emergency_location_identifier: NonEmptyStr | None = None
 
 
@@ -120,7 +124,7 @@ class CallingParameters(OrderModel):
 class MeetingsParameters(OrderModel):
     """Meetings settings; ``timezone`` is required here because an empty ``meetings`` object says nothing."""
 
-    timezone: NonEmptyStr
+    timezone: TimeZone
 
 
 class PackageLimits(OrderModel):
@@ -162,15 +166,23 @@ class SubscriberOrder(OrderModel):
         return self.packages[0]
 
     @property
+    def name(self) -> str:
+        """The user's name as people read it (``first last``): reports and pages show it beside the email."""
+        return f"{self.provisioning_parameters.first_name} {self.provisioning_parameters.last_name}"
+
+    @property
     def email_key(self) -> str:
         """The email as Webex compares it (case-insensitively); use it to match API records to the order."""
         return self.email.lower()
 
     @model_validator(mode="after")
-    def _calling_fields(self) -> Self:
+    def _calling_fields(self, info: ValidationInfo) -> Self:
         params = self.provisioning_parameters
         if self.package in SUBSCRIBER_CALLING_PACKAGES:
-            if params.extension is None and params.primary_phone_number is None:
+            # A desired-state order may leave a calling user's number out: Webex holds it for a user who stays on
+            # a calling package, and the change plan refuses a move onto calling that comes without one.
+            numbered = params.extension is not None or params.primary_phone_number is not None
+            if not numbered and not _is_desired_state(info):
                 reason = f"{self.package} is a calling package: give an extension or a primaryPhoneNumber"
                 raise rule_error([(("provisioningParameters", "extension"), reason)])
         elif params.location_id is not None:
@@ -347,17 +359,38 @@ class OnboardingOrder(OrderModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def parse_order(data: Mapping[str, Any]) -> OnboardingOrder:
+#: The validation context key that marks an order as a desired state (a change of an existing customer).
+DESIRED_STATE_CONTEXT = "desiredState"
+
+
+def _is_desired_state(info: ValidationInfo) -> bool:
+    return bool((info.context or {}).get(DESIRED_STATE_CONTEXT))
+
+
+def parse_order(data: Mapping[str, Any], *, desired_state: bool = False) -> OnboardingOrder:
     """Validate an order from any source (trigger form, CLI, queue), reporting all its problems at once.
 
-    Raises ``OrderValidationError`` with one (camelCase field path, reason) per problem.
+    ``desired_state``: the order is what an existing customer should become (``webex_wholesale_change``), so a
+    calling user may come without an extension or number (Webex keeps the one it holds); the change plan checks
+    the users that need one. Raises ``OrderValidationError`` with one (camelCase field path, reason) per problem.
     """
     if not isinstance(data, Mapping):
         raise OrderValidationError([(ROOT_PATH, f"an order must be a JSON object, not {type(data).__name__}")])
     try:
-        return OnboardingOrder.model_validate(dict(data))
+        context = {ORDER_REGION: _order_region(data), DESIRED_STATE_CONTEXT: desired_state}
+        return OnboardingOrder.model_validate(dict(data), context=context)
     except ValidationError as error:
         raise OrderValidationError.from_pydantic(error) from None
+
+
+def _order_region(data: Mapping[str, Any]) -> str | None:
+    """The order's ``address.country`` when it is a country (its own problem is reported where it is checked)."""
+    address = data.get("address")
+    country = address.get("country") if isinstance(address, Mapping) else None
+    try:
+        return accepted.country(country.strip()) if isinstance(country, str) else None
+    except accepted.Refused:
+        return None
 
 
 def order_param_schemas() -> dict[str, dict[str, Any]]:

@@ -34,6 +34,8 @@ class SubscriberOutcome(CamelModel):
 
     email: str
     result: SubscriberResult
+    #: The name the order gave (``first last``), so a person reading the report knows who the email is.
+    name: str | None = None
     is_admin: bool = False
     subscriber_id: str | None = None
     status: str | None = None

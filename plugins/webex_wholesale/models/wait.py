@@ -7,6 +7,7 @@ triggerer's) both end a wait with one of these events, and the wait operator's `
 from __future__ import annotations
 
 from enum import StrEnum
+from http import HTTPStatus
 from typing import Any
 
 from webex_wholesale.models.responses import Customer
@@ -23,6 +24,8 @@ class CustomerWaitStatus(StrEnum):
     TIMEOUT = "timeout"
     FAILURE = "failure"
     """Polling failed permanently (unknown customer, refused access, unusable connection)."""
+    GONE = "gone"
+    """A wait for a deletion: Webex no longer returns the customer."""
 
 
 def _event(status: CustomerWaitStatus, customer_id: str, customer: Customer | None, message: str) -> dict[str, Any]:
@@ -34,11 +37,14 @@ def _event(status: CustomerWaitStatus, customer_id: str, customer: Customer | No
     }
 
 
-def customer_event(customer: Customer) -> dict[str, Any] | None:
+def customer_event(customer: Customer, *, until_gone: bool = False) -> dict[str, Any] | None:
     """The event for a customer whose wait is over, or ``None`` while it is still being provisioned.
 
-    A wait is over on a terminal status with no package still in progress, or on a compliance hold.
+    A wait is over on a terminal status with no package still in progress, or on a compliance hold. A wait for a
+    deletion (``until_gone``) is never over while Webex still returns the customer, whatever its status.
     """
+    if until_gone:
+        return None
     if customer.status.is_on_hold():
         message = (
             f"Customer {customer.id} is pending_rpl_review: Webex holds it for a Denied Party List compliance "
@@ -61,3 +67,13 @@ def timeout_event(customer_id: str, last: Customer | None, polls: int) -> dict[s
 def failure_event(customer_id: str, last: Customer | None, reason: str) -> dict[str, Any]:
     """The event for a wait that polling cannot finish (a permanent API error, an unusable connection)."""
     return _event(CustomerWaitStatus.FAILURE, customer_id, last, f"Polling customer {customer_id} failed: {reason}")
+
+
+def gone_event(customer_id: str, last: Customer | None, error: Exception, *, until_gone: bool) -> dict[str, Any] | None:
+    """The event for a wait for a deletion that a poll answered 404 (the customer is gone), else ``None``.
+
+    Only a 404 on a wait ``until_gone`` ends it this way; any other error is the caller's to handle.
+    """
+    if not until_gone or getattr(error, "status_code", None) != HTTPStatus.NOT_FOUND:
+        return None
+    return _event(CustomerWaitStatus.GONE, customer_id, last, f"Customer {customer_id} no longer exists.")

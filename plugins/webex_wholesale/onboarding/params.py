@@ -1,5 +1,12 @@
 """The DAG's trigger form: one Param per top-level order field, plus ``dryRun``.
 
+The form starts empty: a field holds a value only where the API itself has a default (``dryRun`` is false). It
+used to open filled with the demo order, and an order for another customer that did not clear every field sent
+the demo customer's Setup Assist contact. An example is loaded on purpose, from a file
+(``include/orders/demo-order.json``, pasted into the form's "Advanced Options" configuration), never by default.
+Every order field therefore also accepts ``null`` here: an empty field, and a queued run's conf
+``{"orderId": N}``, pass Airflow's check, and ``validate_order`` names each required field that is missing.
+
 The JSON schemas come from the order models (``order_param_schemas``), so the form, the CLI's ``--conf``, the
 REST API and the models agree on every rule the schema can express; the models then check the rest. Building
 them means importing pydantic and the models and walking their schema, about 60 ms on every parse of the DAG
@@ -10,8 +17,8 @@ A test checks that the file is what the models give today; after changing a mode
 
 Airflow deep-copies the DAG's params into every task it builds (``BaseOperator`` defaults, once per class in an
 operator's ``__init__`` chain: 37 copies for this DAG), which cost more than everything else in the file. The
-schemas and the default values (the demo order) are only read, never changed, so each Param holds them
-read-only (``shared``), and they deep-copy as themselves. A run never reads them either: its order is its conf.
+schemas are only read, never changed, so each Param holds its schema read-only (``shared``), and it deep-copies
+as itself. A run never reads the Params either: its order is its conf.
 
 Airflow also validates every Param against its schema at the start of every task, and jsonschema first checks
 each schema against its dialect's metaschema. The schemas declare JSON Schema draft 7 (``SCHEMA_DIALECT``): they
@@ -29,12 +36,14 @@ from airflow.sdk import Param
 
 DRY_RUN_PARAM = "dryRun"
 PARAM_SCHEMAS_FILE = Path(__file__).with_name("param_schemas.json")
+#: The form's only values before anyone types: the defaults the API itself has (an order field has none).
+API_DEFAULTS: dict[str, Any] = {DRY_RUN_PARAM: False}
 #: The JSON Schema dialect every Param of the form declares (see the module's docstring).
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 
 
 def _refuse_change(self: Any, *args: Any, **kwargs: Any) -> None:
-    raise TypeError("the form's schemas and defaults are shared by every task: copy one to change it")
+    raise TypeError("the form's schemas are shared by every task: copy one to change it")
 
 
 class SharedDict(dict):
@@ -74,11 +83,6 @@ def shared(value: Any) -> Any:
     return value
 
 
-def load_order_file(path: Path) -> dict[str, Any]:
-    """Read an example order (JSON); the DAG uses the demo order as the form's defaults."""
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def load_param_schemas(path: Path = PARAM_SCHEMAS_FILE) -> dict[str, dict[str, Any]]:
     """The shipped schemas, one per top-level order field, in the order the form shows them."""
     return json.loads(path.read_text(encoding="utf-8"))
@@ -91,20 +95,26 @@ def render_param_schemas() -> str:
     return json.dumps(order_param_schemas(), indent=2, ensure_ascii=False) + "\n"
 
 
-def onboarding_params(defaults: dict[str, Any]) -> dict[str, Param]:
-    """Build the form: every order field with its schema, defaulting to ``defaults`` (the demo order)."""
+def may_be_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` accepting ``null`` as well: the value of a field left empty (see the module's docstring)."""
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    return schema if "null" in kinds else {**schema, "type": [*kinds, "null"]}
+
+
+def onboarding_params() -> dict[str, Param]:
+    """Build the form: every order field with its schema, empty; ``dryRun`` with the API's default (false)."""
+    fields = {name: may_be_empty(schema) for name, schema in load_param_schemas().items()}
     schemas = {
-        **load_param_schemas(),
+        **fields,
         DRY_RUN_PARAM: {
             "type": "boolean",
             "title": "Dry run",
             "description": "Validate the order and precheck it with Webex, then stop before creating anything.",
         },
     }
-    defaults = {**defaults, DRY_RUN_PARAM: False}
     return {
         name: Param(
-            shared(defaults.get(name)),
+            API_DEFAULTS.get(name),
             description=schema.pop("description", None),
             schema=shared({"$schema": SCHEMA_DIALECT, **schema}),
         )

@@ -1,8 +1,8 @@
-"""The onboarding report: one customer's run, as an ops engineer reads it in the Airflow UI and the task log.
+"""Build the onboarding report of one run, and render it for the Airflow UI and the task log.
 
 The report is built from what the steps returned (XCom) and how they ended (task states and the failure
-messages recorded by ``record_failure``). It never decides that a run succeeded on its own: any failed
-step or refused subscriber makes the outcome ``failed``, whatever else went well.
+messages recorded by ``record_failure``). It never decides the outcome itself: the report model
+(:mod:`webex_wholesale.models.report`) holds the facts and its ``judge`` decides what they mean.
 """
 
 from __future__ import annotations
@@ -12,129 +12,91 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from webex_wholesale.hooks.budget_stats import BudgetStats
+from webex_wholesale.budget import BudgetStats
+from webex_wholesale.ids import SETUP_ASSIST_CONN_ID
 from webex_wholesale.models import SubscriberOutcome, SubscriberResult
+from webex_wholesale.models.report import SETUP_ASSIST_NOT_REQUESTED, OnboardingReport, StepResult, judge
 from webex_wholesale.operators.setup_assist import TO_SUBMIT_BY_HAND
 
 #: Rows shown in the Markdown subscriber table; failures are always listed first, and the counts cover all.
 MAX_TABLE_ROWS = 200
 #: Task whose result is the Setup Assist request (delivered, or to submit by hand).
 SETUP_ASSIST_TASK_ID = "request_setup_assistance"
-SETUP_ASSIST_NOT_REQUESTED = "not requested"
 SETUP_ASSIST_NOT_SENT = "requested, not sent"
 
 
-class StepResult(BaseModel):
-    """How one step of the DAG ended, with the reason when it did not succeed."""
+def summary_line(report: OnboardingReport) -> str:
+    """One line for the DAG run's log and notifications."""
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "no subscribers handled"
+    return (
+        f"onboarding {report.outcome.upper()} for {_customer_label(report)} (customer {report.customer_id or '-'}, "
+        f"org {report.org_id or '-'}, status {report.customer_status or '-'}): {counts}"
+    )
 
-    task_id: str = Field(alias="taskId")
-    state: str | None
-    message: str | None = None
 
-    model_config = ConfigDict(populate_by_name=True, defer_build=True)  # built when a report is, not at parse
+def _customer_label(report: OnboardingReport) -> str:
+    """The customer's name and externalId, as the report's first line and summary name them."""
+    name = report.customer_name or "unnamed customer"
+    return f"{name} (externalId {report.external_id})" if report.external_id else name
 
 
-class OnboardingReport(BaseModel):
-    """Everything the audit trail keeps about one onboarding run. JSON-safe, camelCase, no secrets."""
+def _setup_assist_text(report: OnboardingReport) -> str:
+    """The Setup Assist line: ``-`` when not requested, else what became of the request."""
+    if report.setup_assist == SETUP_ASSIST_NOT_REQUESTED:
+        return "-"
+    if report.setup_assist_reference:
+        return f"{report.setup_assist}, reference {report.setup_assist_reference}"
+    return f"{report.setup_assist}: {report.setup_assist_note}" if report.setup_assist_note else report.setup_assist
 
-    run_id: str = Field(alias="runId")
-    dry_run: bool = Field(alias="dryRun")
-    outcome: str
-    external_id: str | None = Field(default=None, alias="externalId")
-    customer_name: str | None = Field(default=None, alias="customerName")
-    provisioning_id: str | None = Field(default=None, alias="provisioningId")
-    customer_id: str | None = Field(default=None, alias="customerId")
-    org_id: str | None = Field(default=None, alias="orgId")
-    customer_status: str | None = Field(default=None, alias="customerStatus")
-    customer_adopted: bool | None = Field(default=None, alias="customerAdopted")
-    admin_email: str | None = Field(default=None, alias="adminEmail")
-    setup_assist_reference: str | None = Field(default=None, alias="setupAssistReference")
-    setup_assist: str = Field(default=SETUP_ASSIST_NOT_REQUESTED, alias="setupAssist")
-    """``not requested``, ``delivered``, ``to submit by hand`` or ``requested, not sent``."""
-    setup_assist_note: str | None = Field(default=None, alias="setupAssistNote")
-    """Why a requested Setup Assist was not sent."""
-    setup_assist_request: dict[str, Any] | None = Field(default=None, alias="setupAssistRequest")
-    """The compiled request, when it was delivered or is to be submitted by hand."""
-    counts: dict[str, int]
-    subscribers_ordered: int = Field(alias="subscribersOrdered")
-    subscribers: list[SubscriberOutcome]
-    steps: list[StepResult]
-    started_at: datetime | None = Field(default=None, alias="startedAt")
-    finished_at: datetime | None = Field(default=None, alias="finishedAt")
-    duration_seconds: float | None = Field(default=None, alias="durationSeconds")
-    api_budget: dict[str, Any] | None = Field(default=None, alias="apiBudget")
-    """What the subscriber steps' requests did with the shared API budget (requests, 429s, rates, pauses)."""
 
-    model_config = ConfigDict(populate_by_name=True, defer_build=True)  # built when a report is, not at parse
-
-    @property
-    def failed_steps(self) -> list[StepResult]:
-        return [s for s in self.steps if s.state in ("failed", "upstream_failed") and s.message]
-
-    def summary_line(self) -> str:
-        """One line for the DAG run's log and notifications."""
-        counts = ", ".join(f"{k}={v}" for k, v in sorted(self.counts.items())) or "no subscribers handled"
-        who = self.customer_label()
-        return (
-            f"onboarding {self.outcome.upper()} for {who} (customer {self.customer_id or '-'}, "
-            f"org {self.org_id or '-'}, status {self.customer_status or '-'}): {counts}"
+def to_markdown(report: OnboardingReport) -> str:
+    """Render for the report task's rendered-template view in the UI."""
+    verdict = judge(report)
+    lines = [
+        f"# Webex Wholesale onboarding of {_customer_label(report)}: {verdict.outcome.upper()}",
+        "",
+        f"- run: `{report.run_id}`" + (" (dry run: nothing was created)" if report.dry_run else ""),
+    ]
+    if verdict.problem:
+        lines.append(f"- problem: {verdict.problem}")
+    lines += [
+        f"- onboarding template (provisioningId): `{report.provisioning_id or '-'}`",
+        f"- customer id: `{report.customer_id or '-'}`"
+        + (" (already existed, adopted)" if report.customer_adopted else ""),
+        f"- orgId: `{report.org_id or '-'}`, status: `{report.customer_status or '-'}`",
+        f"- administrator: {report.admin_email or '-'}",
+        f"- Setup Assist: {_setup_assist_text(report)}",
+        f"- subscribers ordered: {report.subscribers_ordered}; "
+        + (", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items())) or "none handled"),
+    ]
+    if report.duration_seconds is not None:
+        lines.append(f"- duration: {report.duration_seconds:.1f} s")
+    if report.api_budget:
+        b = report.api_budget
+        lines.append(
+            f"- API budget (subscriber steps): {b['requests']} requests, {b['throttled']} answered 429, "
+            f"average {b['averageRate']}/s, peak {b['peakRate']}/s, paused {b['pausedSeconds']} s"
         )
-
-    def customer_label(self) -> str:
-        """The customer's name and externalId, as the report's first line and summary name them."""
-        name = self.customer_name or "unnamed customer"
-        return f"{name} (externalId {self.external_id})" if self.external_id else name
-
-    def setup_assist_text(self) -> str:
-        """The Setup Assist line: ``-`` when not requested, else what became of the request."""
-        if self.setup_assist == SETUP_ASSIST_NOT_REQUESTED:
-            return "-"
-        if self.setup_assist_reference:
-            return f"{self.setup_assist}, reference {self.setup_assist_reference}"
-        return f"{self.setup_assist}: {self.setup_assist_note}" if self.setup_assist_note else self.setup_assist
-
-    def to_markdown(self) -> str:
-        """Render for the report task's rendered-template view in the UI."""
-        lines = [
-            f"# Webex Wholesale onboarding of {self.customer_label()}: {self.outcome.upper()}",
+    if report.normalized:
+        lines += ["", "## Values normalized before sending", ""]
+        lines += [f"- `{n['field']}`: {_cell(n['given'])} sent as {_cell(n['sent'])}" for n in report.normalized]
+    if report.failed_steps:
+        lines += ["", "## Failed steps", ""]
+        lines += [f"- `{s.task_id}`: {s.message}" for s in report.failed_steps]
+    if report.subscribers:
+        lines += ["", "## Subscribers", ""]
+        lines += _subscriber_table(report.subscribers)
+    if report.setup_assist == TO_SUBMIT_BY_HAND and report.setup_assist_request:
+        lines += ["", "## Setup Assist request, to submit by hand", ""]
+        lines += [
+            f"No Setup Assist channel is configured (connection `{SETUP_ASSIST_CONN_ID}`): submit these "
+            "fields on Cisco's Wholesale Setup Assist form.",
             "",
-            f"- run: `{self.run_id}`" + (" (dry run: nothing was created)" if self.dry_run else ""),
-            f"- onboarding template (provisioningId): `{self.provisioning_id or '-'}`",
-            f"- customer id: `{self.customer_id or '-'}`"
-            + (" (already existed, adopted)" if self.customer_adopted else ""),
-            f"- orgId: `{self.org_id or '-'}`, status: `{self.customer_status or '-'}`",
-            f"- administrator: {self.admin_email or '-'}",
-            f"- Setup Assist: {self.setup_assist_text()}",
-            f"- subscribers ordered: {self.subscribers_ordered}; "
-            + (", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items())) or "none handled"),
+            "| field | value |",
+            "| --- | --- |",
         ]
-        if self.duration_seconds is not None:
-            lines.append(f"- duration: {self.duration_seconds:.1f} s")
-        if self.api_budget:
-            b = self.api_budget
-            lines.append(
-                f"- API budget (subscriber steps): {b['requests']} requests, {b['throttled']} answered 429, "
-                f"average {b['averageRate']}/s, peak {b['peakRate']}/s, paused {b['pausedSeconds']} s"
-            )
-        if self.failed_steps:
-            lines += ["", "## Failed steps", ""]
-            lines += [f"- `{s.task_id}`: {s.message}" for s in self.failed_steps]
-        if self.subscribers:
-            lines += ["", "## Subscribers", ""]
-            lines += _subscriber_table(self.subscribers)
-        if self.setup_assist == TO_SUBMIT_BY_HAND and self.setup_assist_request:
-            lines += ["", "## Setup Assist request, to submit by hand", ""]
-            lines += [
-                "No Setup Assist channel is configured (connection `webex_setup_assist_default`): submit these "
-                "fields on Cisco's Wholesale Setup Assist form.",
-                "",
-                "| field | value |",
-                "| --- | --- |",
-            ]
-            lines += [f"| {name} | {_cell(value)} |" for name, value in _form_fields(self.setup_assist_request)]
-        return "\n".join(lines) + "\n"
+        lines += [f"| {name} | {_cell(value)} |" for name, value in _form_fields(report.setup_assist_request)]
+    return "\n".join(lines) + "\n"
 
 
 def _form_fields(value: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -151,14 +113,14 @@ def _form_fields(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 def _subscriber_table(outcomes: list[SubscriberOutcome]) -> list[str]:
     ordered = sorted(outcomes, key=lambda o: (o.result != SubscriberResult.FAILED, not o.is_admin))
     rows = [
-        "| email | result | admin | subscriber id | Webex errorCodes | trackingId | message |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| email | name | result | admin | subscriber id | Webex errorCodes | trackingId | message |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for o in ordered[:MAX_TABLE_ROWS]:
         codes = ", ".join(str(c) for c in o.error_codes)
         rows.append(
-            f"| {o.email} | {o.result.value} | {'yes' if o.is_admin else ''} | {o.subscriber_id or ''} "
-            f"| {codes} | {o.tracking_id or ''} | {_cell(o.message)} |"
+            f"| {o.email} | {_cell(o.name)} | {o.result.value} | {'yes' if o.is_admin else ''} "
+            f"| {o.subscriber_id or ''} | {codes} | {o.tracking_id or ''} | {_cell(o.message)} |"
         )
     if len(ordered) > MAX_TABLE_ROWS:
         rows.append(f"\n… and {len(ordered) - MAX_TABLE_ROWS} more (all of them in the Wholesale report tab).")
@@ -186,7 +148,7 @@ def build_report(
     """Assemble the report from the steps' results; missing pieces stay empty rather than guessed.
 
     ``summary`` is what the validation step said of the order (``externalId``, ``customerName``,
-    ``provisioningId``, ``subscribers``, ``adminEmail``, ``setupAssistRequested``).
+    ``provisioningId``, ``subscribers``, ``adminEmail``, ``setupAssistRequested``, ``normalized``).
     """
     parsed = [SubscriberOutcome.model_validate(o) for o in outcomes]
     steps = list(steps)
@@ -194,21 +156,11 @@ def build_report(
     customer = customer or {}
     customer_ref = customer_ref or {}
     admin = next((o.email for o in parsed if o.is_admin), None) or summary.get("adminEmail")
-    failed = any(s.state in ("failed", "upstream_failed") for s in steps) or any(o.failed for o in parsed)
-    if failed:
-        outcome = "failed"
-    elif dry_run:
-        outcome = "dry run passed"
-    elif any(o.result == SubscriberResult.PENDING_USER_MIGRATION for o in parsed):
-        outcome = "succeeded, some users must consent"
-    else:
-        outcome = "succeeded"
     duration = (finished_at - started_at).total_seconds() if started_at and finished_at else None
     assist_state, assist_note = _setup_assist_state(summary, setup_assist, steps, dry_run)
     return OnboardingReport(
         run_id=run_id,
         dry_run=dry_run,
-        outcome=outcome,
         external_id=summary.get("externalId") or customer_ref.get("externalId"),
         customer_name=summary.get("customerName"),
         provisioning_id=summary.get("provisioningId"),
@@ -228,6 +180,7 @@ def build_report(
         started_at=started_at,
         finished_at=finished_at,
         duration_seconds=duration,
+        normalized=summary.get("normalized") or [],
         api_budget=_budget_figures(list(budget)),
     )
 

@@ -12,15 +12,16 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context
+from airflow.sdk import BaseOperator, Context, TaskInstanceState
 
+from webex_wholesale.onboarding.steps import pull, step_label, upstream_instances
 from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
 from webex_wholesale.operators.batch_outcomes import join_outcomes
 from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
-from webex_wholesale.operators.subscribers import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
+from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
-    from webex_wholesale.onboarding.report import OnboardingReport
+    from webex_wholesale.models.report import OnboardingReport
 
 
 class OnboardingReportOperator(BaseOperator):
@@ -65,35 +66,34 @@ class OnboardingReportOperator(BaseOperator):
         self.report_markdown = report_markdown
 
     def execute(self, context: Context) -> dict[str, Any]:
-        report = self.build(context)
-        self.report_markdown = report.to_markdown()
-        self.log.info("%s", report.summary_line())
-        self.log.info("Onboarding report:\n%s", self.report_markdown)
-        published = report.model_dump(mode="json", by_alias=True)
-        from webex_wholesale.state.onboarding import record_outcome  # the state database, only when the task runs
+        # pydantic and the state database: imported when the task runs, not at every parse of the DAG file
+        from webex_wholesale.onboarding.report import summary_line, to_markdown
+        from webex_wholesale.onboarding.run_state import record_outcome
 
-        self.log.info("Recorded as %s in the wholesale state database", record_outcome(context, published))
-        return _for_xcom(published)
+        report = self.build(context)
+        self.report_markdown = to_markdown(report)
+        self.log.info("%s", summary_line(report))
+        self.log.info("Onboarding report:\n%s", self.report_markdown)
+        took_order = any(
+            step.task_id == self.prepare_task_id and step.state == TaskInstanceState.SUCCESS for step in report.steps
+        )
+        outcome = record_outcome(context, report, took_order=took_order)
+        self.log.info("Recorded as %s in the wholesale state database", outcome)
+        return _for_xcom(report.model_dump(mode="json", by_alias=True))
 
     def build(self, context: Context) -> OnboardingReport:
-        from webex_wholesale.onboarding.report import StepResult, build_report  # pydantic: at run time, not parse
+        from webex_wholesale.models.report import StepResult  # pydantic: at run time, not parse
+        from webex_wholesale.onboarding.report import build_report
 
         ti = context["ti"]
-        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
-        steps_upstream = self.get_flat_relative_ids(upstream=True)
-        instances = [
-            (task_id, map_index, state)
-            for key, state in states.items()
-            for task_id, map_index in [_split_state_key(key, self.dag.task_ids)]
-            if task_id in steps_upstream
-        ]
+        instances = upstream_instances(self, context)
         steps = [
             StepResult(
-                task_id=task_id if map_index is None else f"{task_id}[{map_index}]",
+                task_id=step_label(task_id, map_index),
                 state=state,
                 message=self._pull(ti, task_id, map_index, FAILURE_XCOM_KEY) if state == "failed" else None,
             )
-            for task_id, map_index, state in sorted(instances, key=lambda i: (i[0], i[1] or -1))
+            for task_id, map_index, state in instances
         ]
         pieces = self.subscriber_tasks.items()
         sent = {task_id: self._pull(ti, self.prepare_task_id, None, key) or [] for task_id, key in pieces}
@@ -128,9 +128,7 @@ class OnboardingReportOperator(BaseOperator):
             finished_at=datetime.now(UTC),
         )
 
-    @staticmethod
-    def _pull(ti: Any, task_id: str, map_index: int | None, key: str = "return_value") -> Any:
-        return ti.xcom_pull(task_ids=task_id, key=key, map_indexes=-1 if map_index is None else map_index)
+    _pull = staticmethod(pull)
 
 
 def _for_xcom(report: dict[str, Any]) -> dict[str, Any]:
@@ -153,11 +151,3 @@ def _admin(sent: Mapping[str, list[Any]]) -> str | None:
     subscriber."""
     first = next(iter(sent.values()), [])
     return first[0].get("email") if first else None
-
-
-def _split_state_key(key: str, task_ids: Sequence[str]) -> tuple[str, int | None]:
-    """Task-state keys are ``task_id`` or ``task_id_<map_index>`` for mapped instances."""
-    if key in task_ids:
-        return key, None
-    task_id, _, index = key.rpartition("_")
-    return task_id, int(index)

@@ -4,7 +4,7 @@ step its piece of the order, and recording why a step failed so the report can s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
@@ -15,7 +15,7 @@ from webex_wholesale.operators.exceptions import WebexInvalidInputError
 from webex_wholesale.operators.setup_assist import build_setup_assist_request
 
 if TYPE_CHECKING:
-    from webex_wholesale.models import OnboardingOrder
+    from webex_wholesale.models import Normalized, OnboardingOrder
 
 #: XCom key under which ``record_failure`` keeps a failed step's reason for the report.
 FAILURE_XCOM_KEY = "failure"
@@ -40,19 +40,29 @@ def prepare_order(conf: Mapping[str, Any] | None) -> dict[str, Any]:
     field before any API call. The returned pieces are XCom-safe JSON: ``precheckBody``, ``customerBody``,
     ``externalId``, ``subPartnerOrgId`` (``None`` to act as the partner), ``admin`` (a one-subscriber list),
     ``batches`` (the other subscribers, as the fan-out's ``expand_kwargs``), ``setupAssistRequest`` (the request
-    without the customer's ids, or ``None`` when not requested), ``summary`` (what the report names) and ``dryRun``.
+    without the customer's ids, or ``None`` when not requested), ``summary`` (what the report names, with the values
+    validation normalized) and ``dryRun``.
     """
-    from webex_wholesale.models import OrderValidationError, parse_order  # pydantic: when the task runs, not at parse
+    from webex_wholesale.models import (  # pydantic: when the task runs, not at parse
+        OrderValidationError,
+        normalized_values,
+        parse_order,
+    )
 
+    given = order_from_conf(conf)
     try:
-        order = parse_order(order_from_conf(conf))
+        order = parse_order(given)
     except OrderValidationError as err:
         raise WebexInvalidInputError(str(err)) from None
-    return {**split_order(order), "dryRun": bool((conf or {}).get(DRY_RUN_PARAM, False))}
+    plan = split_order(order, normalized_values(given, order))
+    return {**plan, "dryRun": bool((conf or {}).get(DRY_RUN_PARAM, False))}
 
 
-def split_order(order: OnboardingOrder) -> dict[str, Any]:
-    """The pieces of a valid order each step sends (see :func:`prepare_order`); typed until this XCom edge."""
+def split_order(order: OnboardingOrder, normalized: Sequence[Normalized] = ()) -> dict[str, Any]:
+    """The pieces of a valid order each step sends (see :func:`prepare_order`); typed until this XCom edge.
+
+    ``normalized`` lists the values validation changed from how the order wrote them; the report shows them.
+    """
     return {
         "precheckBody": order.precheck_body(),
         "customerBody": order.customer_body(),
@@ -67,6 +77,7 @@ def split_order(order: OnboardingOrder) -> dict[str, Any]:
             "provisioningId": order.provisioning_id,
             "subscribers": len(order.subscribers),
             "setupAssistRequested": order.setup_assistance is not None,
+            "normalized": list(normalized),
         },
     }
 

@@ -27,7 +27,8 @@ from webex_wholesale.operators.setup_assist import (
     build_setup_assist_request,
     for_customer,
 )
-from webex_wholesale.operators.subscribers import OUTCOMES_XCOM_KEY, WebexProvisionSubscribersOperator
+from webex_wholesale.operators.subscriber_xcom import OUTCOMES_XCOM_KEY
+from webex_wholesale.operators.subscribers import WebexProvisionSubscribersOperator
 from webex_wholesale.operators.template import WebexCheckTemplateOperator
 
 __all__ = [

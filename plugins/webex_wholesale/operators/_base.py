@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from webex_wholesale import DEFAULT_CONN_ID
+from webex_wholesale.ids import DEFAULT_CONN_ID
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
 if TYPE_CHECKING:
@@ -57,9 +57,10 @@ class WebexWholesaleBaseOperator(BaseOperator):
     def pre_execute(self, context: Any) -> None:
         """Open the audit trail for this task: the hook reports every API call to it (state database)."""
         super().pre_execute(context)
-        from webex_wholesale.state.onboarding import audit_writer_for
+        from webex_wholesale.state.audit import RunContext, open_run_audit
+        from webex_wholesale.state.store import open_state
 
-        self.audit = audit_writer_for(context, buffered=self.audit_buffered)
+        self.audit = open_run_audit(open_state(), RunContext.from_airflow(context), buffered=self.audit_buffered)
 
     def _do_render_template_fields(
         self,
@@ -82,6 +83,13 @@ class WebexWholesaleBaseOperator(BaseOperator):
             value = getattr(parent, name)
             if (resolve := getattr(value, "resolve", None)) is not None:
                 setattr(parent, name, resolve(context))
+
+    def for_customer(self, customer_id: Any) -> str:
+        """The customer id this task works on (checked, see :func:`require_customer_id`); its audit rows name it."""
+        checked = require_customer_id(customer_id)
+        if self.audit is not None:
+            self.audit.set_customer_id(checked)
+        return checked
 
     def hook_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for the hook beyond the connection and the sub-partner; subclasses add theirs.

@@ -55,6 +55,7 @@ class CustomerWaitBaseOperator(WebexWholesaleBaseOperator):
 
     Outcomes:
 
+    * ``gone`` (a wait ``until_gone``, for a deletion): ``{"id", "status": "gone"}``.
     * ``provisioned``: the customer (camelCase dict, with ``id`` and ``orgId``).
     * ``provisioned_with_errors``: the customer, and a WARNING listing each package's errors and warnings
       (errorCodes); subscribers can still be added.
@@ -75,6 +76,9 @@ class CustomerWaitBaseOperator(WebexWholesaleBaseOperator):
     :param deferrable: wait in the triggerer (default) rather than in the worker.
     :param worker_wait: seconds a deferrable wait polls in the worker before deferring (0: one poll).
     """
+
+    #: Wait for a deletion instead: until Webex no longer returns the customer (the ``gone`` outcome).
+    until_gone = False
 
     def __init__(
         self,
@@ -107,13 +111,15 @@ class CustomerWaitBaseOperator(WebexWholesaleBaseOperator):
         else:
             worker_end, interval = end_time, self.poll_interval
         try:
-            event = self.hook.wait_for_customer(customer_id, end_time=worker_end, poll_interval=interval)
+            event = self.hook.wait_for_customer(
+                customer_id, end_time=worker_end, poll_interval=interval, until_gone=self.until_gone
+            )
         finally:
             self.hook.close()
         if not self.deferrable or event["status"] != CustomerWaitStatus.TIMEOUT or time.time() >= end_time:
             return self.end_wait(context, event, customer_id)
         self.log.info(
-            "Customer %s is still being provisioned after %.0f s; deferring (poll every %.0f s, deadline in %.0f s)",
+            "Customer %s is still busy after %.0f s; deferring (poll every %.0f s, deadline in %.0f s)",
             customer_id,
             self.worker_wait,
             self.poll_interval,
@@ -129,6 +135,7 @@ class CustomerWaitBaseOperator(WebexWholesaleBaseOperator):
                 end_time=end_time,
                 poll_interval=self.poll_interval,
                 on_behalf_of_sub_partner_org_id=self.on_behalf_of_sub_partner_org_id or None,
+                until_gone=self.until_gone,
             ),
             method_name="execute_complete",
             kwargs=resume_kwargs or None,
@@ -155,6 +162,9 @@ class CustomerWaitBaseOperator(WebexWholesaleBaseOperator):
         except ValueError:
             status = None
 
+        if status is CustomerWaitStatus.GONE:
+            self.log.info("Customer %s no longer exists", customer_id)
+            return {"id": customer_id, "status": status.value}
         if status is CustomerWaitStatus.PROVISIONED:
             self.log.info("Customer %s is provisioned (orgId %s)", customer_id, customer.org_id if customer else None)
             return customer_json or {"id": customer_id, "status": status.value}

@@ -19,11 +19,14 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException
 from webex_wholesale.exceptions import WebexApiError, WebexPermanentError
 
 __all__ = [
+    "WebexChangesFailedError",
+    "WebexChangesRefusedError",
     "WebexCustomerOnHoldError",
     "WebexCustomerPollingError",
     "WebexCustomerProvisioningError",
     "WebexCustomerTimeoutError",
     "WebexInvalidInputError",
+    "WebexPlanRefusedError",
     "WebexSetupAssistConnectionMissingError",
     "WebexSetupAssistDeliveryError",
     "WebexSetupAssistRejectedError",
@@ -35,6 +38,19 @@ __all__ = [
 
 class WebexInvalidInputError(AirflowFailException):
     """An operator argument (order, customer, subscribers) is invalid; fix the input, retrying cannot help."""
+
+
+class WebexPlanRefusedError(AirflowFailException):
+    """A change or offboarding cannot be planned as asked (an unknown customer, a refused plan, a mismatched
+    confirmation); nothing was changed, and retrying the same run cannot help."""
+
+
+class WebexChangesFailedError(AirflowException):
+    """Some changes of a batch failed; a task retry (or a re-run of the DAG, which re-plans) applies what is left."""
+
+
+class WebexChangesRefusedError(WebexChangesFailedError, AirflowFailException):
+    """Webex refused every failed change of a batch: retrying cannot help; fix the order, then run the change again."""
 
 
 class WebexTemplateRefusedError(WebexPermanentError):

@@ -3,21 +3,24 @@
 Setup Assist has no API (Cisco takes it by form), so the pipeline compiles the request and delivers it as JSON
 to a channel the operator configures: an ``http`` Airflow connection (a ticketing system, a webhook, or the
 simulator's intake locally). When no channel is configured, the compiled request goes into the onboarding
-report as a ready-to-submit form, to submit by hand.
+report as a ready-to-submit form, to submit by hand. A delivery changes something outside Airflow like any API
+call, so it gets an audit record too.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, Connection, Context
 from airflow.sdk.exceptions import AirflowNotFoundException
 
-from webex_wholesale import SETUP_ASSIST_CONN_ID
 from webex_wholesale.exceptions import connection_env_example
 from webex_wholesale.http_status import is_transient_status
+from webex_wholesale.ids import SETUP_ASSIST_CONN_ID
 from webex_wholesale.operators._base import WebexWholesaleBaseOperator
 from webex_wholesale.operators.exceptions import (
     WebexInvalidInputError,
@@ -204,6 +207,7 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
         conn_id = self.setup_assist_conn_id
         timeout = (connection.extra_dejson or {}).get("timeout") or DEFAULT_DELIVERY_TIMEOUT
         hook = HttpHook(method="POST", http_conn_id=conn_id)
+        at, started = datetime.now(UTC), time.monotonic()
         try:
             response = hook.run(
                 self.endpoint,
@@ -212,12 +216,14 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
                 extra_options={"timeout": float(timeout), "check_response": False},
             )
         except requests.RequestException as e:
+            self._audit_delivery(at, started, None, None)
             raise WebexSetupAssistDeliveryError(
                 f"Setup Assist channel {conn_id!r} gave no answer ({type(e).__name__}: {e}); a task retry "
                 "delivers again (the request carries requestKey to spot duplicates)."
             ) from e
         status = response.status_code
         if not 200 <= status < 300:
+            self._audit_delivery(at, started, status, None)
             body = " ".join((response.text or "").split())[:500]
             retryable = status == 408 or is_transient_status(status)  # a channel's timeout is worth a retry too
             cls = WebexSetupAssistDeliveryError if retryable else WebexSetupAssistRejectedError
@@ -227,13 +233,40 @@ class WebexSetupAssistanceOperator(WebexWholesaleBaseOperator):
                 http_status=status,
                 body=body,
             )
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        reference = None
-        if isinstance(answer, Mapping):
-            reference = answer.get("id") or answer.get("reference") or answer.get("key")
+        reference = _reference(response)
+        self._audit_delivery(at, started, status, reference)
         if reference is None:
             self.log.warning("Setup Assist channel %r accepted the request (%d) but returned no id", conn_id, status)
-        return str(reference) if reference is not None else None
+        return reference
+
+    def _audit_delivery(self, at: datetime, started: float, status: int | None, reference: str | None) -> None:
+        """One audit record for the delivery: the channel's reference stands where Webex's trackingId would. The
+        path names the connection and the endpoint, never the channel's URL: a webhook's URL holds its secret."""
+        if self.audit is None:
+            return
+        # Imported here: the models package costs the DAG file's parse (tests/dags/test_dag_parse_cost.py).
+        from webex_wholesale.models.call_record import ApiCallRecord
+
+        self.audit(
+            ApiCallRecord(
+                at=at,
+                method="POST",
+                path=f"{self.setup_assist_conn_id}/{self.endpoint}",
+                http_status=status,
+                tracking_id=reference,
+                duration_ms=round((time.monotonic() - started) * 1000),
+                attempts=1,
+            )
+        )
+
+
+def _reference(response: Any) -> str | None:
+    """The id a channel answered (``id``, ``reference`` or ``key`` of a JSON object), if any."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return None
+    if not isinstance(answer, Mapping):
+        return None
+    reference = answer.get("id") or answer.get("reference") or answer.get("key")
+    return str(reference) if reference is not None else None

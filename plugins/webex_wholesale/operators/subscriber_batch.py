@@ -21,10 +21,15 @@ from webex_wholesale.operators.exceptions import (
     WebexSubscribersFailedError,
     WebexSubscribersRefusedError,
 )
-from webex_wholesale.operators.subscribers import MAX_FAILURES_IN_MESSAGE, MAX_POSTS
 
 if TYPE_CHECKING:
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+
+#: Failed subscribers named in the exception message; the rest are counted ("... and N more").
+MAX_FAILURES_IN_MESSAGE = 20
+#: POSTs per subscriber at most: a first one, and one more only after a lookup proved an ambiguous one created
+#: nothing.
+MAX_POSTS = 2
 
 
 @dataclass
@@ -116,6 +121,7 @@ class SubscriberBatch:
         given); ``details`` adds message, tracking id..."""
         return SubscriberOutcome(
             email=order.email,
+            name=order.name,
             is_admin=self._is_admin(index),
             subscriber_id=held.id,
             status=str(held.status.value),
@@ -209,6 +215,7 @@ class SubscriberBatch:
         http_status = getattr(error, "status_code", None)
         outcome = SubscriberOutcome(
             email=order.email,
+            name=order.name,
             result=SubscriberResult.FAILED,
             is_admin=self._is_admin(index),
             package=order.package,

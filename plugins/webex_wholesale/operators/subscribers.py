@@ -8,23 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
-from webex_wholesale.operators._base import WebexWholesaleBaseOperator, require_customer_id
+from webex_wholesale.operators._base import WebexWholesaleBaseOperator
+from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
     from webex_wholesale.models import SubscriberOutcome
-
-#: XCom key of the per-subscriber outcomes (always pushed, also when the task fails), without the emails the
-#: batch's input holds (:mod:`~webex_wholesale.operators.batch_outcomes`).
-OUTCOMES_XCOM_KEY = "outcomes"
-#: XCom key of what this task's requests did with the API budget (``BudgetStats.summary()``).
-BUDGET_XCOM_KEY = "budget"
-#: Failed subscribers named in the exception message; the rest are counted ("... and N more").
-MAX_FAILURES_IN_MESSAGE = 20
-#: POSTs per subscriber at most: a first one, and one more only after a lookup proved an ambiguous one created
-#: nothing.
-MAX_POSTS = 2
-#: Webex's "email already belongs to an existing user" code.
-EMAIL_TAKEN = 10022
 
 
 class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
@@ -97,12 +85,10 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         from webex_wholesale.operators.batch_outcomes import publish_outcomes
         from webex_wholesale.operators.subscriber_batch import SubscriberBatch, parse_subscribers, raise_if_failed
 
-        customer_id = require_customer_id(self.customer_id)
+        customer_id = self.for_customer(self.customer_id)
         orders = parse_subscribers(self.subscribers)
         outcomes: list[SubscriberOutcome] = []
         audit = self.audit
-        if audit is not None:
-            audit.set_customer_id(customer_id)
         try:
             batch = SubscriberBatch(self.hook, self._label, self.is_admin_batch, self.max_concurrency, self.log)
             outcomes = batch.provision(customer_id, orders)
@@ -114,9 +100,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                 self.log.info("Batch %s API budget: %s", self._label, budget.describe())
                 context["ti"].xcom_push(key=BUDGET_XCOM_KEY, value=budget.summary())
             if audit is not None:
-                from webex_wholesale.state.onboarding import record_subscriber_outcomes
-
-                record_subscriber_outcomes(audit, [o.model_dump(mode="json") for o in outcomes])
+                audit.record_subscribers(outcomes)
                 audit.close()
         raise_if_failed(outcomes, self._label)
         return dict(Counter(o.result.value for o in outcomes))

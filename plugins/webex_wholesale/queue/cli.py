@@ -1,4 +1,5 @@
-"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, migrate the state database.
+"""``wholesale-queue``: put orders in the queue, look at them, retry or cancel them, export their outcomes, show the
+customers' health, migrate the state database.
 
 The state database is the one the DAGs use: the Airflow connection ``wholesale_db`` (for instance
 ``AIRFLOW_CONN_WHOLESALE_DB=postgresql://user@host:5432/db``), else ``$AIRFLOW_HOME/wholesale.db``.
@@ -8,46 +9,60 @@ Exit status: 0 done, 1 refused (bad file, duplicate, illegal transition, unknown
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from webex_wholesale.queue.loader import ImportRefused, load_files
+from webex_wholesale.models.lifecycle_report import verdict_of
+from webex_wholesale.models.states import AuditKind, OrderState
+from webex_wholesale.queue.export import order_outcomes_csv
+from webex_wholesale.queue.health_report import print_health
+from webex_wholesale.queue.loader import FileProblem, ImportRefused, load_files
 from webex_wholesale.state import migrate, orders
 from webex_wholesale.state.engine import get_engine
+from webex_wholesale.state.errors import StateDatabaseMisconfigured
 from webex_wholesale.state.machine import IllegalTransition
-from webex_wholesale.state.migrate import StateDatabaseNotReady
 from webex_wholesale.state.orders import DuplicateOrder, OrderNotFound
-from webex_wholesale.state.schema import ORDER_STATES
 from webex_wholesale.state.store import open_state
 
 __all__ = ["main"]
 
 #: What a refusal looks like to the user: a message and exit status 1, never a traceback.
-_REFUSALS = (ImportRefused, DuplicateOrder, IllegalTransition, OrderNotFound, StateDatabaseNotReady)
+_REFUSALS = (ImportRefused, DuplicateOrder, IllegalTransition, OrderNotFound, StateDatabaseMisconfigured)
 
 
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
 
 
+def _due(not_before: datetime | None) -> str:
+    return "now" if orders.is_due(not_before) else _when(not_before)
+
+
 def _add(args: argparse.Namespace) -> None:
-    queued = load_files(args.files, customer=args.customer)
+    notes: list[FileProblem] = []
+    queued = load_files(args.files, customer=args.customer, notes=notes)
     ids = orders.enqueue(open_state(), queued)
+    for note in notes:
+        print(f"normalized {note}")
     for order_id, item in zip(ids, queued, strict=True):
         subscribers = len(item.order.subscribers)
-        print(f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}")
+        print(
+            f"queued order {order_id}: {item.order.external_id} ({subscribers} subscribers) from {item.source}; "
+            f"due {_due(item.not_before)}"
+        )
 
 
 def _list(args: argparse.Namespace) -> None:
     rows = orders.list_orders(open_state(), state=args.state)
-    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  LAST CHANGE")
+    print(f"{'ID':>6}  {'EXTERNAL ID':<32} {'STATE':<16} {'SUBSCRIBERS':>11}  {'DUE':<23}  LAST CHANGE")
     for row in rows:
         print(
             f"{row['id']:>6}  {row['external_id']:<32} {row['state']:<16} {row['subscriber_count']:>11}  "
-            f"{_when(row['updated_at'])}"
+            f"{_due(row['not_before']):<23}  {_when(row['updated_at'])}"
         )
     if not rows:
         print("(no orders" + (f" in state {args.state})" if args.state else ")"))
@@ -82,18 +97,22 @@ def _show(args: argparse.Namespace) -> None:
         ("last error", "last_error"),
     ):
         print(f"  {label + ':':<19}{order[key] if order[key] not in (None, '') else '-'}")
+    print(f"  {'due:':<19}{_due(order['not_before'])}")
     print(f"  {'created:':<19}{_when(order['created_at'])}\n  {'updated:':<19}{_when(order['updated_at'])}")
     _table("State history", orders.order_transitions(engine, order["id"]), ("at", "from_state", "to_state", "reason"))
-    _table("Runs", orders.order_runs(engine, order["id"]), ("dag_run_id", "state", "started_at", "ended_at"))
+    runs = [{**run, "problem": _problem(run["report_json"])} for run in orders.order_runs(engine, order["id"])]
+    _table("Runs", runs, ("dag_run_id", "state", "started_at", "ended_at", "problem"))
     audit = orders.order_audit(engine, order["id"])
     outcomes = sorted(
-        (row for row in audit if row["kind"] == "subscriber_outcome"),
-        key=lambda row: not str(row["result"]).startswith("failed"),
+        (row for row in audit if row["kind"] is AuditKind.SUBSCRIBER_OUTCOME),
+        key=lambda row: not row["result"].is_failure,
     )
     _table(
-        "Subscriber outcomes (failures first)", outcomes, ("subscriber_email", "result", "tracking_id", "error_codes")
+        "Subscriber outcomes (failures first)",
+        outcomes,
+        ("subscriber_email", "result", "reason", "tracking_id", "error_codes"),
     )
-    calls = [row for row in audit if row["kind"] == "api_call"]
+    calls = [row for row in audit if row["kind"] is AuditKind.API_CALL]
     _table(
         "Audit (API calls that changed something)",
         calls,
@@ -109,18 +128,37 @@ def _show(args: argparse.Namespace) -> None:
             "tracking_id",
             "error_codes",
             "result",
+            "attempts",
         ),
     )
 
 
+def _problem(report_json: dict[str, Any] | None) -> str | None:
+    """What went wrong in one run, as its report's verdict says (``None``: no report yet, or nothing went wrong)."""
+    return verdict_of(report_json).problem if report_json else None
+
+
 def _retry(args: argparse.Namespace) -> None:
-    orders.retry(open_state(), args.order_id)
+    orders.retry(open_state(), args.order_id, requested_by=f"{getpass.getuser()} (wholesale-queue retry)")
     print(f"order {args.order_id} is queued again; the next queue run starts it as a new attempt")
 
 
 def _cancel(args: argparse.Namespace) -> None:
     orders.cancel(open_state(), args.order_id)
     print(f"order {args.order_id} is cancelled")
+
+
+def _export(args: argparse.Namespace) -> None:
+    _order, text = order_outcomes_csv(open_state(), args.order)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+
+
+def _health(args: argparse.Namespace) -> None:
+    print_health(open_state(), as_json=args.json)
 
 
 def _db_upgrade(_args: argparse.Namespace) -> None:
@@ -143,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(run=_add)
 
     listing = commands.add_parser("list", help="one line per order")
-    listing.add_argument("--state", choices=ORDER_STATES)
+    listing.add_argument("--state", type=OrderState, choices=list(OrderState))
     listing.set_defaults(run=_list)
 
     show = commands.add_parser("show", help="an order's summary, state history, subscriber outcomes and audit")
@@ -157,6 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("order_id", metavar="ID", type=int)
         command.set_defaults(run=handler)
+
+    export = commands.add_parser(
+        "export", help="the order's outcomes as a CSV in the import's columns: fix failed rows, add them again"
+    )
+    export.add_argument("order", metavar="ID_OR_EXTERNAL_ID")
+    export.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    export.set_defaults(run=_export)
+    health = commands.add_parser("health", help="the health check's open findings (status, consent, drift, runs)")
+    health.add_argument("--json", action="store_true", help="JSON for scripts: the last check and every finding")
+    health.set_defaults(run=_health)
 
     db = commands.add_parser("db", help="state database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)

@@ -1,6 +1,6 @@
-"""The durable audit trail: one row per API call that changed something and per subscriber outcome.
+"""The durable audit trail: one row per API call that changed something, per subscriber outcome and per change.
 
-:class:`AuditWriter` is a :data:`~webex_wholesale.hooks.call_record.CallObserver`: hand it to the hook
+:class:`AuditWriter` is a :data:`~webex_wholesale.models.call_record.CallObserver`: hand it to the hook
 (``WebexWholesaleHook(call_observer=writer)``) and it turns each finished call into a row stamped with the run
 context (DAG, run, task, map index, try, order, customer). Rows are buffered and written in batches (one
 multi-row INSERT per ``batch_size`` records, and whatever is left when the task closes the writer), so the
@@ -15,12 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Self
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select
 
-from webex_wholesale.hooks.call_record import ApiCallRecord
-from webex_wholesale.state.schema import audit_table, utcnow
+from webex_wholesale.models import SubscriberOutcome, SubscriberResult
+from webex_wholesale.models.call_record import ApiCallRecord
+from webex_wholesale.models.change_outcome import USER_ACTIONS, ChangeOutcome
+from webex_wholesale.models.states import AuditKind, AuditResult
+from webex_wholesale.state.schema import audit_table, run_table, utcnow
 
-__all__ = ["DEFAULT_BATCH_SIZE", "AuditWriter", "RunContext"]
+__all__ = ["DEFAULT_BATCH_SIZE", "AuditWriter", "RunContext", "open_run_audit"]
 
 #: Every column but the id, so buffered rows of both kinds share one shape (one executemany per batch).
 _EMPTY_ROW: dict[str, Any] = {column.name: None for column in audit_table.c if column.name != "id"}
@@ -89,7 +92,7 @@ class AuditWriter:
         self._add(
             {
                 "at": record.at,
-                "kind": "api_call",
+                "kind": AuditKind.API_CALL,
                 "subscriber_email": record.subscriber_email,
                 "method": record.method,
                 "path": record.path,
@@ -97,30 +100,63 @@ class AuditWriter:
                 "tracking_id": record.tracking_id,
                 "error_codes": list(record.error_codes),
                 "duration_ms": record.duration_ms,
-                "result": _call_result(record),
+                "attempts": record.attempts,
+                "result": AuditResult.of_call(record.http_status),
             }
         )
+
+    def record_subscribers(self, outcomes: Iterable[SubscriberOutcome]) -> None:
+        """One row per subscriber outcome, as the subscriber operator reports them (a failure with its message)."""
+        for outcome in outcomes:
+            self.subscriber_outcome(
+                outcome.email,
+                outcome.result,
+                http_status=outcome.http_status,
+                tracking_id=outcome.tracking_id,
+                error_codes=outcome.error_codes,
+                reason=outcome.message if outcome.failed else None,
+            )
+
+    def record_changes(self, changes: Iterable[ChangeOutcome]) -> None:
+        """One row per change a lifecycle run applied (or tried to), with its value before and after."""
+        for change in changes:
+            is_user = change.action in USER_ACTIONS
+            self._add(
+                {
+                    "at": utcnow(),
+                    "kind": AuditKind.CHANGE,
+                    "action": change.action,
+                    "subscriber_email": change.subject if is_user else None,
+                    "http_status": change.http_status,
+                    "tracking_id": change.tracking_id,
+                    "result": AuditResult.OK if change.done else AuditResult.of_call(change.http_status),
+                    "reason": change.message,
+                    "before_json": change.before,
+                    "after_json": change.after,
+                }
+            )
 
     def subscriber_outcome(
         self,
         email: str,
-        result: str,
+        result: SubscriberResult,
         *,
         http_status: int | None = None,
         tracking_id: str | None = None,
         error_codes: Iterable[int] = (),
         reason: str | None = None,
     ) -> None:
-        """Record what became of one subscriber (``result`` such as ``provisioned``, ``failed``, ``skipped``)."""
+        """Record what became of one subscriber, and why when it failed (``reason``, in its own column)."""
         self._add(
             {
                 "at": utcnow(),
-                "kind": "subscriber_outcome",
+                "kind": AuditKind.SUBSCRIBER_OUTCOME,
                 "subscriber_email": email,
                 "http_status": http_status,
                 "tracking_id": tracking_id,
                 "error_codes": list(error_codes),
-                "result": f"{result}: {reason}" if reason else result,
+                "result": AuditResult(result),
+                "reason": reason,
             }
         )
 
@@ -152,8 +188,20 @@ class AuditWriter:
         self.close()
 
 
-def _call_result(record: ApiCallRecord) -> str:
-    if record.http_status is None:
-        return f"no response after {record.attempts} attempt(s)"
-    outcome = "ok" if record.http_status < 400 else "error"
-    return outcome if record.attempts == 1 else f"{outcome} after {record.attempts} attempts"
+def open_run_audit(engine: Engine, context: RunContext, *, buffered: bool = False) -> AuditWriter:
+    """An audit writer for a task of an onboarding run, stamped also with the run's order and customer.
+
+    The order and customer come from the run's ``wholesale_run`` row (none yet: left empty). ``buffered`` writes in
+    batches (the caller must close the writer); otherwise each row is written at once.
+    """
+    with engine.connect() as conn:
+        run = conn.execute(
+            select(run_table.c.order_id, run_table.c.customer_external_id, run_table.c.customer_id).where(
+                run_table.c.dag_run_id == context.dag_run_id
+            )
+        ).first()
+    if run is not None:
+        context = replace(
+            context, order_id=run.order_id, customer_external_id=run.customer_external_id, customer_id=run.customer_id
+        )
+    return AuditWriter(engine, context, batch_size=DEFAULT_BATCH_SIZE if buffered else 1)

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
-__all__ = ["CONN_ID", "database_url", "default_sqlite_path", "get_engine", "immediate"]
+from webex_wholesale.ids import STATE_CONN_ID
 
-#: The Airflow connection naming the state database.
-CONN_ID = "wholesale_db"
+__all__ = ["database_url", "default_sqlite_path", "get_engine", "immediate"]
+
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN (see :func:`immediate`).
 _IMMEDIATE = "wholesale_begin_immediate"
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -39,7 +39,7 @@ def _lookup_connection() -> Any | None:
     from airflow.sdk import BaseHook
 
     try:
-        return BaseHook.get_connection(CONN_ID)
+        return BaseHook.get_connection(STATE_CONN_ID)
     except AirflowNotFoundException:
         return None
 
@@ -61,7 +61,7 @@ def _url_from_connection(conn: Any) -> URL:
         path = "/".join(p for p in (conn.host, conn.schema) if p) or str(default_sqlite_path())
         return URL.create("sqlite", database=path)
     raise ValueError(
-        f"Connection {CONN_ID!r} has type {conn.conn_type!r}; the state database must be SQLite "
+        f"Connection {STATE_CONN_ID!r} has type {conn.conn_type!r}; the state database must be SQLite "
         "(sqlite:////abs/path/wholesale.db) or PostgreSQL (postgresql://user@host:5432/db)."
     )
 

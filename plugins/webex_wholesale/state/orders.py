@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from webex_wholesale.models import OnboardingOrder
+from webex_wholesale.models.offboarding_order import OffboardingOrder
+from webex_wholesale.models.states import OrderKind, OrderState
 from webex_wholesale.state.engine import immediate
 from webex_wholesale.state.machine import ACTIVE_STATES, check_transition
 from webex_wholesale.state.schema import audit_table, order_table, run_table, transition_table, utcnow
@@ -27,18 +30,15 @@ __all__ = [
     "claim",
     "enqueue",
     "find_order",
+    "is_due",
     "list_orders",
     "order_audit",
     "order_runs",
     "order_transitions",
     "retry",
     "run_id_for",
-    "state_counts",
     "transition",
 ]
-
-#: The DAG whose runs onboard queued orders.
-ONBOARDING_DAG_ID = "webex_wholesale_onboarding"
 
 
 class OrderNotFound(LookupError):
@@ -51,24 +51,54 @@ class DuplicateOrder(ValueError):
 
 @dataclass(frozen=True)
 class QueuedOrder:
-    """One validated order to enqueue, with where it came from (a file name, a row range...)."""
+    """One validated order to enqueue, with where it came from (a file name, a row range...), its kind, and when it
+    is due (``None``: at once; a time in the past means the same).
 
-    order: OnboardingOrder
+    An onboarding or a change carries the order (for a change, the customer's desired state); an offboarding, the
+    customer to delete.
+    """
+
+    order: OnboardingOrder | OffboardingOrder
     source: str
+    not_before: datetime | None = None
+    kind: OrderKind = OrderKind.ONBOARD
+
+    @property
+    def customer_name(self) -> str:
+        """The name the queue lists the order under: the customer's, else (an existing org, an offboarding) its
+        externalId."""
+        if isinstance(self.order, OnboardingOrder) and self.order.customer_info is not None:
+            return self.order.customer_info.name
+        return self.order.external_id
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self.order.subscribers) if isinstance(self.order, OnboardingOrder) else 0
 
 
 @dataclass(frozen=True)
 class Claim:
-    """An order the queue took, and the DAG run that will onboard it."""
+    """An order the queue took, and the DAG run that will onboard, change or offboard it (by its kind)."""
 
     order_id: int
     attempt: int
     dag_run_id: str
+    kind: OrderKind = OrderKind.ONBOARD
 
     @property
     def trigger_kwargs(self) -> dict[str, Any]:
         """The arguments of one mapped ``TriggerDagRunOperator`` instance for this order."""
-        return {"trigger_run_id": self.dag_run_id, "conf": {"orderId": self.order_id}}
+        return {
+            "trigger_dag_id": self.kind.dag_id,
+            "trigger_run_id": self.dag_run_id,
+            "conf": {"orderId": self.order_id},
+        }
+
+
+def is_due(not_before: datetime | None, now: datetime | None = None) -> bool:
+    """Whether an order with this ``not_before`` may be claimed at ``now`` (absent or past: at once); :func:`claim`
+    applies the same rule in SQL."""
+    return not_before is None or not_before <= (now or utcnow())
 
 
 def run_id_for(order_id: int, attempt: int) -> str:
@@ -80,7 +110,9 @@ def run_id_for(order_id: int, attempt: int) -> str:
     return f"order-{order_id}" if attempt == 1 else f"order-{order_id}-{attempt}"
 
 
-def transition(conn: Connection, order_id: int, to_state: str, reason: str | None = None, **changes: Any) -> str:
+def transition(
+    conn: Connection, order_id: int, to_state: OrderState, reason: str | None = None, **changes: Any
+) -> OrderState:
     """Move one order to ``to_state`` (with optional column ``changes``) and record it; return the state it left.
 
     Raises :class:`OrderNotFound`, or :class:`~webex_wholesale.state.machine.IllegalTransition` when the life cycle
@@ -130,17 +162,18 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
         ids = []
         now = utcnow()
         for item in orders:
-            order = item.order
             order_id = conn.execute(
                 insert(order_table)
                 .values(
-                    external_id=order.external_id,
-                    customer_name=order.customer_info.name if order.customer_info else order.external_id,
-                    state="queued",
-                    order_json=order.to_conf(),
-                    subscriber_count=len(order.subscribers),
+                    external_id=item.order.external_id,
+                    customer_name=item.customer_name,
+                    state=OrderState.QUEUED,
+                    kind=item.kind,
+                    order_json=item.order.to_conf(),
+                    subscriber_count=item.subscriber_count,
                     attempts=0,
                     source=item.source,
+                    not_before=item.not_before,
                     created_at=now,
                     updated_at=now,
                 )
@@ -148,15 +181,20 @@ def enqueue(engine: Engine, orders: Sequence[QueuedOrder]) -> list[int]:
             ).scalar_one()
             conn.execute(
                 insert(transition_table).values(
-                    order_id=order_id, from_state=None, to_state="queued", at=now, reason=f"enqueued from {item.source}"
+                    order_id=order_id,
+                    from_state=None,
+                    to_state=OrderState.QUEUED,
+                    at=now,
+                    reason=f"enqueued from {item.source}",
                 )
             )
             ids.append(order_id)
     return ids
 
 
-def claim(engine: Engine, limit: int) -> list[Claim]:
-    """Take up to ``limit`` queued orders, oldest first, and commit them as ``claimed`` before anything runs.
+def claim(engine: Engine, limit: int, now: datetime | None = None) -> list[Claim]:
+    """Take up to ``limit`` queued orders that are due (``not_before`` absent or not after ``now``, by default the
+    current time), oldest first, and commit them as ``claimed`` before anything runs.
 
     PostgreSQL locks the rows it reads with ``FOR UPDATE SKIP LOCKED``, so concurrent claimers take disjoint sets;
     SQLite has one writer at a time and the transaction takes the write lock at its start (``BEGIN IMMEDIATE``), so
@@ -165,10 +203,11 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
     if limit <= 0:
         return []
     claims = []
+    due = or_(order_table.c.not_before.is_(None), order_table.c.not_before <= (now or utcnow()))  # as is_due
     with immediate(engine) as conn:
         rows = conn.execute(
-            select(order_table.c.id, order_table.c.attempts)
-            .where(order_table.c.state == "queued")
+            select(order_table.c.id, order_table.c.attempts, order_table.c.kind)
+            .where(order_table.c.state == OrderState.QUEUED, due)
             .order_by(order_table.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -176,21 +215,26 @@ def claim(engine: Engine, limit: int) -> list[Claim]:
         for row in rows:
             attempt = row.attempts + 1
             run_id = run_id_for(row.id, attempt)
-            transition(conn, row.id, "claimed", f"claimed for run {run_id}", attempts=attempt, dag_run_id=run_id)
-            claims.append(Claim(order_id=row.id, attempt=attempt, dag_run_id=run_id))
+            transition(
+                conn, row.id, OrderState.CLAIMED, f"claimed for run {run_id}", attempts=attempt, dag_run_id=run_id
+            )
+            claims.append(Claim(order_id=row.id, attempt=attempt, dag_run_id=run_id, kind=row.kind))
     return claims
 
 
-def retry(engine: Engine, order_id: int) -> None:
-    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt."""
+def retry(engine: Engine, order_id: int, *, requested_by: str) -> None:
+    """Put a ``failed`` or ``needs_attention`` order back in the queue; its next run is a new attempt.
+
+    ``requested_by`` says who asked (a user, and through what); the order's history keeps it, as it keeps every
+    change."""
     with immediate(engine) as conn:
-        transition(conn, order_id, "queued", "retry requested")
+        transition(conn, order_id, OrderState.QUEUED, f"retry requested by {requested_by}")
 
 
 def cancel(engine: Engine, order_id: int) -> None:
     """Take an order out of the queue for good (from ``queued``, ``failed`` or ``needs_attention``)."""
     with immediate(engine) as conn:
-        transition(conn, order_id, "cancelled", "cancelled by request")
+        transition(conn, order_id, OrderState.CANCELLED, "cancelled by request")
 
 
 def find_order(engine: Engine, id_or_external_id: str | int) -> dict[str, Any]:
@@ -208,7 +252,7 @@ def find_order(engine: Engine, id_or_external_id: str | int) -> dict[str, Any]:
     return dict(row)
 
 
-def list_orders(engine: Engine, state: str | None = None) -> list[dict[str, Any]]:
+def list_orders(engine: Engine, state: OrderState | None = None) -> list[dict[str, Any]]:
     """Orders (without their JSON), oldest first, optionally only those in ``state``."""
     columns = [column for column in order_table.c if column.name != "order_json"]
     query = select(*columns).order_by(order_table.c.id)
@@ -216,13 +260,6 @@ def list_orders(engine: Engine, state: str | None = None) -> list[dict[str, Any]
         query = query.where(order_table.c.state == state)
     with engine.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
-
-
-def state_counts(engine: Engine) -> dict[str, int]:
-    """How many orders are in each state (states with none are left out)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(order_table.c.state, func.count()).group_by(order_table.c.state)).all()
-    return {state: count for state, count in rows}
 
 
 def order_transitions(engine: Engine, order_id: int) -> list[dict[str, Any]]:

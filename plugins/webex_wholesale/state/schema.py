@@ -1,4 +1,4 @@
-"""The state database's tables (SQLAlchemy Core): the order queue, its history, runs and the audit trail.
+"""The state database's tables (SQLAlchemy Core): the order queue, its history, runs, the audit trail and health.
 
 These names and columns are a contract: the UI plugin reads them, and the Alembic migrations in
 ``webex_wholesale.state.migrations`` create exactly them. Change one only together with a new migration.
@@ -8,12 +8,14 @@ All times are UTC and timezone-aware. No column ever holds a token or an HTTP he
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -24,25 +26,22 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
+from webex_wholesale.models.change_outcome import ChangeAction
+from webex_wholesale.models.states import AuditKind, AuditResult, OrderKind, OrderState
+
 __all__ = [
-    "AUDIT_KINDS",
-    "ORDER_STATES",
-    "RUN_STATES",
     "UtcDateTime",
     "audit_table",
+    "finding_table",
+    "health_check_table",
+    "lock_table",
     "metadata",
     "order_table",
     "run_table",
+    "snapshot_table",
     "transition_table",
     "utcnow",
 ]
-
-#: Every state an order can be in (the allowed moves between them live in ``webex_wholesale.state.machine``).
-ORDER_STATES = ("queued", "claimed", "running", "succeeded", "failed", "needs_attention", "cancelled")
-#: Every state an onboarding run can be in, as recorded by the run itself.
-RUN_STATES = ("running", "succeeded", "failed", "needs_attention")
-#: What an audit record is about: one API call that changed something, or one subscriber's outcome.
-AUDIT_KINDS = ("api_call", "subscriber_outcome")
 
 #: Constraint names are fixed so Alembic migrations can refer to them on SQLite and PostgreSQL alike.
 metadata = MetaData(
@@ -87,6 +86,22 @@ def _utc() -> UtcDateTime:
     return UtcDateTime()
 
 
+def _word(enum: type[StrEnum]) -> Enum:
+    """A column holding one of ``enum``'s values, read back as the enum member.
+
+    A ``VARCHAR(32)`` without a CHECK constraint in the database, so a word added later needs no migration; a value
+    the enum does not know is refused on write (and raises on read) by SQLAlchemy.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
 #: The id is a BIGINT on PostgreSQL and an INTEGER (the rowid alias) on SQLite, so ids grow on both.
 _Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -96,7 +111,9 @@ order_table = Table(
     Column("id", _Id, primary_key=True, autoincrement=True),
     Column("external_id", String(255), nullable=False),
     Column("customer_name", String(255), nullable=False),
-    Column("state", String(32), nullable=False),
+    Column("state", _word(OrderState), nullable=False),
+    #: What the order asks for: onboard (every order before kinds existed), change or offboard.
+    Column("kind", _word(OrderKind), nullable=False, default=OrderKind.ONBOARD, server_default=OrderKind.ONBOARD.value),
     Column("order_json", JSON, nullable=False),
     Column("subscriber_count", Integer, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -104,6 +121,8 @@ order_table = Table(
     Column("dag_run_id", String(250)),
     Column("customer_id", String(255)),
     Column("source", String(1024)),
+    #: When the order is due: the queue claims it only from then on (``None``: at once).
+    Column("not_before", _utc()),
     Column("created_at", _utc(), nullable=False, default=utcnow),
     Column("updated_at", _utc(), nullable=False, default=utcnow),
     Index("ix_wholesale_order_state", "state"),
@@ -116,8 +135,8 @@ transition_table = Table(
     Column("id", _Id, primary_key=True, autoincrement=True),
     Column("order_id", _Id, ForeignKey("wholesale_order.id", ondelete="CASCADE"), nullable=False),
     #: ``None`` for the first transition (the order entering the queue).
-    Column("from_state", String(32)),
-    Column("to_state", String(32), nullable=False),
+    Column("from_state", _word(OrderState)),
+    Column("to_state", _word(OrderState), nullable=False),
     Column("at", _utc(), nullable=False, default=utcnow),
     Column("reason", Text),
     Index("ix_wholesale_order_transition_order_id", "order_id"),
@@ -134,8 +153,12 @@ run_table = Table(
     Column("customer_external_id", String(255)),
     Column("customer_name", String(255)),
     Column("customer_id", String(255)),
-    Column("state", String(32), nullable=False),
+    #: ``running``, then the run's outcome (:class:`~webex_wholesale.models.states.RunOutcome`).
+    Column("state", _word(OrderState), nullable=False),
     Column("report_json", JSON),
+    #: A change's or offboarding's plan (Markdown), recorded before anything is applied: the pages show it while
+    #: the run waits for approval.
+    Column("plan_summary", Text),
     Column("started_at", _utc(), nullable=False, default=utcnow),
     Column("ended_at", _utc()),
     Index("ix_wholesale_run_order_id", "order_id"),
@@ -156,15 +179,84 @@ audit_table = Table(
     Column("customer_external_id", String(255)),
     Column("customer_id", String(255)),
     Column("subscriber_email", String(320)),
-    Column("kind", String(32), nullable=False),
+    Column("kind", _word(AuditKind), nullable=False),
+    #: A change's kind (``move_subscriber``, ``add_customer_packages``...); ``None`` for the other kinds.
+    Column("action", _word(ChangeAction)),
     Column("method", String(10)),
     Column("path", String(2048)),
     Column("http_status", Integer),
     Column("tracking_id", String(255)),
     Column("error_codes", JSON),
     Column("duration_ms", Integer),
-    Column("result", Text),
+    #: API calls: how many tries the call took (``None`` for a subscriber's outcome).
+    Column("attempts", Integer),
+    Column("result", _word(AuditResult), nullable=False),
+    #: Why, in words, when the result needs one (a failed subscriber's message).
+    Column("reason", Text),
+    #: A change's value before and after it (a user's package, a customer's package set), as JSON.
+    Column("before_json", JSON),
+    Column("after_json", JSON),
     Index("ix_wholesale_audit_dag_run_id", "dag_run_id"),
     Index("ix_wholesale_audit_order_id", "order_id"),
     Index("ix_wholesale_audit_customer_external_id", "customer_external_id"),
+)
+
+finding_table = Table(
+    "wholesale_finding",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    #: What the finding is about; (external_id, kind, subject) is one finding for as long as it stays open.
+    Column("external_id", String(255), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(320), nullable=False),
+    Column("customer_id", String(255)),
+    Column("customer_name", String(255)),
+    Column("order_id", _Id),
+    Column("summary", Text, nullable=False),
+    Column("details", JSON),
+    Column("first_seen", _utc(), nullable=False),
+    Column("last_seen", _utc(), nullable=False),
+    #: ``None`` while open; set by the first check that no longer sees it.
+    Column("resolved_at", _utc()),
+    #: When the new finding, then its resolution, was handed to the notification channels (``None``: not yet).
+    Column("notified_at", _utc()),
+    Column("resolution_notified_at", _utc()),
+    Index("ix_wholesale_finding_external_id", "external_id"),
+    Index("ix_wholesale_finding_resolved_at", "resolved_at"),
+)
+
+health_check_table = Table(
+    "wholesale_health_check",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("dag_run_id", String(250)),
+    Column("started_at", _utc(), nullable=False),
+    Column("finished_at", _utc()),
+    Column("customers_checked", Integer),
+    Column("requests", Integer),
+    Column("findings_open", Integer),
+)
+
+lock_table = Table(
+    "wholesale_lock",
+    metadata,
+    #: One row per customer a lifecycle run (onboarding, change, offboarding) is working on.
+    Column("external_id", String(255), primary_key=True),
+    Column("dag_id", String(250), nullable=False),
+    Column("dag_run_id", String(250), nullable=False),
+    Column("acquired_at", _utc(), nullable=False),
+)
+
+snapshot_table = Table(
+    "wholesale_snapshot",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("external_id", String(255), nullable=False),
+    Column("customer_id", String(255), nullable=False),
+    Column("dag_run_id", String(250), nullable=False),
+    Column("taken_at", _utc(), nullable=False),
+    #: The customer and every subscriber as Webex returned them just before the deletion (camelCase JSON).
+    Column("customer_json", JSON, nullable=False),
+    Column("subscribers_json", JSON, nullable=False),
+    Index("ix_wholesale_snapshot_external_id", "external_id"),
 )

@@ -22,8 +22,8 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from webex_wholesale.exceptions import WebexConnectionError, WebexTransientError
-from webex_wholesale.models import Customer, customer_event, failure_event, timeout_event
+from webex_wholesale.exceptions import WebexConnectionError, WebexPermanentError, WebexTransientError
+from webex_wholesale.models import Customer, customer_event, failure_event, gone_event, timeout_event
 
 __all__ = ["WebexCustomerStatusTrigger", "customer_event"]
 
@@ -47,6 +47,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
     :param end_time: absolute deadline, epoch seconds.
     :param poll_interval: seconds between polls.
     :param on_behalf_of_sub_partner_org_id: act for this sub-partner org.
+    :param until_gone: wait for a deletion instead: yields ``gone`` once a poll is answered 404.
     """
 
     def __init__(
@@ -56,6 +57,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
         end_time: float,
         poll_interval: float,
         on_behalf_of_sub_partner_org_id: str | None = None,
+        until_gone: bool = False,
     ) -> None:
         super().__init__()
         self.customer_id = customer_id
@@ -63,6 +65,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
         self.end_time = float(end_time)
         self.poll_interval = float(poll_interval)
         self.on_behalf_of_sub_partner_org_id = on_behalf_of_sub_partner_org_id
+        self.until_gone = until_gone
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and ``__init__`` keyword arguments, key for key (no secrets)."""
@@ -74,6 +77,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
                 "end_time": self.end_time,
                 "poll_interval": self.poll_interval,
                 "on_behalf_of_sub_partner_org_id": self.on_behalf_of_sub_partner_org_id,
+                "until_gone": self.until_gone,
             },
         )
 
@@ -110,6 +114,11 @@ class WebexCustomerStatusTrigger(BaseTrigger):
                         self.customer_id,
                         e,
                     )
+                except WebexPermanentError as e:
+                    gone = gone_event(self.customer_id, last, e, until_gone=self.until_gone)
+                    if gone is not None:
+                        return gone
+                    return self._failure(f"{type(e).__name__}: {e}", last)
                 except Exception as e:
                     # WebexPermanentError (e.g. 404 unknown customer, 403), WebexConfigurationError (connection
                     # missing or unusable in the triggerer), or an unexpected answer: polling cannot fix it.
@@ -121,7 +130,7 @@ class WebexCustomerStatusTrigger(BaseTrigger):
                         last.status.value,
                         polls,
                     )
-                    event = customer_event(last)
+                    event = customer_event(last, until_gone=self.until_gone)
                     if event is not None:
                         return event
                 remaining = self.end_time - time.time()

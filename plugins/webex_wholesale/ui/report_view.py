@@ -1,8 +1,10 @@
 """The onboarding report as the pages show it: failures and their reasons first, then everything else.
 
-The report is the JSON the ``onboarding_report`` task stores in ``wholesale_run.report_json``. It grows fields
-over time, so known fields get a place and a label, and any other field is still shown (under "More", rendered
-by its shape: text, list, nested fields, or a table for a list of records) rather than dropped.
+The report is the JSON the ``onboarding_report`` task stores in ``wholesale_run.report_json``. What it means
+(outcome, problem) is the report model's verdict (:func:`webex_wholesale.models.report.judge`), never its stored
+``outcome`` text. It grows fields over time, so known fields get a place and a label, and any other field is still
+shown (under "More", rendered by its shape: text, list, nested fields, or a table for a list of records) rather
+than dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from webex_wholesale.state.onboarding import outcome_of_report
+from webex_wholesale.models import SubscriberResult
+from webex_wholesale.models.lifecycle_report import verdict_of
+from webex_wholesale.models.report import FAILED_STEP_STATES
+from webex_wholesale.models.states import RunOutcome
+from webex_wholesale.ui.formats import timestamp
 
 #: Known top-level fields in the order the summary lists them, with their labels.
 SUMMARY_FIELDS: dict[str, str] = {
@@ -33,13 +39,17 @@ SUMMARY_FIELDS: dict[str, str] = {
     "durationSeconds": "Duration (s)",
     "runId": "Run id",
 }
-#: Columns of the subscriber and step tables, in this order; fields not listed follow them.
-SUBSCRIBER_COLUMNS = ("email", "result", "isAdmin", "errorCodes", "message", "trackingId", "subscriberId",
-                      "status", "package", "httpStatus", "attempts")  # fmt: skip
+#: Columns of the subscriber table, in this order; fields not listed (nor folded) follow them.
+SUBSCRIBER_COLUMNS = ("email", "name", "result", "package", "webexAnswer", "trackingId", "subscriberId")
+#: Subscriber fields folded into the columns above, so a failed run's table fits a DAG run's tab (about 1,050 px in
+#: a 1440 px window): ``isAdmin``, Webex's ``status`` and a message that is not a failure's into "Result";
+#: ``httpStatus``, ``errorCodes`` and ``attempts`` into "Webex answer". A failure's message is in "What failed", once.
+_FOLDED = frozenset({"isAdmin", "status", "message", "httpStatus", "errorCodes", "attempts"})
 STEP_COLUMNS = ("taskId", "state", "message")
+#: Summary fields holding a time, shown as every time on the pages is (:func:`~webex_wholesale.ui.formats.timestamp`).
+_TIMES = frozenset({"startedAt", "finishedAt"})
 #: Fields shown elsewhere than the summary or "More".
 _PLACED = {"outcome", "subscribers", "steps"}
-_FAILED_STEP_STATES = {"failed", "upstream_failed"}
 _EMPTY = (None, "", [], {})
 
 
@@ -67,9 +77,9 @@ class Table:
 
 @dataclass(frozen=True)
 class ReportView:
-    outcome: str
-    #: ``succeeded``, ``failed`` or ``needs_attention``: the state the run records for this report.
-    state: str
+    #: The report's verdict, as the run and its order record it.
+    outcome: RunOutcome
+    problem: str | None
     failed: bool
     failures: list[Failure]
     summary: list[tuple[str, Any]]
@@ -94,10 +104,12 @@ def _camel_keys(record: Mapping[str, Any]) -> dict[str, Any]:
     return {camel(str(k)): v for k, v in record.items()}
 
 
-def _table(records: Any, preferred: Sequence[str], is_failed) -> Table:
-    rows = [_camel_keys(r) for r in records or [] if isinstance(r, Mapping)]
-    failed = [bool(is_failed(r)) for r in rows]
-    order = sorted(range(len(rows)), key=lambda i: (not failed[i], i))  # failures first, otherwise as reported
+def _records(value: Any) -> list[dict[str, Any]]:
+    return [_camel_keys(r) for r in value or [] if isinstance(r, Mapping)]
+
+
+def _table(rows: list[dict[str, Any]], failed: list[bool], preferred: Sequence[str], *, failures_first: bool) -> Table:
+    order = sorted(range(len(rows)), key=lambda i: (failures_first and not failed[i], i))
     present = {k for r in rows for k, v in r.items() if v not in _EMPTY}  # a column nobody filled is noise
     columns = [c for c in preferred if c in present]
     columns += sorted(present - set(columns))
@@ -105,44 +117,81 @@ def _table(records: Any, preferred: Sequence[str], is_failed) -> Table:
 
 
 def _subscriber_failed(row: Mapping[str, Any]) -> bool:
-    return row.get("result") == "failed"
+    return row.get("result") == SubscriberResult.FAILED
 
 
 def _step_failed(row: Mapping[str, Any]) -> bool:
-    return row.get("state") in _FAILED_STEP_STATES
+    return row.get("state") in FAILED_STEP_STATES
 
 
-def _failures(subscribers: Table, steps: Table) -> list[Failure]:
+def _subscriber_cells(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One subscriber as its table row shows it (see ``_FOLDED``)."""
+    result = str(row.get("result") or "")
+    notes = ["administrator"] if row.get("isAdmin") else []
+    if row.get("status") and row["status"] != result:
+        notes.append(f"Webex status {row['status']}")
+    if row.get("message") and not _subscriber_failed(row):
+        notes.append(str(row["message"]))
+    answer = [f"HTTP {row['httpStatus']}"] if row.get("httpStatus") is not None else []
+    if row.get("errorCodes"):
+        answer.append("errorCodes " + ", ".join(str(code) for code in row["errorCodes"]))
+    if (row.get("attempts") or 1) > 1:
+        answer.append(f"{row['attempts']} attempts")
+    cells = {key: v for key, v in row.items() if key not in _FOLDED}
+    cells["result"] = f"{result} ({'; '.join(notes)})" if notes else result
+    cells["webexAnswer"] = ", ".join(answer) or None
+    return cells
+
+
+def _step_reason(row: Mapping[str, Any], refused: Sequence[Mapping[str, Any]]) -> str:
+    """Why a step failed: its message, without the lines after the first when they list refused subscribers (a
+    batch's failure lists its own), which "What failed" lists one by one after it."""
+    message = str(row.get("message") or row.get("state") or "failed")
+    first, _, rest = message.partition("\n")
+    lists_refused = any(str(r.get("email")) in rest for r in refused)
+    return first.rstrip(":") if lists_refused else message
+
+
+def _failures(subscribers: list[dict[str, Any]], steps: list[dict[str, Any]]) -> list[Failure]:
+    refused = [row for row in subscribers if _subscriber_failed(row)]
     found = [
-        Failure(what=f"step {row.get('taskId', '?')}", reason=row.get("message") or row.get("state") or "failed")
-        for row, failed in zip(steps.rows, steps.failed, strict=True)
-        if failed and (row.get("message") or row.get("state") == "failed")
+        Failure(what=f"step {row.get('taskId', '?')}", reason=_step_reason(row, refused))
+        for row in steps
+        if _step_failed(row) and (row.get("message") or row.get("state") == "failed")
     ]
-    for row, failed in zip(subscribers.rows, subscribers.failed, strict=True):
-        if failed:
-            details = [(label(k), row[k]) for k in ("errorCodes", "httpStatus", "trackingId") if row.get(k)]
-            reason = row.get("message") or "failed"
-            found.append(Failure(what=str(row.get("email", "?")), reason=reason, details=details))
+    for row in refused:
+        details = [(label(k), row[k]) for k in ("errorCodes", "httpStatus", "trackingId") if row.get(k)]
+        who = str(row.get("email", "?")) + (f" ({row['name']})" if row.get("name") else "")
+        found.append(Failure(what=who, reason=row.get("message") or "failed", details=details))
     return found
 
 
 def report_view(report: Mapping[str, Any]) -> ReportView:
     """Arrange one report for the page; unknown fields land under "More", nothing is dropped."""
     data = _camel_keys(report)
-    subscribers = _table(data.get("subscribers"), SUBSCRIBER_COLUMNS, _subscriber_failed)
-    steps = _table(data.get("steps"), STEP_COLUMNS, _step_failed)
+    subscribers = _records(data.get("subscribers"))
+    steps = _records(data.get("steps"))
     failures = _failures(subscribers, steps)
-    outcome = str(data.get("outcome") or "unknown")
-    state = "failed" if failures else outcome_of_report(data)
-    summary = [(text, data[key]) for key, text in SUMMARY_FIELDS.items() if data.get(key) not in _EMPTY]
+    refused = [_subscriber_failed(row) for row in subscribers]
+    stopped = [_step_failed(row) for row in steps]
+    # A failed step's message is in "What failed"; the steps stay in the order they ran.
+    step_rows = [{**row, "message": None} if failed else row for row, failed in zip(steps, stopped, strict=True)]
+    verdict = verdict_of(data)
+    summary = [
+        (text, timestamp(data[key]) if key in _TIMES else data[key])
+        for key, text in SUMMARY_FIELDS.items()
+        if data.get(key) not in _EMPTY
+    ]
     more = [(label(k), v) for k, v in data.items() if k not in SUMMARY_FIELDS and k not in _PLACED]
     return ReportView(
-        outcome=outcome,
-        state=state,
-        failed=state == "failed",
+        outcome=verdict.outcome,
+        problem=verdict.problem,
+        failed=verdict.outcome is RunOutcome.FAILED,
         failures=failures,
         summary=summary,
         more=more,
-        subscribers=subscribers,
-        steps=steps,
+        subscribers=_table(
+            [_subscriber_cells(row) for row in subscribers], refused, SUBSCRIBER_COLUMNS, failures_first=True
+        ),
+        steps=_table(step_rows, stopped, STEP_COLUMNS, failures_first=False),
     )

@@ -1,0 +1,106 @@
+"""The queue under the real scheduler, for the end-to-end tests: ``airflow standalone`` (scheduler, DAG processor,
+triggerer, api-server; LocalExecutor) in a throw-away AIRFLOW_HOME on a free port, the simulator as its own
+process, a SQLite state database, and orders queued through the ``wholesale-queue`` console script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import Engine
+from state_helpers import ROOT
+
+from webex_wholesale.state import migrate
+from webex_wholesale.state.engine import create_state_engine
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from local_stack import SIM_TOKEN, LocalAirflow, free_port, simulator, standalone, standalone_env
+
+__all__ = ["SIM_TOKEN", "QueueStack", "queue_stack", "wait_for"]
+
+DEADLINE_S = 600  # a bound for a stuck run, not a speed budget
+ONBOARDING_RUNS = "api/v2/dags/webex_wholesale_onboarding/dagRuns"
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE_S) -> Any:
+    """``condition()``'s first true value, asked every 2 s; fails naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class QueueStack:
+    """A running stack: Airflow (logged in as admin), the state database and the simulator's URL."""
+
+    airflow: LocalAirflow
+    engine: Engine
+    sim_url: str
+
+    def start_queue_round(self) -> None:
+        """Trigger one round of the queue DAG (404 until the DAG processor has parsed the DAG folder)."""
+        runs_url = f"{self.airflow.base_url}/api/v2/dags/webex_wholesale_queue/dagRuns"
+        wait_for(
+            lambda: self.airflow.rest.post(runs_url, json={"logical_date": None}, timeout=60).status_code == 200,
+            "the queue DAG to be parsed and triggered",
+        )
+
+    def onboarding_runs(self) -> dict[str, dict[str, Any]]:
+        """The onboarding DAG's runs by run id, as Airflow's REST API lists them."""
+        runs = self.airflow.rest.get(f"{self.airflow.base_url}/{ONBOARDING_RUNS}", timeout=30).json()["dag_runs"]
+        return {run["dag_run_id"]: run for run in runs}
+
+    def api_requests(self) -> list[dict[str, Any]]:
+        """Every Webex API request the simulator has answered (method, path, query)."""
+        state = requests.get(f"{self.sim_url}/_sim/state", timeout=30).json()
+        return [r for r in state["requests"] if r["path"].startswith("/v1/")]
+
+
+@contextlib.contextmanager
+def queue_stack(tmp_path: Path, orders: list[dict[str, Any]]) -> Iterator[QueueStack]:
+    """The stack with ``orders`` queued; the queue DAG runs only when a test triggers it."""
+    state_url = f"sqlite:///{tmp_path / 'wholesale.db'}"
+    engine = create_state_engine(state_url)
+    migrate.upgrade(engine)
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps(orders))
+    with simulator(free_port(), "--provision-delay", "1", log_path=tmp_path / "sim.log") as sim_url:
+        env = standalone_env(
+            tmp_path / "airflow-home",
+            sim_url,
+            free_port(),
+            fresh=True,
+            AIRFLOW_CONN_WHOLESALE_DB=state_url,
+            WEBEX_WHOLESALE_QUEUE_SCHEDULE="none",
+            # tests/conftest.py sets unit-test mode for this process; in it every Airflow process would sign its
+            # Execution API tokens with its own random secret, and the api-server would refuse the workers'.
+            AIRFLOW__CORE__UNIT_TEST_MODE="False",
+            # A loaded CI machine answers slowly; Airflow's 5 s default fails tasks that would have run.
+            AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
+        )
+        added = subprocess.run(
+            [Path(sys.executable).with_name("wholesale-queue"), "add", orders_file],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert added.stdout.count("queued order") == len(orders)
+        with standalone(env, tmp_path / "standalone.log") as airflow:
+            pool = {"name": "webex_wholesale_api", "slots": 4, "include_deferred": False}
+            assert airflow.post("pools", pool).status_code == 201  # asked again while SQLite is locked
+            yield QueueStack(airflow=airflow, engine=engine, sim_url=sim_url)
+    engine.dispose()

@@ -1,0 +1,20 @@
+"""Headless Chromium for the page tests: the scripts' driver, and a tab carrying the Airflow UI's session cookie."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from headless_chromium import find_chromium, headless_chromium
+
+__all__ = ["find_chromium", "headless_chromium", "signed_in_page"]
+
+
+def signed_in_page(browser: Browser, base: str, token: str, width: int) -> Page:
+    """A tab ``width`` px wide carrying the Airflow UI's session cookie, as the iframe in the UI does."""
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    context.add_cookies([{"name": "_token", "value": token, "url": base}])
+    return context.new_page()
