@@ -52,6 +52,7 @@ airflow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_parse.py --report --imports 8
 	$(BIN)/python scripts/bench_onboarding.py
+	$(BIN)/python scripts/bench_big_customer.py
 	$(BIN)/python scripts/bench_audit.py
 	$(BIN)/python scripts/bench_orders_api.py
 	$(BIN)/python scripts/bench_health.py

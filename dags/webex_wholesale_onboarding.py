@@ -10,8 +10,9 @@ Every step is idempotent: re-running an order, or clearing any task, adopts what
 
 The run's report: the **Wholesale report** tab of this DAG run (failures first, every subscriber's outcome, the
 audit records with Webex tracking ids), and the **Wholesale** page in the navigation bar for all orders and
-runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON. A failed
-run, or one needing attention, is told by email and to a Webex space when their connections exist (docs/operating.md).
+runs. The `onboarding_report` task's **Storage → XCom** (`return_value`) holds the same report as JSON (for more
+than 200 subscribers: counts and failures, the full table being in the state database). A failed run, or one
+needing attention, is told by email and to a Webex space when their connections exist (docs/operating.md).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
+from airflow.sdk.bases.xcom import BaseXCom
 
 from webex_wholesale.ids import ONBOARDING_DAG_ID
-from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
 from webex_wholesale.onboarding.params import onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
-from webex_wholesale.onboarding.tasks import prepare_order, record_failure
+from webex_wholesale.onboarding.tasks import prepare_order, publish_order, record_failure
 from webex_wholesale.operators import (
     WebexCheckTemplateOperator,
     WebexProvisionCustomerOperator,
@@ -58,22 +59,19 @@ default_args = {
     doc_md=__doc__,
 )
 def webex_wholesale_onboarding() -> None:
-    @task(multiple_outputs=True)
-    def validate_order() -> dict:
+    @task
+    def validate_order() -> list[dict]:
         """Reject a bad order before any API call, naming each field and reason; hand each step what it sends.
 
         The order is the run's conf (inline), or the queued order the conf names (``{"orderId": N}``), never
-        ``params``: Airflow fills keys a conf leaves out with the form's defaults.
+        ``params``: Airflow fills keys a conf leaves out with the form's defaults. Each piece is its own XCom key;
+        the return value is the subscribers after the admin, split into the fan-out's batches (all take from the
+        connection's one API budget). Every subscriber is thus kept once in XCom.
         """
         from webex_wholesale.onboarding.run_state import order_for_run  # the state database: when the task runs
 
         context = get_current_context()
-        return prepare_order(order_for_run(context["dag_run"].conf or {}, context))
-
-    @task
-    def plan_subscriber_batches(others: list[dict]) -> list[dict]:
-        """Split the subscribers after the admin into batches; all take from the connection's one API budget."""
-        return plan_batches(others)
+        return publish_order(context["ti"], prepare_order(order_for_run(context["dag_run"].conf or {}, context)))
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def stop_if_dry_run(dry_run: bool) -> bool:
@@ -81,9 +79,9 @@ def webex_wholesale_onboarding() -> None:
         return not dry_run
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
-    def setup_assistance_requested(request: dict | None) -> bool:
-        """Skip the Setup Assist step without starting it when the order does not ask for it."""
-        return request is not None
+    def setup_assistance_requested(request: dict | str) -> bool:
+        """Skip the Setup Assist step without starting it when the order does not ask for it (``""``)."""
+        return bool(request)
 
     plan = validate_order()
     sub_partner = plan["subPartnerOrgId"]
@@ -91,7 +89,6 @@ def webex_wholesale_onboarding() -> None:
         task_id="check_template", precheck_body=plan["precheckBody"], on_behalf_of_sub_partner_org_id=sub_partner
     )
     gate = stop_if_dry_run(plan["dryRun"])
-    batches = plan_subscriber_batches(plan["others"])
     customer = WebexProvisionCustomerOperator(
         task_id="provision_customer",
         customer_body=plan["customerBody"],
@@ -115,20 +112,21 @@ def webex_wholesale_onboarding() -> None:
         pool=API_POOL,
         on_behalf_of_sub_partner_org_id=sub_partner,
         map_index_template="{{ task.batch_label }}",
-    ).expand_kwargs(batches)
+    ).expand_kwargs(plan)
     setup_assist = WebexSetupAssistanceOperator(
         task_id="request_setup_assistance",
         request=plan["setupAssistRequest"],
         customer=customer.output["customer"],
         trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
     )
-    steps = [plan, batches, check, gate, customer, admin, others, setup_assist]
+    steps = [plan, check, gate, customer, admin, others, setup_assist]
     report = OnboardingReportOperator(
         task_id="onboarding_report",
         prepare_task_id="validate_order",
         customer_ref_task_id="provision_customer",
         customer_task_id="provision_customer",
-        subscriber_task_ids=["provision_admin", "provision_subscribers"],
+        # What each subscriber task sent: the admin piece, and the batches the validation returned.
+        subscriber_tasks={"provision_admin": "admin", "provision_subscribers": BaseXCom.XCOM_RETURN_KEY},
         setup_assist_task_id="request_setup_assistance",
         retries=0,
         on_success_callback=RunOutcomeNotifier(),  # tells the configured channels (email, Webex space), if any
@@ -140,10 +138,9 @@ def webex_wholesale_onboarding() -> None:
 
     chain([check, gate], customer, admin, others)
     # Every step before the fan-out is on the run's critical path, and a task beside one takes CPU from it: the
-    # batches are planned and the Setup Assist gate decided beside the customer's creation (which mostly sleeps
-    # between polls while Webex provisions it), not beside the template check.
+    # Setup Assist gate is decided beside the customer's creation (which mostly sleeps between polls while Webex
+    # provisions it), not beside the template check.
     asked = setup_assistance_requested(plan["setupAssistRequest"])
-    [check, gate] >> batches
     [check, gate] >> asked
     # Either short circuit skips Setup Assist directly: in a dry run, or when the order does not ask for it.
     [gate, asked, admin, others] >> setup_assist

@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests per second (token bucket, burst = RPS); excess gets 429 + Retry-After [off]",
     )
     traffic.add_argument(
+        "--rate-window",
+        type=positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="count --rate-limit per fixed window of SECONDS instead of a token bucket [token bucket]",
+    )
+    traffic.add_argument(
         "--latency-ms",
         type=non_negative(int),
         default=DEFAULTS.latency_ms,

@@ -29,6 +29,9 @@ class SimConfig:
     """JSON file of sub-partners; ``None`` uses the shipped ``data/sub_partners.json``."""
     rate_limit: float | None = None
     """Requests per second allowed on ``/v1`` (token bucket, burst = rate); ``None`` means unlimited."""
+    rate_window: float | None = None
+    """Count ``rate_limit`` per fixed window of this many seconds instead (``rate_limit x rate_window`` requests in
+    each window, the count reset when the next one starts), as another shape a real limit may have."""
     latency_ms: int = 0
     """Added to every ``/v1`` answer."""
     fault_rate: float = 0.0

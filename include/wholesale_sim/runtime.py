@@ -16,7 +16,7 @@ from wholesale_sim.config import SimConfig
 from wholesale_sim.lifecycle import purge_deleted
 from wholesale_sim.persistence import load_state
 from wholesale_sim.state import SimState
-from wholesale_sim.traffic import FaultPlan, RateLimiter
+from wholesale_sim.traffic import FaultPlan, Limiter, rate_limiter
 
 
 @dataclass
@@ -26,7 +26,7 @@ class SimRuntime:
     sub_partners: dict[str, dict]
     state: SimState
     faults: FaultPlan
-    limiter: RateLimiter | None
+    limiter: Limiter | None
     issued_tokens: dict[str, float] = field(default_factory=dict)
     """OAuth access tokens handed out by ``/v1/access_token`` -> expiry (epoch seconds)."""
 
@@ -39,7 +39,7 @@ class SimRuntime:
             sub_partners=load_sub_partners(config.sub_partners_file),
             state=load_state(config.state_file),
             faults=FaultPlan.from_config(config),
-            limiter=RateLimiter.from_config(config),
+            limiter=rate_limiter(config),
         )
 
     def now(self) -> float:
@@ -56,7 +56,7 @@ class SimRuntime:
         self.state = SimState()
         self.issued_tokens.clear()
         self.faults = FaultPlan.from_config(self.config)
-        self.limiter = RateLimiter.from_config(self.config)
+        self.limiter = rate_limiter(self.config)
 
 
 def runtime(request: Request) -> SimRuntime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from helpers.hook_helpers import CUSTOMERS, OK_LIST
 
-from webex_wholesale.budget.rules import BudgetPolicy
 from webex_wholesale.budget.stats import BudgetStats
 
 
@@ -64,20 +63,21 @@ def test_requests_in_flight_follow_rate_and_latency(make_budget):
     assert ceiling.in_flight() == 7  # 20/s x (0.1 s x 1.5 + 0.15 s), + 1
     learned = make_budget(key="l")
     learned.store.succeeded("l", learned.policy, latency=0.3, queued=False)
-    assert learned.in_flight() == 13  # room to grow: 2 x 10/s x (0.3 s x 1.5 + 0.15 s), + 1
+    assert learned.in_flight() == 32  # in the slow start: as many as allowed, the rate doubles every round trip
     assert learned.in_flight(limit=6) == 6
+    learned.store.throttled("l", learned.policy, retry_after=0.0)  # found: 10/s answered 429, halved
+    assert learned.in_flight() == 7  # room to grow: 2 x 5/s x (0.3 s x 1.5 + 0.15 s), + 1
 
 
 def test_a_waiting_caller_follows_a_rate_raised_while_it_waits(make_budget, fake_time):
     budget = make_budget()  # learned: 10/s
     for _ in range(10):  # a second of queue ahead of the caller
         budget.store.reserve(budget.key, budget.policy)
-    doubling = BudgetPolicy(probe_step=10.0)
 
     def sleep(seconds: float) -> None:
         fake_time.budget_sleep(seconds)
-        if len(fake_time.budget_waits) == 1:  # an answer elsewhere raises the rate to 20/s meanwhile
-            budget.store.succeeded(budget.key, doubling, latency=0.1, queued=True)
+        if len(fake_time.budget_waits) == 1:  # an answer elsewhere doubles the rate to 20/s meanwhile
+            budget.store.succeeded(budget.key, budget.policy, latency=0.1, queued=True)
 
     budget._sleep = sleep
     budget.acquire()

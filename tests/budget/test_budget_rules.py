@@ -1,4 +1,5 @@
-"""The budget's rules as pure functions: tickets, additive increase, multiplicative decrease, the shared pause."""
+"""The budget's rules as pure functions: tickets, slow start, additive increase, multiplicative decrease, the shared
+pause (the slow start against a modelled API: test_budget_ramp.py)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_a_raised_rate_brings_the_queued_tickets_forward():
     state = BudgetState(rate=10.0)
     tickets = [reserve(state, now=100.0)[0] for _ in range(5)]  # due at 100.0, 100.1 ... 100.4
     state_before = BudgetState(**vars(state))
-    succeeded(state, BudgetPolicy(probe_step=10.0), 100.05, latency=0.1, queued=True)  # 10/s -> 20/s
+    succeeded(state, LEARNED, 100.05, latency=0.1, queued=True)  # the slow start's first doubling: 10/s -> 20/s
     assert state.rate == 20.0
     # Ticket 0 is due already and stays due; ticket 1 keeps its time; the rest are 1/20 s apart after it.
     assert waits(state, tickets, now=100.05) == pytest.approx([0.0, 0.05, 0.1, 0.15, 0.2])
@@ -79,11 +80,40 @@ def test_start_rates():
     assert BudgetState.initial(CEILING).rate == 20.0
 
 
-def test_probing_raises_additively_per_answer_while_callers_queue():
+def test_the_slow_start_doubles_the_rate_once_per_round_trip_while_callers_queue():
     state = BudgetState.initial(LEARNED)
+    for answer in range(40):  # 10 answers per round trip of 0.1 s: 4 round trips
+        succeeded(state, LEARNED, 100.0 + answer * 0.01, latency=0.1, queued=True)
+    assert state.rate == 10.0 * LEARNED.ramp_factor**4
+    assert state.probing
+
+
+def test_the_slow_start_never_passes_a_configured_ceiling():
+    state = BudgetState(rate=5.0)
+    for answer in range(100):
+        succeeded(state, CEILING, 100.0 + answer * 0.1, latency=0.1, queued=True)
+        assert state.rate <= CEILING.ceiling
+    assert state.rate == CEILING.ceiling
+
+
+def test_a_latency_rise_in_the_slow_start_halves_the_rate_and_ends_it():
+    state = BudgetState.initial(LEARNED)
+    succeeded(state, LEARNED, 100.0, latency=0.1, queued=True)  # 20/s
+    succeeded(state, LEARNED, 100.2, latency=0.1, queued=True)  # a round trip later: 40/s
+    assert state.rate == 40.0
+    slow = 0
+    while state.probing and slow < 10:  # the API queues: 0.5 s answers (smoothed: 0.18 s, then 0.244 s)
+        succeeded(state, LEARNED, 100.22 + slow * 0.01, latency=0.5, queued=True)
+        slow += 1
+    assert slow == 2  # the second is above 0.1 s x 1.5 + 0.05 s
+    assert (state.rate, state.overshoot_rate, state.probing) == (20.0, 40.0, False)
+
+
+def test_a_slow_answer_nobody_queued_for_ends_nothing():
+    state = BudgetState(rate=40.0, ramp_latency=0.1, latency=0.1)
     for _ in range(10):
-        succeeded(state, LEARNED, 100.0, latency=0.1, queued=True)
-    assert state.rate == pytest.approx(10.0 + 10 * LEARNED.probe_step)
+        succeeded(state, LEARNED, 100.0, latency=1.0, queued=False)
+    assert (state.rate, state.probing) == (40.0, True)
 
 
 def test_no_raise_when_nobody_queued():
@@ -92,11 +122,11 @@ def test_no_raise_when_nobody_queued():
     assert state.rate == 10.0
 
 
-def test_after_a_429_the_rate_grows_by_a_fixed_amount_per_second_of_successes():
-    state = BudgetState(rate=10.0, probing=False)
+def test_after_the_slow_start_the_rate_grows_by_a_fixed_amount_per_second_of_successes():
+    state = BudgetState(rate=10.0, probing=False)  # no rate answered 429 yet: the smallest step
     for _ in range(10):  # one second of answers at 10/s
         succeeded(state, LEARNED, 100.0, latency=0.1, queued=True)
-    assert state.rate == pytest.approx(10.0 + LEARNED.increase_per_second, rel=0.02)
+    assert state.rate - 10.0 == pytest.approx(LEARNED.increase_per_second, rel=0.02)
 
 
 def test_near_the_rate_a_429_answered_the_rate_creeps_instead_of_growing():
@@ -106,7 +136,23 @@ def test_near_the_rate_a_429_answered_the_rate_creeps_instead_of_growing():
     state.rate = 19.0  # regrown to within 10% of it
     for _ in range(19):  # one second of answers at 19/s
         succeeded(state, LEARNED, 100.0, latency=0.1, queued=True)
-    assert state.rate == pytest.approx(19.0 + LEARNED.near_overshoot_increase_per_second, rel=0.01)
+    far = LEARNED.increase_share * 20.0  # per second, below 90% of the rate that answered 429
+    assert state.rate - 19.0 == pytest.approx(far * LEARNED.near_overshoot_slowdown, rel=0.02)
+
+
+def test_the_additive_steps_scale_with_the_rate_the_api_pushed_back_at():
+    """Regrowing to a limit of 200/s takes as many seconds as to one of 20/s."""
+    grown = []
+    for limit in (20.0, 200.0):
+        state = BudgetState(rate=limit, probing=False)
+        throttled(state, LEARNED, now=100.0, retry_after=0.0)
+        start, seconds = state.rate, 0
+        while state.rate < LEARNED.near_overshoot * limit:
+            for _ in range(round(state.rate)):  # a second of answers
+                succeeded(state, LEARNED, 200.0 + seconds, latency=0.1, queued=True)
+            seconds += 1
+        grown.append((seconds, start))
+    assert grown[0][0] == grown[1][0] <= 5
 
 
 def test_a_configured_ceiling_is_never_exceeded():
@@ -117,7 +163,7 @@ def test_a_configured_ceiling_is_never_exceeded():
 
 
 def test_a_429_cuts_the_rate_multiplicatively_and_pauses_everybody():
-    state = BudgetState(rate=20.0, base_time=100.0)
+    state = BudgetState(rate=20.0, base_time=100.0, probing=False)
     queued = [reserve(state, now=100.0)[0] for _ in range(3)]
     throttled(state, LEARNED, now=100.0, retry_after=2.0)
     assert state.rate == pytest.approx(20.0 * LEARNED.decrease_factor)
@@ -134,13 +180,21 @@ def test_a_429_cuts_the_rate_multiplicatively_and_pauses_everybody():
 
 
 def test_429s_of_one_overshoot_cut_once():
-    state = BudgetState(rate=20.0)
+    state = BudgetState(rate=20.0, probing=False)
     throttled(state, LEARNED, now=100.0, retry_after=1.0)
     throttled(state, LEARNED, now=100.05, retry_after=1.0)  # an answer to a request sent before the pause
     assert state.rate == pytest.approx(20.0 * LEARNED.decrease_factor)
     assert state.paused_until == pytest.approx(101.05)
-    throttled(state, LEARNED, now=102.0, retry_after=1.0)  # after the pause: a new overshoot
+    throttled(state, LEARNED, now=103.0, retry_after=1.0)  # well after the pause: a new overshoot
     assert state.rate == pytest.approx(20.0 * LEARNED.decrease_factor**2)
+
+
+def test_a_429_soon_after_a_pause_halves_the_rate():
+    """A limit that refilled in the pause drained within a second: the rate is about twice the limit or more."""
+    state = BudgetState(rate=80.0, probing=False)
+    throttled(state, LEARNED, now=100.0, retry_after=1.0)
+    throttled(state, LEARNED, now=101.2, retry_after=1.0)
+    assert state.rate == pytest.approx(80.0 * LEARNED.decrease_factor * LEARNED.halving_factor)
 
 
 def test_the_rate_never_falls_below_the_floor():

@@ -18,7 +18,7 @@ from helpers.hook_helpers import BASE, CUSTOMERS, OK_LIST, TOKEN, set_connection
 
 from webex_wholesale.budget import budget_store
 from webex_wholesale.budget.rules import BudgetPolicy
-from webex_wholesale.budget.store import LocalBudgetStore, RedisBudgetStore
+from webex_wholesale.budget.store import STATE_TTL_SECONDS, LocalBudgetStore, RedisBudgetStore
 from webex_wholesale.exceptions import WebexBudgetUnavailableError
 from webex_wholesale.hooks.wholesale import WebexWholesaleHook
 from webex_wholesale.ids import BUDGET_CONN_ID
@@ -26,8 +26,8 @@ from webex_wholesale.ids import BUDGET_CONN_ID
 # The stores read the real clock (Redis reads its own), so the tests' budgets run in minutes: between two store
 # calls a loaded machine may take seconds, never the tens of seconds these windows leave.
 ONE_PER_MINUTE = BudgetPolicy(ceiling=1 / 60)
-#: The learned budget's rules at a hundredth of the speed: it starts at 0.1/s, each answer adds 0.1/s.
-SLOW_LEARNING = BudgetPolicy(learned_start=0.1, probe_step=0.1)
+#: The learned budget's rules at a hundredth of the speed: it starts at 0.1/s, and its slow start doubles that.
+SLOW_LEARNING = BudgetPolicy(learned_start=0.1)
 #: A Retry-After that no run of the test outlasts.
 LONG_PAUSE = 3000.0
 
@@ -67,7 +67,7 @@ def test_a_learned_rate_that_grows_brings_queued_callers_forward(make_store):
     store, policy = make_store(), SLOW_LEARNING
     tickets = [store.reserve("k", policy)[0] for _ in range(11)]  # at the learned start, 0.1/s: 100 s of queue
     before = make_store().wait_for("k", policy, tickets[-1])[1]
-    store.succeeded("k", policy, latency=0.1, queued=True)  # 0.1/s -> 0.2/s
+    store.succeeded("k", policy, latency=0.1, queued=True)  # the slow start's first doubling: 0.1/s -> 0.2/s
     after = make_store().wait_for("k", policy, tickets[-1])[1]
     assert 90 < before <= 100
     # the same caller, without asking for a new ticket: ticket 1 keeps its 10 s, the nine after it 5 s apart
@@ -86,37 +86,85 @@ def test_a_429_pauses_every_view_and_cuts_the_rate(make_store):
     turn, wait, paused = worker_b.wait_for("k", policy, queued)
     assert turn > ticket
     assert LONG_PAUSE - 30 < paused <= wait <= LONG_PAUSE + 0.4
-    assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.decrease_factor)
+    # The first 429 ends the slow start: halved.
+    assert worker_b.snapshot("k", policy).rate == pytest.approx(policy.learned_start * policy.halving_factor)
 
 
 def test_after_a_429_the_rate_regrows_fast_then_creeps_near_the_rate_answered_429(make_store):
     store, policy = make_store(), BudgetPolicy()
-    store.throttled("k", policy, retry_after=0.0)  # at the learned start, 10/s: cut to 8/s
-    cut = policy.learned_start * policy.decrease_factor
+    store.throttled("k", policy, retry_after=0.0)  # ends the slow start at the learned start, 10/s: halved to 5/s
+    cut = policy.learned_start * policy.halving_factor
     assert cut < policy.near_overshoot * policy.learned_start
     assert make_store().snapshot("k", policy).overshoot_rate == pytest.approx(policy.learned_start)
-    for _ in range(round(cut)):  # a second of answers at 8/s, below 90% of 10/s
+    for _ in range(round(cut)):  # a second of answers at 5/s, below 90% of 10/s
         store.succeeded("k", policy, latency=0.1, queued=True)
-    assert make_store().snapshot("k", policy).rate == pytest.approx(cut + policy.increase_per_second, rel=0.05)
+    step = max(policy.increase_per_second, policy.increase_share * policy.learned_start)
+    assert make_store().snapshot("k", policy).rate == pytest.approx(cut + step, rel=0.05)
     far = make_store().snapshot("k", policy).rate
     while (rate := make_store().snapshot("k", policy).rate) < policy.near_overshoot * policy.learned_start:
         store.succeeded("k", policy, latency=0.1, queued=True)
     for _ in range(round(rate)):  # a second of answers at the rate near 10/s
         store.succeeded("k", policy, latency=0.1, queued=True)
     near = make_store().snapshot("k", policy).rate - rate
-    assert near == pytest.approx(policy.near_overshoot_increase_per_second, rel=0.1)
+    assert near == pytest.approx(step * policy.near_overshoot_slowdown, rel=0.1)
     assert far - cut > 5 * near
+
+
+def test_the_slow_start_doubles_per_round_trip_and_a_latency_rise_ends_it(make_store):
+    store, policy = make_store(), BudgetPolicy(min_round_trip=0.0)  # 1 µs answers: each call is a round trip later
+    for _ in range(3):
+        store.succeeded("k", policy, latency=1e-6, queued=True)
+    state = make_store().snapshot("k", policy)
+    assert (state.rate, state.probing) == (policy.learned_start * policy.ramp_factor**3, True)
+    store.succeeded("k", policy, latency=1.0, queued=True)  # the API starts queueing: a second per answer
+    state = make_store().snapshot("k", policy)
+    assert not state.probing
+    assert state.overshoot_rate == policy.learned_start * policy.ramp_factor**3
+    assert state.rate == state.overshoot_rate * policy.halving_factor
+
+
+def test_a_429_right_after_a_pause_halves_the_rate_again(make_store):
+    """Within a second of the last pause's end: the rate is about twice the limit or more."""
+    store, policy = make_store(), BudgetPolicy(learned_start=1e6, learned_max=1e6)  # 1 µs apart: a new episode
+    store.throttled("k", policy, retry_after=0.0)  # ends the slow start: halved
+    store.throttled("k", policy, retry_after=0.0)  # at once after that (zero) pause: halved again, not cut by 0.8
+    assert make_store().snapshot("k", policy).rate == pytest.approx(1e6 * policy.halving_factor**2)
 
 
 def test_successes_raise_the_learned_rate_and_teach_latency(make_store):
     store = make_store()
     policy = BudgetPolicy()
-    for _ in range(5):
+    store.succeeded("k", policy, latency=0.2, queued=True)
+    for _ in range(5):  # within the same round trip: no further doubling
         store.succeeded("k", policy, latency=0.2, queued=True)
     state = make_store().snapshot("k", policy)
-    assert state.rate == pytest.approx(policy.learned_start + 5 * policy.probe_step)
+    assert state.rate == pytest.approx(policy.learned_start * policy.ramp_factor)
     assert state.latency == pytest.approx(0.2)
     assert state.probing
+
+
+def test_a_new_run_starts_from_the_rate_the_last_one_learned(make_store):
+    """Another process, long after: the rate found is kept (no slow start to repeat, no learned start)."""
+    store, policy = make_store(), BudgetPolicy(min_round_trip=0.0)  # 1 µs answers: each call is a round trip later
+    for _ in range(3):
+        store.succeeded("k", policy, latency=1e-6, queued=True)
+    store.throttled("k", policy, retry_after=0.0)  # found: 80/s answered 429
+    learned = make_store().snapshot("k", policy)
+    assert (learned.rate, learned.probing) == (40.0, False)
+    later = make_store()
+    assert later.reserve("k", policy)[1:] == (0.0, 0.0)
+    assert later.reserve("k", policy)[1] == pytest.approx(1 / 40.0, abs=0.01)
+
+
+def test_the_learned_rate_outlives_a_week_idle_but_not_the_ttl(tmp_path):
+    clock = [1_000_000.0]
+    store = LocalBudgetStore(tmp_path / "budget.sqlite", clock=lambda: clock[0])
+    policy = BudgetPolicy()
+    store.throttled("k", policy, retry_after=0.0)
+    clock[0] += 7 * 86_400
+    assert store.snapshot("k", policy).rate == policy.learned_start * policy.halving_factor
+    clock[0] += STATE_TTL_SECONDS
+    assert store.snapshot("k", policy).rate == policy.learned_start
 
 
 def test_a_state_stored_before_tickets_is_read_after_an_upgrade(tmp_path):

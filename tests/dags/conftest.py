@@ -75,6 +75,7 @@ def run_order(onboarding_dag, wired_simulator, received_bodies) -> Callable[...,
             task_states = {key: ti.state for key, ti in instances.items()}
             tries = {key: ti.try_number for key, ti in instances.items()}
         return RunResult(
+            run_id=dag_run.run_id,
             state=dag_run.state,
             task_states=task_states,
             tries=tries,

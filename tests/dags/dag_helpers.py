@@ -34,6 +34,7 @@ SETUP_ASSISTANCE = {"contactName": "Priya Shah", "contactEmail": "priya@harbour-
 class RunResult:
     """One DAG run as the tests inspect it."""
 
+    run_id: str
     state: str
     task_states: dict[str, str]
     tries: dict[str, int]

@@ -43,11 +43,11 @@ def test_tasks_run_in_the_documented_order(onboarding_dag):
     assert {"check_template", "stop_if_dry_run"} <= upstream["provision_customer"]
     assert "provision_customer" in upstream["provision_admin"]  # which waits for the customer itself
     assert onboarding_dag.get_task("provision_customer").wait_for_provisioning
-    assert {"provision_admin", "plan_subscriber_batches"} <= upstream["provision_subscribers"]
+    # The batches are the validation's return value (each subscriber kept once in XCom), after the admin.
+    assert {"provision_admin", "validate_order"} <= upstream["provision_subscribers"]
     # Only the template check and the dry-run gate run between the order and the customer: nothing else competes.
     assert {t for t, up in upstream.items() if up == {"validate_order"}} == {"check_template", "stop_if_dry_run"}
-    # Planned and decided beside the customer's creation; the dry-run gate skips them directly.
-    assert {"check_template", "stop_if_dry_run"} <= upstream["plan_subscriber_batches"]
+    # Decided beside the customer's creation; the dry-run gate skips it directly.
     assert {"check_template", "stop_if_dry_run"} <= upstream["setup_assistance_requested"]
     assert {"provision_admin", "provision_subscribers"} <= upstream["request_setup_assistance"]
     assert onboarding_dag.get_task("onboarding_report").is_teardown

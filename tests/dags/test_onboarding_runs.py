@@ -47,7 +47,6 @@ def test_the_report_lists_its_steps_in_the_order_they_ran(run_order):
         "validate_order",
         "check_template",
         "stop_if_dry_run",
-        "plan_subscriber_batches",
         "provision_customer",
         "provision_admin",
         "provision_subscribers[0]",

@@ -129,7 +129,7 @@ def test_a_429_is_reported_to_the_budget(hook, requests_mock, fake_time):
     hook._request("GET", "/wholesale/customers")
     assert hook.budget.stats.throttled == 1
     state = hook.budget.state()
-    assert state.rate == pytest.approx(10.0 * BudgetPolicy().decrease_factor)  # cut once from the learned start
+    assert state.rate == pytest.approx(10.0 * BudgetPolicy().halving_factor)  # the slow start ended: halved once
     assert state.paused_until == pytest.approx(fake_time.now, abs=0.5)  # the retry waited the pause out
 
 

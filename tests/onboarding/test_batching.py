@@ -14,7 +14,7 @@ def subs(n: int) -> list[dict]:
 def test_every_subscriber_once_in_even_batches_that_carry_no_budget_share():
     batches = plan_batches(subs(4999))
 
-    assert [len(b["subscribers"]) for b in batches] == [250] * 19 + [249]
+    assert [len(b["subscribers"]) for b in batches] == [625] * 7 + [624]  # two full waves of the pool's 4
     emails = [s["email"] for b in batches for s in b["subscribers"]]
     assert emails == [s["email"] for s in subs(4999)]
     assert all(set(b) == {"subscribers", "batch_label"} for b in batches)
@@ -38,7 +38,13 @@ def test_small_orders_make_one_batch():
 
 
 def test_more_subscribers_than_max_map_length_still_map_to_few_instances():
-    assert len(plan_batches(subs(20_000))) == 80
+    assert len(plan_batches(subs(20_000))) == 20
+
+
+def test_an_order_of_a_few_hundred_fills_the_pool_in_one_wave():
+    assert [len(b["subscribers"]) for b in plan_batches(subs(2000))] == [500] * 4
+    assert [len(b["subscribers"]) for b in plan_batches(subs(499))] == [125] * 3 + [124]
+    assert [len(b["subscribers"]) for b in plan_batches(subs(250))] == [125] * 2  # batches of 100 at least
 
 
 def test_nonsense_batch_size_is_refused():

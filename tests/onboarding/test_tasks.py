@@ -21,14 +21,13 @@ def test_each_step_gets_the_piece_it_sends():
     assert plan["externalId"] == "acme-dental-0001"
     assert plan["subPartnerOrgId"] is None
     assert plan["admin"] == DEMO_ORDER["subscribers"][:1]
-    assert plan["others"] == DEMO_ORDER["subscribers"][1:]
+    assert [s for batch in plan["batches"] for s in batch["subscribers"]] == DEMO_ORDER["subscribers"][1:]
     assert plan["setupAssistRequest"] == build_setup_assist_request(order)
     assert plan["summary"] == {
         "externalId": "acme-dental-0001",
         "customerName": "Acme Dental Group",
         "provisioningId": "demo-us-all",
         "subscribers": 4,
-        "adminEmail": "it-admin@acme-dental.example.com",
         "setupAssistRequested": True,
         "normalized": [],
     }
@@ -102,4 +101,4 @@ def test_validate_order_lists_the_values_it_normalized_for_the_report():
         {"field": "address.country", "given": "us", "sent": "US"},
         {"field": PHONE, "given": "(408) 555-0102", "sent": "+14085550102"},
     ]
-    assert plan["others"][0]["provisioningParameters"]["primaryPhoneNumber"] == "+14085550102"
+    assert plan["batches"][0]["subscribers"][0]["provisioningParameters"]["primaryPhoneNumber"] == "+14085550102"

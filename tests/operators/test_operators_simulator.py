@@ -13,6 +13,8 @@ from wholesale_op_helpers import (
     setup_assist_request,
 )
 
+from webex_wholesale.operators.batch_outcomes import join_outcomes
+
 
 def posts(sim, path: str = "/v1/wholesale/subscribers") -> list[dict]:
     return [r for r in sim.state()["requests"] if r["method"] == "POST" and r["path"] == path]
@@ -89,26 +91,28 @@ def test_admin_then_250_subscribers_then_a_rerun_posts_nothing(sim):
     others = meetings_subscribers(250, domain="staff.example.com")
 
     admin_ctx = context()
-    admin_out = WebexProvisionSubscribersOperator(
+    WebexProvisionSubscribersOperator(
         task_id="admin", customer_id=customer["id"], subscribers=admin, is_admin_batch=True
     ).execute(admin_ctx)
     ctx = context()
-    out = WebexProvisionSubscribersOperator(
+    counts = WebexProvisionSubscribersOperator(
         task_id="subs", customer_id=customer["id"], subscribers=others, max_concurrency=8, batch_label="2-251"
     ).execute(ctx)
 
-    assert admin_out[0]["isAdmin"] is True
-    assert admin_out[0]["result"] == "provisioned"
+    (admin_out,) = join_outcomes(admin, admin_ctx["ti"].xcom["outcomes"])
+    assert admin_out["isAdmin"] is True
+    assert admin_out["result"] == "provisioned"
     assert sim.state()["admins"] == {customer["id"]: admin[0]["email"]}
-    assert [o["result"] for o in out] == ["provisioned"] * 250
-    assert ctx["ti"].xcom["outcomes"] == out
+    assert counts == {"provisioned": 250}
+    assert [o["email"] for o in join_outcomes(others, ctx["ti"].xcom["outcomes"])] == [s["email"] for s in others]
     assert len(posts(sim)) == 251
 
     rerun_ctx = context()
-    rerun = WebexProvisionSubscribersOperator(
+    WebexProvisionSubscribersOperator(
         task_id="subs", customer_id=customer["id"], subscribers=others, max_concurrency=8
     ).execute(rerun_ctx)
 
+    rerun = join_outcomes(others, rerun_ctx["ti"].xcom["outcomes"])
     assert [o["result"] for o in rerun] == ["already_present"] * 250
     assert len(posts(sim)) == 251  # no new POST
     assert all(o["subscriberId"] for o in rerun)
@@ -127,7 +131,7 @@ def test_duplicate_email_fails_alone_and_is_reported(sim):
     with pytest.raises(WebexSubscribersRefusedError) as info:
         WebexProvisionSubscribersOperator(task_id="b", customer_id=second["id"], subscribers=batch).execute(ctx)
 
-    outcomes = {o["email"]: o for o in ctx["ti"].xcom["outcomes"]}
+    outcomes = {o["email"]: o for o in join_outcomes(batch, ctx["ti"].xcom["outcomes"])}
     refused = outcomes.pop(taken[0]["email"])
     assert refused["result"] == "failed"
     assert refused["httpStatus"] == 409
@@ -143,10 +147,10 @@ def test_migrating_user_is_pending(sim):
     customer = provisioned_customer()
     subs = meetings_subscribers(1, domain="migrate.example.com")
 
-    (outcome,) = WebexProvisionSubscribersOperator(task_id="s", customer_id=customer["id"], subscribers=subs).execute(
-        context()
-    )
+    ctx = context()
+    WebexProvisionSubscribersOperator(task_id="s", customer_id=customer["id"], subscribers=subs).execute(ctx)
 
+    (outcome,) = join_outcomes(subs, ctx["ti"].xcom["outcomes"])
     assert outcome["result"] == "pending_user_migration"
     assert outcome["status"] == "pending_user_migration"
 

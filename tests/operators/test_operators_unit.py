@@ -574,17 +574,26 @@ def by_email(outcomes):
     return {o["email"]: o for o in outcomes}
 
 
+def outcomes_of(ctx, subs):
+    """The batch's outcomes as the report reads them: XCom ``outcomes`` joined with the subscribers it sent."""
+    from webex_wholesale.operators.batch_outcomes import join_outcomes
+
+    return join_outcomes(subs, ctx["ti"].xcom["outcomes"])
+
+
 def test_subscribers_already_present_are_skipped(fake):
     subs = meetings_subscribers(3)
     fake.existing = [subscriber(subs[1]["email"].upper(), sid="existing-2")]  # emails compare case-insensitively
     ctx = context()
     op = with_hook(subs_op(subs), fake)
 
-    outcomes = op.execute(ctx)
+    counts = op.execute(ctx)
 
+    outcomes = outcomes_of(ctx, subs)
     assert [o["result"] for o in outcomes] == ["provisioned", "already_present", "provisioned"]
     assert outcomes[1]["subscriberId"] == "existing-2"
-    assert ctx["ti"].xcom["outcomes"] == outcomes
+    assert counts == {"provisioned": 2, "already_present": 1}
+    assert not any("email" in o for o in ctx["ti"].xcom["outcomes"])  # the input holds them: kept once in XCom
     posted = [c[1] for c in fake.calls if c[0] == "post"]
     assert sorted(posted) == sorted([subs[0]["email"], subs[2]["email"]])
     assert [c for c in fake.calls if c[0] == "list"] == [("list", CID, None)]  # one list call
@@ -593,9 +602,11 @@ def test_subscribers_already_present_are_skipped(fake):
 def test_admin_batch_posts_the_admin_first_and_flags_it(fake):
     subs = meetings_subscribers(5)
     op = with_hook(subs_op(subs, is_admin_batch=True, max_concurrency=4), fake)
+    ctx = context()
 
-    outcomes = op.execute(context())
+    op.execute(ctx)
 
+    outcomes = outcomes_of(ctx, subs)
     posted = [c[1] for c in fake.calls if c[0] == "post"]
     assert posted[0] == subs[0]["email"]
     assert [o["isAdmin"] for o in outcomes] == [True, False, False, False, False]
@@ -604,8 +615,10 @@ def test_admin_batch_posts_the_admin_first_and_flags_it(fake):
 def test_pending_user_migration_is_its_own_result(fake):
     subs = meetings_subscribers(1)
     fake.post_script[subs[0]["email"]] = [subscriber(subs[0]["email"], status="pending_user_migration")]
-    outcomes = with_hook(subs_op(subs), fake).execute(context())
+    ctx = context()
+    with_hook(subs_op(subs), fake).execute(ctx)
 
+    outcomes = outcomes_of(ctx, subs)
     assert outcomes[0]["result"] == "pending_user_migration"
     assert outcomes[0]["httpStatus"] == 202
 
@@ -623,7 +636,7 @@ def test_email_taken_elsewhere_is_reported_and_others_succeed(fake):
     with pytest.raises(WebexSubscribersRefusedError) as info:
         op.execute(ctx)
 
-    outcomes = ctx["ti"].xcom["outcomes"]
+    outcomes = outcomes_of(ctx, subs)
     results = {o["email"]: o["result"] for o in outcomes}
     assert results.pop(taken) == "failed"
     assert set(results.values()) == {"provisioned"}
@@ -643,7 +656,9 @@ def test_409_for_an_email_in_this_customer_counts_as_already_present(fake):
     fake.post_script[raced] = [permanent(409, "taken", [10022])]
     fake.by_email[raced] = [[subscriber(raced, sid="raced-1")]]
 
-    outcomes = with_hook(subs_op(subs), fake).execute(context())
+    ctx = context()
+    with_hook(subs_op(subs), fake).execute(ctx)
+    outcomes = outcomes_of(ctx, subs)
 
     assert by_email(outcomes)[raced]["result"] == "already_present"
     assert by_email(outcomes)[raced]["subscriberId"] == "raced-1"
@@ -655,7 +670,9 @@ def test_ambiguous_post_found_by_lookup_is_not_repeated(fake):
     fake.post_script[email] = [ambiguous()]
     fake.by_email[email] = [[subscriber(email, sid="made-it")]]
 
-    outcomes = with_hook(subs_op(subs), fake).execute(context())
+    ctx = context()
+    with_hook(subs_op(subs), fake).execute(ctx)
+    outcomes = outcomes_of(ctx, subs)
 
     assert outcomes[0]["result"] == "provisioned"
     assert outcomes[0]["subscriberId"] == "made-it"
@@ -668,7 +685,9 @@ def test_ambiguous_post_not_found_is_posted_once_more(fake):
     fake.post_script[email] = [ambiguous(), subscriber(email, sid="second-try")]
     fake.by_email[email] = [[]]
 
-    outcomes = with_hook(subs_op(subs), fake).execute(context())
+    ctx = context()
+    with_hook(subs_op(subs), fake).execute(ctx)
+    outcomes = outcomes_of(ctx, subs)
 
     assert outcomes[0]["result"] == "provisioned"
     assert outcomes[0]["attempts"] == 2
@@ -692,7 +711,7 @@ def test_ambiguous_twice_fails_transiently_and_the_task_is_retryable(fake):
     assert not isinstance(info.value, AirflowFailException)
     assert "transient" in str(info.value)
     assert [c[0] for c in fake.calls].count("post") == 3  # 2 for the ambiguous one, never more; 1 for the other
-    assert by_email(ctx["ti"].xcom["outcomes"])[subs[1]["email"]]["result"] == "provisioned"
+    assert by_email(outcomes_of(ctx, subs))[subs[1]["email"]]["result"] == "provisioned"
 
 
 def test_mixed_permanent_and_transient_failures_are_retryable(fake):
@@ -767,8 +786,11 @@ def test_5000_subscribers_one_list_call(fake):
     subs = meetings_subscribers(5000)
     fake.existing = [subscriber(s["email"]) for s in subs[:2500]]
 
-    outcomes = with_hook(subs_op(subs, max_concurrency=8), fake).execute(context())
+    ctx = context()
+    counts = with_hook(subs_op(subs, max_concurrency=8), fake).execute(ctx)
 
+    outcomes = outcomes_of(ctx, subs)
+    assert counts == {"already_present": 2500, "provisioned": 2500}
     assert len(outcomes) == 5000
     assert [c for c in fake.calls if c[0] == "list"] == [("list", CID, None)]
     assert sum(o["result"] == "already_present" for o in outcomes) == 2500

@@ -63,7 +63,8 @@ def test_unusable_templates_file_is_one_line_and_exit_code_1(tmp_path):
 def test_help_documents_the_traffic_flags():
     result = run("--help")
 
-    for flag in ("--rate-limit", "--latency-ms", "--fault-rate", "--slow-rate", "--slow-ms", "--seed", "--state-file"):
+    flags = ("--rate-limit", "--rate-window", "--latency-ms", "--fault-rate", "--slow-rate", "--slow-ms", "--seed")
+    for flag in (*flags, "--state-file"):
         assert flag in result.stdout
 
 

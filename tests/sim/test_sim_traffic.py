@@ -11,6 +11,8 @@ import pytest
 from sim_payloads import customer_body
 
 from wholesale_sim import middleware
+from wholesale_sim.config import SimConfig
+from wholesale_sim.traffic import rate_limiter
 
 REAL_SLEEP = asyncio.sleep
 
@@ -61,6 +63,30 @@ def test_rate_limit_answers_429_with_retry_after_beyond_the_burst(api_factory, s
     assert {r.headers["Retry-After"] for r in answers[5:]} == {"1"}
     assert answers[5].json()["errors"][0]["errorCode"]
     assert refilled.status_code == 200
+
+
+def test_a_fixed_window_limit_answers_429_until_the_window_ends(api_factory):
+    api, sim = api_factory(rate_limit=5, rate_window=60.0)  # 300 a minute, none of it refilled before its end
+    url = f"{sim.base_url}/wholesale/customers"
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: api.get(url, timeout=10), range(310)))
+
+    codes = [r.status_code for r in answers]
+    assert codes.count(200) == 300  # the whole window's allowance at once: no bucket spreads it
+    limited = [r for r in answers if r.status_code == 429]
+    assert len(limited) == 10
+    assert all(1 <= int(r.headers["Retry-After"]) <= 60 for r in limited)  # until the window's end
+
+
+def test_a_fixed_window_starts_each_window_with_a_fresh_count():
+    clock = [100.0]
+    limiter = rate_limiter(SimConfig(rate_limit=2, rate_window=10.0), clock=lambda: clock[0])
+    assert [limiter.acquire() for _ in range(21)] == [None] * 20 + [10]
+    clock[0] = 107.5
+    assert limiter.acquire() == 3  # whole seconds to the window's end, rounded up
+    clock[0] = 125.0  # two windows on: a fresh count
+    assert [limiter.acquire() for _ in range(21)] == [None] * 20 + [5]
 
 
 def test_no_rate_limit_by_default(api, simulator):

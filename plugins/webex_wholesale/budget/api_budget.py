@@ -6,7 +6,9 @@ rate, pause) lives in a store every process shares (:mod:`~webex_wholesale.budge
 :mod:`~webex_wholesale.budget.rules`:
 
 * a configured ``requests_per_second`` (connection extra) is the ceiling, never exceeded; not configured, the rate
-  is learned: it starts at 10/s, grows while answers succeed and callers queue, and is cut on every 429;
+  is learned: it starts at 10/s (or at the rate the connection's last run found), doubles every round trip while
+  answers succeed and callers queue until the first 429 or a latency rise, then grows additively and is cut on
+  every 429;
 * a 429's ``Retry-After`` pauses every caller of the budget, not only the thread that got it.
 
 Which store: Redis when the Airflow connection ``webex_wholesale_budget`` is defined (``redis://host:6379/1``), else
@@ -44,7 +46,8 @@ IN_FLIGHT_HEADROOM = 1.5
 #: lone batch at 15-17 requests/s of 20. Not more: every waiting thread holds a slot reserved at the rate of the
 #: moment, so a learned rate that grows reaches the threads already queued only when they ask again.
 CALLER_TIME = 0.15
-#: With a learned rate, room to grow: in-flight sized for this multiple of the current rate.
+#: With a learned rate, room to grow: in-flight sized for this multiple of the current rate (in the slow start, for
+#: the highest learned rate: the rate doubles every round trip, faster than a batch's threads are started).
 LEARNED_GROWTH_ROOM = 2.0
 #: A caller waiting for its turn asks the store again this often, seconds (and once more when its turn comes):
 #: a learned rate that grows reaches the callers already queued within this time. Measured with 32 threads at a
@@ -132,7 +135,8 @@ class ApiBudget:
         room to grow.
         """
         state = self.state()
-        rate = self.policy.ceiling or min(self.policy.max_rate, state.rate * LEARNED_GROWTH_ROOM)
+        room = self.policy.max_rate if state.probing else state.rate * LEARNED_GROWTH_ROOM
+        rate = self.policy.ceiling or min(self.policy.max_rate, room)
         latency = state.latency or DEFAULT_LATENCY
         full = round(rate * (latency * IN_FLIGHT_HEADROOM + CALLER_TIME), 6)  # 6.000000001 is 6 requests, not 7
         return max(1, min(limit, math.ceil(full) + 1))

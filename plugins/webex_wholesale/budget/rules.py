@@ -1,6 +1,7 @@
 """The rules of the shared API budget, as pure functions of its state: when each request may go, and how the
-rate moves (additive increase while answers succeed, slowing near the rate the last 429 answered, multiplicative
-decrease on 429, a shared pause for ``Retry-After``).
+rate moves (a slow start that doubles the rate every round trip until the API pushes back, then additive increase
+while answers succeed, slowing near the rate the API pushed back at, multiplicative decrease on 429, a shared pause
+for ``Retry-After``).
 
 Every store applies exactly these rules atomically: :class:`~webex_wholesale.budget.store.LocalBudgetStore`
 calls them inside one SQLite ``BEGIN IMMEDIATE`` transaction, and the Redis store runs the same arithmetic in a Lua
@@ -14,6 +15,13 @@ pauses everybody, the schedule is rebased at the first ticket not yet due (it ke
 are spaced at the new rate, or start after the pause), and callers waiting for a ticket ask again when it is due
 (:func:`wait_for`); a ticket that was due but not yet sent when a pause began is re-queued behind the others. A
 learned rate that grows thus speeds up callers who are already queued, not only those who ask after them.
+
+Webex publishes no limit, so a learned budget must find one anywhere between a few and hundreds of requests a
+second: additive steps sized for 20/s take minutes to reach 200/s. Hence the slow start (``probing``): the rate
+doubles every round trip (the smoothed latency) while callers queue and answers succeed, and the first 429, or
+latency rising above what the ramp started with (the API queueing requests before it refuses them), halves it and
+ends the ramp. From there the steps are additive, scaled to the rate the API pushed back at, so that regrowing
+to a limit of 200/s takes as many seconds as to one of 20/s.
 """
 
 from __future__ import annotations
@@ -38,15 +46,31 @@ class BudgetPolicy:
     learned_max: float = 500.0
     #: The rate never drops below this (a 429 storm slows callers down, it does not stop them).
     min_rate: float = 0.5
-    #: Until the first 429 ("probing"), each answer that succeeded while callers queued adds this many r/s.
-    probe_step: float = 0.3
-    #: After a 429, the rate grows by this many r/s for every second of answers that succeeded...
-    increase_per_second: float = 0.5
-    #: ...until it is back within this fraction of the rate the last 429 answered (the limit is about there)...
+    #: Until the API first pushes back ("probing", the slow start), the rate is multiplied by this once per round
+    #: trip in which callers queued and answers succeeded...
+    ramp_factor: float = 2.0
+    #: ...a round trip being the smoothed latency, but not shorter than this, seconds (a fast API answers in a few
+    #: milliseconds: doubling that often would overshoot a limit by far before its first 429 comes back).
+    min_round_trip: float = 0.1
+    #: The ramp ends when the smoothed latency exceeds its lowest value in the ramp by this factor...
+    latency_rise: float = 1.5
+    #: ...and by this many seconds (jitter of a few milliseconds on a fast API is no rise).
+    latency_rise_margin: float = 0.05
+    #: Ending the ramp, the rate is multiplied by this: the rate before the last doubling held. So it is, too, on a
+    #: 429 within ``quick_overshoot`` seconds of the last pause's end: a limit that refills during a pause (a token
+    #: bucket holding a second of requests) drained so fast only by a rate about twice the limit or more.
+    halving_factor: float = 0.5
+    quick_overshoot: float = 1.0
+    #: After the ramp, the rate grows by this share of the rate the API pushed back at for every second of answers
+    #: that succeeded (at 20/s, 0.5 r/s per second), but by at least ``increase_per_second`` (at 5/s, a step of
+    #: 0.5 r/s sawed over the limit every 12 s: 3.5% of the requests answered 429 in a model of 500, 2.3% at 0.1)...
+    increase_share: float = 0.025
+    increase_per_second: float = 0.1
+    #: ...until it is back within this fraction of the rate the API pushed back at (the limit is about there)...
     near_overshoot: float = 0.9
-    #: ...from where it creeps up by this many r/s per second: each overshoot costs every worker a ``Retry-After``
-    #: pause (a second at least), so the rate stays just under the limit it found rather than sawing over it.
-    near_overshoot_increase_per_second: float = 0.05
+    #: ...from where it creeps up by a tenth of that: each overshoot costs every worker a ``Retry-After`` pause (a
+    #: second at least), so the rate stays just under the limit it found rather than sawing over it.
+    near_overshoot_slowdown: float = 0.1
     #: On 429 the rate is multiplied by this. Not lower: the rate a 429 answers is within a few percent of the limit
     #: once probing is over, and every second spent below the limit is lost for good, while a pause is not (a
     #: token bucket refills during it). Measured against the simulator's 20/s: 0.7 spent 1.5 s more below the
@@ -75,13 +99,17 @@ class BudgetState:
     #: The number of the next ticket to hand out.
     next_ticket: int = 0
     paused_until: float = 0.0
-    #: True until the first 429: the rate grows fast (per answer) while no limit has been seen.
+    #: True until the API first pushes back (a 429 or a latency rise): the slow start, doubling every round trip.
     probing: bool = True
     last_cut: float = 0.0
-    #: The rate the last 429 answered (before its cut); 0 until the first.
+    #: The rate at which the API last pushed back (before its cut); 0 until it does.
     overshoot_rate: float = 0.0
     #: Smoothed latency of successful answers, seconds (0 until the first sample).
     latency: float = 0.0
+    #: When the slow start last raised the rate (one raise per round trip).
+    ramped_at: float = 0.0
+    #: The lowest smoothed latency seen in the slow start: a rise above it ends the ramp.
+    ramp_latency: float = 0.0
 
     @classmethod
     def initial(cls, policy: BudgetPolicy) -> BudgetState:
@@ -140,22 +168,47 @@ def wait_for(state: BudgetState, ticket: int, now: float) -> tuple[int, float, f
 def succeeded(state: BudgetState, policy: BudgetPolicy, now: float, *, latency: float, queued: bool) -> None:
     """An answer that was not a 429: learn the latency; raise the rate when callers were queued for it.
 
-    Only a budget that held somebody back is raised: a budget nobody fills learns nothing about the API's limit.
+    Only a budget that held somebody back is raised, or ended by a latency rise: a budget nobody fills learns
+    nothing about the API's limit. In the slow start, a latency rise is the API pushing back: the ramp ends as on a
+    429, without a pause.
     """
     weight = policy.latency_weight
     state.latency = latency if state.latency <= 0 else (1 - weight) * state.latency + weight * latency
     if not queued:
         return
     if state.probing:
-        step = policy.probe_step
-    elif state.overshoot_rate and state.rate >= policy.near_overshoot * state.overshoot_rate:
-        step = policy.near_overshoot_increase_per_second / state.rate
+        lowest = state.latency if state.ramp_latency <= 0 else min(state.ramp_latency, state.latency)
+        state.ramp_latency = lowest
+        if state.latency > lowest * policy.latency_rise + policy.latency_rise_margin:
+            _set_rate(state, now, _pushed_back(state, policy, now, far_over=True))
+            return
+        if now - state.ramped_at < max(state.latency, policy.min_round_trip):
+            return
+        state.ramped_at = now
+        raised = state.rate * policy.ramp_factor
     else:
-        step = policy.increase_per_second / state.rate
-    rate = min(policy.max_rate, state.rate + step)
+        per_second = max(policy.increase_per_second, policy.increase_share * state.overshoot_rate)
+        if state.overshoot_rate and state.rate >= policy.near_overshoot * state.overshoot_rate:
+            per_second *= policy.near_overshoot_slowdown
+        raised = state.rate + per_second / state.rate
+    _set_rate(state, now, min(policy.max_rate, raised))
+
+
+def _set_rate(state: BudgetState, now: float, rate: float) -> None:
+    """Move the rate, re-spacing the tickets not yet due at the new one."""
     if rate != state.rate:
         _rebase(state, now)
         state.rate = rate
+
+
+def _pushed_back(state: BudgetState, policy: BudgetPolicy, now: float, *, far_over: bool) -> float:
+    """The API pushed back at the current rate: remember it, end the slow start; return the rate cut to (halved
+    when ending the ramp or ``far_over``)."""
+    factor = policy.halving_factor if state.probing or far_over else policy.decrease_factor
+    state.overshoot_rate = state.rate
+    state.last_cut = now
+    state.probing = False
+    return max(policy.min_rate, state.rate * factor)
 
 
 def throttled(state: BudgetState, policy: BudgetPolicy, now: float, *, retry_after: float) -> None:
@@ -165,10 +218,8 @@ def throttled(state: BudgetState, policy: BudgetPolicy, now: float, *, retry_aft
     a second cut needs the pause of the first to be over.
     """
     new_episode = now >= state.paused_until and now - state.last_cut >= 1.0 / state.rate
+    far_over = now - state.paused_until < policy.quick_overshoot
     state.paused_until = max(state.paused_until, now + retry_after)
     _rebase(state, now, not_before=state.paused_until)
     if new_episode:
-        state.overshoot_rate = state.rate
-        state.rate = max(policy.min_rate, state.rate * policy.decrease_factor)
-        state.last_cut = now
-        state.probing = False
+        state.rate = _pushed_back(state, policy, now, far_over=far_over)

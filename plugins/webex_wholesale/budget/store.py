@@ -33,8 +33,9 @@ from webex_wholesale.ids import BUDGET_CONN_ID
 
 __all__ = ["BudgetStore", "LocalBudgetStore", "RedisBudgetStore", "unavailable"]
 
-#: A budget nobody used for a day is forgotten (its learned rate starts over).
-STATE_TTL_SECONDS = 86_400
+#: A budget nobody used for 30 days is forgotten (its learned rate starts over); until then a new run starts at the
+#: rate the last one found, without a slow start to repeat.
+STATE_TTL_SECONDS = 30 * 86_400
 #: Seconds the embedded store waits for another process's lock before it counts as failed.
 SQLITE_LOCK_TIMEOUT = 30.0
 
@@ -169,6 +170,18 @@ def _load(policy: BudgetPolicy, stored: dict[str, Any] | None) -> BudgetState:
     return state
 
 
+#: The policy as the Lua script reads it: ``ARGV[2]`` onwards, in this order.
+_POLICY_ARGS = (
+    "start_rate", "max_rate", "min_rate", "ramp_factor", "min_round_trip", "latency_rise", "latency_rise_margin",
+    "halving_factor", "quick_overshoot", "increase_share", "increase_per_second", "near_overshoot",
+    "near_overshoot_slowdown", "decrease_factor", "latency_weight",
+)  # fmt: skip
+#: The state's fields in the Redis hash, in the order ``snapshot`` returns them.
+_STATE_FIELDS = (
+    "rate", "base_ticket", "base_time", "next_ticket", "paused_until", "probing", "last_cut", "latency",
+    "overshoot_rate", "ramped_at", "ramp_latency",
+)  # fmt: skip
+
 # The rules of budget_rules.py, for Redis. Returns strings: Redis truncates Lua numbers to integers. The state
 # is stored with 17 digits (tostring keeps 14: a tenth of a millisecond on an epoch clock).
 _REDIS_SCRIPT = """
@@ -176,16 +189,21 @@ local key, op = KEYS[1], ARGV[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local start_rate, max_rate, min_rate = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local probe_step, increase, decrease, weight = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]),
-  tonumber(ARGV[8])
-local near, near_increase = tonumber(ARGV[9]), tonumber(ARGV[10])
+local ramp_factor, min_round_trip = tonumber(ARGV[5]), tonumber(ARGV[6])
+local latency_rise, latency_rise_margin = tonumber(ARGV[7]), tonumber(ARGV[8])
+local halving, quick_overshoot = tonumber(ARGV[9]), tonumber(ARGV[10])
+local increase_share, increase, near, near_slowdown = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]),
+  tonumber(ARGV[14])
+local decrease, weight = tonumber(ARGV[15]), tonumber(ARGV[16])
+local a1, a2, ttl = ARGV[17], ARGV[18], tonumber(ARGV[19])
 local h = redis.call('HMGET', key, 'rate', 'base_ticket', 'base_time', 'next_ticket', 'paused_until', 'probing',
-  'last_cut', 'latency', 'overshoot_rate')
+  'last_cut', 'latency', 'overshoot_rate', 'ramped_at', 'ramp_latency')
 local rate = math.min(tonumber(h[1]) or start_rate, max_rate)
 local base_ticket, base_time, next_ticket = tonumber(h[2]) or 0, tonumber(h[3]) or 0, tonumber(h[4]) or 0
 local paused = tonumber(h[5]) or 0
 local probing = h[6] ~= '0'
 local last_cut, latency, overshoot = tonumber(h[7]) or 0, tonumber(h[8]) or 0, tonumber(h[9]) or 0
+local ramped_at, ramp_latency = tonumber(h[10]) or 0, tonumber(h[11]) or 0
 local function slot_time(ticket)
   if ticket < base_ticket then return -math.huge end
   return base_time + (ticket - base_ticket) / rate
@@ -206,45 +224,65 @@ local function rebase(not_before)
   base_time = math.max(now, slot_time(first), not_before)
   base_ticket = first
 end
+local function set_rate(new_rate)
+  if new_rate ~= rate then
+    rebase(0)
+    rate = new_rate
+  end
+end
+local function pushed_back(far_over)
+  local factor = decrease
+  if probing or far_over then factor = halving end
+  overshoot = rate
+  last_cut = now
+  probing = false
+  return math.max(min_rate, rate * factor)
+end
+local function succeeded(sample, queued)
+  if latency <= 0 then latency = sample else latency = (1 - weight) * latency + weight * sample end
+  if not queued then return end
+  local raised
+  if probing then
+    if ramp_latency <= 0 then ramp_latency = latency else ramp_latency = math.min(ramp_latency, latency) end
+    if latency > ramp_latency * latency_rise + latency_rise_margin then
+      set_rate(pushed_back(true))
+      return
+    end
+    if now - ramped_at < math.max(latency, min_round_trip) then return end
+    ramped_at = now
+    raised = rate * ramp_factor
+  else
+    local per_second = math.max(increase, increase_share * overshoot)
+    if overshoot > 0 and rate >= near * overshoot then per_second = per_second * near_slowdown end
+    raised = rate + per_second / rate
+  end
+  set_rate(math.min(max_rate, raised))
+end
 local answer = {}
 if op == 'snapshot' then
   return {tostring(rate), tostring(base_ticket), tostring(base_time - now), tostring(next_ticket),
-    tostring(paused - now), probing and '1' or '0', tostring(last_cut - now), tostring(latency), tostring(overshoot)}
+    tostring(paused - now), probing and '1' or '0', tostring(last_cut - now), tostring(latency), tostring(overshoot),
+    tostring(ramped_at - now), tostring(ramp_latency)}
 elseif op == 'reserve' then
   answer = reserve()
 elseif op == 'wait_for' then
-  local ticket = tonumber(ARGV[11])
+  local ticket = tonumber(a1)
   if ticket < base_ticket and paused > now then answer = reserve() else answer = turn(ticket) end
 elseif op == 'succeeded' then
-  local sample = tonumber(ARGV[11])
-  if latency <= 0 then latency = sample else latency = (1 - weight) * latency + weight * sample end
-  if ARGV[12] == '1' then
-    local step = probe_step
-    if not probing then
-      if overshoot > 0 and rate >= near * overshoot then step = near_increase / rate else step = increase / rate end
-    end
-    local raised = math.min(max_rate, rate + step)
-    if raised ~= rate then
-      rebase(0)
-      rate = raised
-    end
-  end
+  succeeded(tonumber(a1), a2 == '1')
 elseif op == 'throttled' then
   local new_episode = now >= paused and now - last_cut >= 1 / rate
-  paused = math.max(paused, now + tonumber(ARGV[11]))
+  local far_over = now - paused < quick_overshoot
+  paused = math.max(paused, now + tonumber(a1))
   rebase(paused)
-  if new_episode then
-    overshoot = rate
-    rate = math.max(min_rate, rate * decrease)
-    last_cut = now
-    probing = false
-  end
+  if new_episode then rate = pushed_back(far_over) end
 end
 local function exact(x) return string.format('%.17g', x) end
 redis.call('HSET', key, 'rate', exact(rate), 'base_ticket', exact(base_ticket), 'base_time', exact(base_time),
   'next_ticket', exact(next_ticket), 'paused_until', exact(paused), 'probing', probing and '1' or '0',
-  'last_cut', exact(last_cut), 'latency', exact(latency), 'overshoot_rate', exact(overshoot))
-redis.call('EXPIRE', key, tonumber(ARGV[13]))
+  'last_cut', exact(last_cut), 'latency', exact(latency), 'overshoot_rate', exact(overshoot),
+  'ramped_at', exact(ramped_at), 'ramp_latency', exact(ramp_latency))
+redis.call('EXPIRE', key, ttl)
 return answer
 """
 
@@ -266,20 +304,7 @@ class RedisBudgetStore:
     def _run(self, op: str, key: str, policy: BudgetPolicy, *extra: Any) -> Any:
         import redis
 
-        args = [
-            op,
-            policy.start_rate,
-            policy.max_rate,
-            policy.min_rate,
-            policy.probe_step,
-            policy.increase_per_second,
-            policy.decrease_factor,
-            policy.latency_weight,
-            policy.near_overshoot,
-            policy.near_overshoot_increase_per_second,
-            *(extra or (0, 0)),
-            STATE_TTL_SECONDS,
-        ]
+        args = [op, *(getattr(policy, name) for name in _POLICY_ARGS), *(extra or (0, 0)), STATE_TTL_SECONDS]
         try:
             return self._script(keys=[self._prefix + key], args=args)
         except redis.RedisError as e:
@@ -301,18 +326,10 @@ class RedisBudgetStore:
 
     def snapshot(self, key: str, policy: BudgetPolicy) -> BudgetState:
         """The state with its times made relative to now on the local clock (Redis's clock is not ours)."""
-        rate, base_ticket, base_time, next_ticket, paused, probing, last_cut, latency, overshoot = self._run(
-            "snapshot", key, policy
-        )
+        answer = dict(zip(_STATE_FIELDS, self._run("snapshot", key, policy), strict=True))
+        fields = {name: float(value) for name, value in answer.items()}
         now = time.time()
-        return BudgetState(
-            rate=float(rate),
-            base_ticket=int(float(base_ticket)),
-            base_time=now + float(base_time),
-            next_ticket=int(float(next_ticket)),
-            paused_until=now + float(paused),
-            probing=probing == b"1" or probing == "1",
-            last_cut=now + float(last_cut),
-            latency=float(latency),
-            overshoot_rate=float(overshoot),
-        )
+        for name in ("base_time", "paused_until", "last_cut", "ramped_at"):
+            fields[name] += now
+        tickets = {name: int(fields[name]) for name in ("base_ticket", "next_ticket")}
+        return BudgetState(**{**fields, **tickets, "probing": answer["probing"] in (b"1", "1")})

@@ -123,7 +123,7 @@ def _subscriber_table(outcomes: list[SubscriberOutcome]) -> list[str]:
             f"| {o.subscriber_id or ''} | {codes} | {o.tracking_id or ''} | {_cell(o.message)} |"
         )
     if len(ordered) > MAX_TABLE_ROWS:
-        rows.append(f"\n… and {len(ordered) - MAX_TABLE_ROWS} more (all of them are in the report XCom).")
+        rows.append(f"\n… and {len(ordered) - MAX_TABLE_ROWS} more (all of them in the Wholesale report tab).")
     return rows
 
 

@@ -1,5 +1,6 @@
-"""The TaskFlow bodies of the onboarding DAG that are not API operations: the one validation gate and recording
-why a step failed so the report can say it (the fan-out plan is :mod:`~webex_wholesale.onboarding.batching`)."""
+"""The TaskFlow bodies of the onboarding DAG that are not API operations: the one validation gate, handing each
+step its piece of the order, and recording why a step failed so the report can say it (the fan-out plan is
+:mod:`~webex_wholesale.onboarding.batching`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
+from webex_wholesale.onboarding.batching import plan_batches
 from webex_wholesale.onboarding.params import DRY_RUN_PARAM
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 from webex_wholesale.operators.setup_assist import build_setup_assist_request
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 
 #: XCom key under which ``record_failure`` keeps a failed step's reason for the report.
 FAILURE_XCOM_KEY = "failure"
+#: The piece of :func:`prepare_order` that is the fan-out's ``expand_kwargs``: the validation task's return value.
+BATCHES_KEY = "batches"
 
 
 def order_from_conf(conf: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -35,9 +39,9 @@ def prepare_order(conf: Mapping[str, Any] | None) -> dict[str, Any]:
     Raises :class:`~webex_wholesale.operators.exceptions.WebexInvalidInputError` (no retry) naming every bad
     field before any API call. The returned pieces are XCom-safe JSON: ``precheckBody``, ``customerBody``,
     ``externalId``, ``subPartnerOrgId`` (``None`` to act as the partner), ``admin`` (a one-subscriber list),
-    ``others`` (the other subscribers), ``setupAssistRequest`` (the request without the customer's ids, or
-    ``None`` when not requested), ``summary`` (what the report names, with the values validation normalized)
-    and ``dryRun``.
+    ``batches`` (the other subscribers, as the fan-out's ``expand_kwargs``), ``setupAssistRequest`` (the request
+    without the customer's ids, or ``None`` when not requested), ``summary`` (what the report names, with the values
+    validation normalized) and ``dryRun``.
     """
     from webex_wholesale.models import (  # pydantic: when the task runs, not at parse
         OrderValidationError,
@@ -65,18 +69,31 @@ def split_order(order: OnboardingOrder, normalized: Sequence[Normalized] = ()) -
         "externalId": order.external_id,
         "subPartnerOrgId": order.on_behalf_of_sub_partner_org_id,
         "admin": [order.admin.model_dump(mode="json", exclude_none=True)],
-        "others": [s.model_dump(mode="json", exclude_none=True) for s in order.other_subscribers],
+        BATCHES_KEY: plan_batches([s.model_dump(mode="json", exclude_none=True) for s in order.other_subscribers]),
         "setupAssistRequest": build_setup_assist_request(order) if order.setup_assistance else None,
         "summary": {
             "externalId": order.external_id,
             "customerName": order.customer_info.name if order.customer_info else None,
             "provisioningId": order.provisioning_id,
             "subscribers": len(order.subscribers),
-            "adminEmail": order.admin.email,
             "setupAssistRequested": order.setup_assistance is not None,
             "normalized": list(normalized),
         },
     }
+
+
+def publish_order(ti: Any, plan: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Push each piece of the order under its own XCom key, but the fan-out's batches; return those.
+
+    Not ``multiple_outputs``: it pushes the whole dict as ``return_value`` besides the keys, a second copy of
+    every subscriber. And the batches must be the return value: Airflow expands a mapped task only over one.
+    A piece without a value (no sub-partner, no Setup Assist) is pushed as ``""``: Airflow reads a stored
+    ``None`` as no XCom at all, and a consumer's ``XComArg`` fails on it; every consumer takes ``""`` as none.
+    """
+    for key, value in plan.items():
+        if key != BATCHES_KEY:
+            ti.xcom_push(key=key, value="" if value is None else value)
+    return list(plan[BATCHES_KEY])
 
 
 def record_failure(context: Context) -> None:

@@ -21,7 +21,6 @@ from webex_wholesale.operators.exceptions import (
     WebexSubscribersFailedError,
     WebexSubscribersRefusedError,
 )
-from webex_wholesale.operators.subscriber_xcom import OUTCOMES_XCOM_KEY
 
 if TYPE_CHECKING:
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
@@ -253,7 +252,7 @@ def raise_if_failed(outcomes: list[SubscriberOutcome], label: str) -> None:
             detail += f", trackingId {o.tracking_id}"
         lines.append(f"  - {o.email}: {o.message} ({detail})")
     if len(failed) > MAX_FAILURES_IN_MESSAGE:
-        lines.append(f"  ... and {len(failed) - MAX_FAILURES_IN_MESSAGE} more (all in XCom '{OUTCOMES_XCOM_KEY}')")
+        lines.append(f"  ... and {len(failed) - MAX_FAILURES_IN_MESSAGE} more (all in the onboarding report)")
     header = (
         f"{len(failed)} of {len(outcomes)} subscribers failed in batch {label}"
         + (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,10 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     With ``is_admin_batch=True`` the first subscriber is the customer's administrator: it is posted alone,
     before any other, and its outcome has ``isAdmin: true``.
 
-    The outcomes (``SubscriberOutcome`` JSON, in the order of ``subscribers``) are always pushed to XCom key
-    ``outcomes``, before the task ends or fails. If any subscriber failed the task then raises
+    The outcomes (``SubscriberOutcome`` JSON without the email, one per subscriber in the order of ``subscribers``:
+    the input holds the emails, and a big order is kept in XCom once) are always pushed to XCom key ``outcomes``,
+    before the task ends or fails; ``batch_outcomes.join_outcomes`` puts the emails back. Each outcome is also an
+    audit row in the state database. If any subscriber failed the task then raises
     :class:`~webex_wholesale.operators.exceptions.WebexSubscribersRefusedError` (an ``AirflowFailException``)
     when every failure was a permanent refusal, or
     :class:`~webex_wholesale.operators.exceptions.WebexSubscribersFailedError` (retryable: a retry re-lists
@@ -42,7 +45,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     :param is_admin_batch: the first subscriber is the administrator.
     :param max_concurrency: parallel POSTs at most; ``None`` sizes them from the budget.
     :param batch_label: names the batch in logs (templated).
-    :return: the outcomes list (JSON dicts).
+    :return: how many subscribers had each result (``{"provisioned": 249, "failed": 1}``).
     """
 
     template_fields: Sequence[str] = (
@@ -77,8 +80,9 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     def _label(self) -> str:
         return self.batch_label or ("administrator" if self.is_admin_batch else self.task_id)
 
-    def execute(self, context: Context) -> list[dict[str, Any]]:
+    def execute(self, context: Context) -> dict[str, int]:
         # The batch works on the pydantic models: imported when the task runs, not at every parse of a DAG file.
+        from webex_wholesale.operators.batch_outcomes import publish_outcomes
         from webex_wholesale.operators.subscriber_batch import SubscriberBatch, parse_subscribers, raise_if_failed
 
         customer_id = self.for_customer(self.customer_id)
@@ -90,8 +94,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
             outcomes = batch.provision(customer_id, orders)
         finally:
             # Always published, even when the listing itself failed (then empty): the report reads these keys.
-            published = [o.model_dump(mode="json") for o in outcomes]
-            context["ti"].xcom_push(key=OUTCOMES_XCOM_KEY, value=published)
+            context["ti"].xcom_push(key=OUTCOMES_XCOM_KEY, value=publish_outcomes(outcomes))
             budget = self.hook.budget_stats()
             if budget is not None:
                 self.log.info("Batch %s API budget: %s", self._label, budget.describe())
@@ -100,4 +103,4 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
                 audit.record_subscribers(outcomes)
                 audit.close()
         raise_if_failed(outcomes, self._label)
-        return published
+        return dict(Counter(o.result.value for o in outcomes))
