@@ -23,18 +23,16 @@ the ``change_report`` task's XCom.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, XComArg, dag, get_current_context, task
 
-from webex_wholesale.ids import CHANGE_DAG_ID
+from webex_wholesale.ids import API_POOL, CHANGE_DAG_ID
 from webex_wholesale.lifecycle.approval import PlanApprovalOperator
 from webex_wholesale.lifecycle.params import change_params
 from webex_wholesale.lifecycle.report_operator import LifecycleReportOperator
 from webex_wholesale.models.change_outcome import ChangeAction
 from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
-from webex_wholesale.onboarding.tasks import record_failure
+from webex_wholesale.onboarding.tasks import LIFECYCLE_DAG_SETTINGS
 from webex_wholesale.operators.change import (
     WebexApplySubscriberChangesOperator,
     WebexPlanChangeOperator,
@@ -46,28 +44,13 @@ from webex_wholesale.operators.change_xcom import (
     PACKAGES_DESIRED_XCOM_KEY,
 )
 
-API_POOL = "webex_wholesale_api"
-
-default_args = {
-    "owner": "wholesale-ops",
-    "retries": 3,
-    "retry_delay": timedelta(seconds=10),
-    "retry_exponential_backoff": 2.0,
-    "max_retry_delay": timedelta(minutes=5),
-    "on_failure_callback": record_failure,
-}
-
 
 @dag(
     dag_id=CHANGE_DAG_ID,
-    schedule=None,
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=8,
-    default_args=default_args,
     params=change_params(),
     tags=["webex", "wholesale", "lifecycle"],
     doc_md=__doc__,
+    **LIFECYCLE_DAG_SETTINGS,
 )
 def webex_wholesale_change() -> None:
     @task(multiple_outputs=True)

@@ -15,8 +15,6 @@ The run's outcome, on its report and its order, is then ``offboarded``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, dag, get_current_context, task
 
@@ -25,29 +23,16 @@ from webex_wholesale.lifecycle.approval import PlanApprovalOperator
 from webex_wholesale.lifecycle.params import offboarding_params
 from webex_wholesale.lifecycle.report_operator import LifecycleReportOperator
 from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
-from webex_wholesale.onboarding.tasks import record_failure
+from webex_wholesale.onboarding.tasks import LIFECYCLE_DAG_SETTINGS
 from webex_wholesale.operators.offboarding import WebexDeleteCustomerOperator, WebexPlanOffboardingOperator
-
-default_args = {
-    "owner": "wholesale-ops",
-    "retries": 3,
-    "retry_delay": timedelta(seconds=10),
-    "retry_exponential_backoff": 2.0,
-    "max_retry_delay": timedelta(minutes=5),
-    "on_failure_callback": record_failure,
-}
 
 
 @dag(
     dag_id=OFFBOARDING_DAG_ID,
-    schedule=None,
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=8,
-    default_args=default_args,
     params=offboarding_params(),
     tags=["webex", "wholesale", "lifecycle"],
     doc_md=__doc__,
+    **LIFECYCLE_DAG_SETTINGS,
 )
 def webex_wholesale_offboarding() -> None:
     @task(multiple_outputs=True)

@@ -17,17 +17,15 @@ needing attention, is told by email and to a Webex space when their connections 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import TriggerRule, chain, dag, get_current_context, task
 from airflow.sdk.bases.xcom import BaseXCom
 
-from webex_wholesale.ids import ONBOARDING_DAG_ID
+from webex_wholesale.ids import API_POOL, ONBOARDING_DAG_ID
 from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
 from webex_wholesale.onboarding.params import onboarding_params
 from webex_wholesale.onboarding.report_operator import OnboardingReportOperator
-from webex_wholesale.onboarding.tasks import prepare_order, publish_order, record_failure
+from webex_wholesale.onboarding.tasks import LIFECYCLE_DAG_SETTINGS, prepare_order, publish_order
 from webex_wholesale.operators import (
     WebexCheckTemplateOperator,
     WebexProvisionCustomerOperator,
@@ -35,28 +33,13 @@ from webex_wholesale.operators import (
     WebexSetupAssistanceOperator,
 )
 
-API_POOL = "webex_wholesale_api"
-
-default_args = {
-    "owner": "wholesale-ops",
-    "retries": 3,
-    "retry_delay": timedelta(seconds=10),
-    "retry_exponential_backoff": 2.0,
-    "max_retry_delay": timedelta(minutes=5),
-    "on_failure_callback": record_failure,
-}
-
 
 @dag(
     dag_id=ONBOARDING_DAG_ID,
-    schedule=None,
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=8,
-    default_args=default_args,
     params=onboarding_params(),
     tags=["webex", "wholesale", "onboarding"],
     doc_md=__doc__,
+    **LIFECYCLE_DAG_SETTINGS,
 )
 def webex_wholesale_onboarding() -> None:
     @task

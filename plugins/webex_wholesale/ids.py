@@ -31,3 +31,6 @@ NOTIFY_SMTP_CONN_ID = "webex_wholesale_notify_smtp"
 #: The Webex space notifications are posted to (API base URL as host, a bot's token as password, the space in
 #: extra ``roomId``); undefined: no Webex message.
 NOTIFY_WEBEX_CONN_ID = "webex_wholesale_notify_webex"
+
+#: The pool that bounds how many subscriber batch tasks (onboarding and change) call the API at once.
+API_POOL = "webex_wholesale_api"

@@ -5,6 +5,7 @@ step its piece of the order, and recording why a step failed so the report can s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
@@ -101,3 +102,21 @@ def record_failure(context: Context) -> None:
     exception = context.get("exception")
     if exception is not None:
         context["ti"].xcom_push(key=FAILURE_XCOM_KEY, value=f"{type(exception).__name__}: {exception}")
+
+
+#: What the onboarding, change and offboarding DAGs share: triggered on demand (never scheduled or caught up), up
+#: to 8 runs at once, and steps retried with backoff unless they fail for good; a failure is recorded for the report.
+LIFECYCLE_DAG_SETTINGS: dict[str, Any] = {
+    "schedule": None,
+    "start_date": datetime(2026, 1, 1),
+    "catchup": False,
+    "max_active_runs": 8,
+    "default_args": {
+        "owner": "wholesale-ops",
+        "retries": 3,
+        "retry_delay": timedelta(seconds=10),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=5),
+        "on_failure_callback": record_failure,
+    },
+}
