@@ -67,6 +67,9 @@ def health_page(engine: Engine, now: datetime | None = None) -> dict[str, Any]:
 def queue_repair(engine: Engine, finding_id: int) -> int:
     """Queue the change order that repairs a drift finding (its customer's last order); return the new order's id.
 
+    The order removes the users it does not list (``remove_unlisted``), as the drift check counted them: a plan that
+    removes anything waits for a person's approval, so nothing is removed unseen.
+
     Raises :class:`NotRepairable`, or :class:`~webex_wholesale.state.orders.DuplicateOrder` when an order of the
     customer is already queued or running.
     """
@@ -75,5 +78,5 @@ def queue_repair(engine: Engine, finding_id: int) -> int:
         raise NotRepairable(f"finding {finding_id} is not open drift against a kept order: nothing to repair")
     order = parse_order(order_fields(find_order(engine, row["order_id"])["order_json"]), desired_state=True)
     source = f"health finding {finding_id} (drift repair)"
-    (order_id,) = enqueue(engine, [QueuedOrder(order, source, kind=OrderKind.CHANGE)])
+    (order_id,) = enqueue(engine, [QueuedOrder(order, source, kind=OrderKind.CHANGE, remove_unlisted=True)])
     return order_id
