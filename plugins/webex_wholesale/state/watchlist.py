@@ -61,7 +61,8 @@ def watched_customers(engine: Engine) -> list[HealthTarget]:
                 customer_id=row.customer_id,
                 customer_name=row.customer_name,
                 order_id=row.order_id,
-                order=order_fields(row.order_json) if row.state in _APPLIED else None,
+                # An ad-hoc run has no stored order: no drift to check against.
+                order=order_fields(row.order_json) if row.order_json is not None and row.state in _APPLIED else None,
             )
     return [latest[key] for key in sorted(latest)]
 
