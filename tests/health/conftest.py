@@ -12,17 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "state"))
 
 from helpers import wire_connections
 from helpers.notify_fixtures import inbox, smtp_server, space  # noqa: F401 (fixtures are found by name)
-from state_helpers import migrated_engine
-
-
-@pytest.fixture
-def state_db(tmp_path, monkeypatch):
-    """A migrated, empty SQLite state database, also named by ``AIRFLOW_CONN_WHOLESALE_DB``; yields its engine."""
-    url = f"sqlite:///{tmp_path / 'wholesale.db'}"
-    monkeypatch.setenv("AIRFLOW_CONN_WHOLESALE_DB", url)
-    engine = migrated_engine(url)
-    yield engine
-    engine.dispose()
+from helpers.state_fixtures import state_db  # noqa: F401 (a fixture, found by name)
 
 
 @pytest.fixture
