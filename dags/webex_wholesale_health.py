@@ -21,26 +21,19 @@ show the open findings.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import dag, get_current_context, task
 
 from webex_wholesale.ids import HEALTH_DAG_ID
+from webex_wholesale.schedules import schedule_from_env
 
 DEFAULT_SCHEDULE = "@hourly"
 
 
-def _schedule() -> str | None:
-    configured = os.environ.get("WEBEX_WHOLESALE_HEALTH_SCHEDULE", "").strip()
-    if configured.lower() == "none":
-        return None
-    return configured or DEFAULT_SCHEDULE
-
-
 @dag(
     dag_id=HEALTH_DAG_ID,
-    schedule=_schedule(),
+    schedule=schedule_from_env("WEBEX_WHOLESALE_HEALTH_SCHEDULE", DEFAULT_SCHEDULE),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,

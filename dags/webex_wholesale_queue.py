@@ -25,24 +25,17 @@ Schedule: every 10 minutes, or the cron expression in the environment variable
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Variable, dag, get_current_context, task
 
 from webex_wholesale.ids import QUEUE_DAG_ID
+from webex_wholesale.schedules import schedule_from_env
 
 DEFAULT_SCHEDULE = "*/10 * * * *"
 MAX_ORDERS_VARIABLE = "webex_wholesale_queue_max_orders"
 DEFAULT_MAX_ORDERS = 10
-
-
-def _schedule() -> str | None:
-    configured = os.environ.get("WEBEX_WHOLESALE_QUEUE_SCHEDULE", "").strip()
-    if configured.lower() == "none":
-        return None
-    return configured or DEFAULT_SCHEDULE
 
 
 def _run_state(dag_id: str, run_id: str) -> str | None:
@@ -55,7 +48,7 @@ def _run_state(dag_id: str, run_id: str) -> str | None:
 
 @dag(
     dag_id=QUEUE_DAG_ID,
-    schedule=_schedule(),
+    schedule=schedule_from_env("WEBEX_WHOLESALE_QUEUE_SCHEDULE", DEFAULT_SCHEDULE),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,

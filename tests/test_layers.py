@@ -37,6 +37,7 @@ TOP_LEVEL_ROOMS = {
     "http_status": "models",
     "ids": "models",
     "batches": "models",
+    "schedules": "models",
     "provider": "models",
 }
 Arrow = tuple[str, str]
