@@ -438,11 +438,12 @@ def run(args: argparse.Namespace) -> int:
             wait_for_dags(stack, [ONBOARDING_DAG, QUEUE_DAG] if via == "queue" else [ONBOARDING_DAG])
             print(f"Airflow up in {time.monotonic() - started:.1f} s at {base_url} (workers {', '.join(WORKERS)})")
             sampler = TrafficSampler(sim_url)
-            kill = WorkerKill(WORKERS[0]) if args.kill_worker else None
+            kill = WorkerKill() if args.kill_worker else None
             with sampler.running():
                 began = time.monotonic()
                 if kill is not None:
-                    kill_when_fanning_out(processes[kill.victim], kill, lambda: onboarding_task_instances(stack))
+                    workers = {name: processes[name] for name in WORKERS}
+                    kill_when_fanning_out(workers, kill, lambda: onboarding_task_instances(stack))
                 (enqueue if via == "queue" else trigger_directly)(stack, orders)
                 runs = wait_for_onboarding_runs(stack, len(orders), args.timeout)
                 wall = time.monotonic() - began

@@ -44,7 +44,7 @@ def heartbeat_env() -> dict[str, str]:
 class WorkerKill:
     """One worker killed while it ran subscriber batches: when, and which batches (run id, map index)."""
 
-    victim: str
+    victim: str | None = None
     killed_at: datetime | None = None
     interrupted: list[tuple[str, int]] = field(default_factory=list)
 
@@ -61,7 +61,7 @@ def running_batches(task_instances: list[dict[str, Any]], host: str) -> list[tup
 def recovery(kill: WorkerKill, finals: list[dict[str, Any]]) -> tuple[float | None, list[str]]:
     """Seconds from the kill to the last interrupted batch's success (on another worker), and what went wrong."""
     if kill.killed_at is None:
-        return None, [f"{kill.victim} was never seen running a subscriber batch: nothing was killed"]
+        return None, ["no worker was seen running a subscriber batch: nothing was killed"]
     problems = []
     ended = []
     for ti in finals:
@@ -80,30 +80,40 @@ def recovery(kill: WorkerKill, finals: list[dict[str, Any]]) -> tuple[float | No
     return seconds, problems
 
 
+def busiest_worker(task_instances: list[dict[str, Any]], workers: list[str]) -> tuple[str, list[tuple[str, int]]]:
+    """The worker running the most subscriber batches now (the first named on a tie), and those batches."""
+    running = {worker: running_batches(task_instances, worker) for worker in workers}
+    victim = max(workers, key=lambda worker: len(running[worker]))
+    return victim, running[victim]
+
+
 def kill_when_fanning_out(
-    process: subprocess.Popen,
+    processes: dict[str, subprocess.Popen],
     kill: WorkerKill,
     task_instances: Any,
     *,
     batches: int = 2,
+    patience: float = 5.0,
     timeout: float = 600.0,
 ) -> threading.Thread:
-    """Start a thread that SIGKILLs ``process``'s group once its worker runs ``batches`` subscriber batches.
+    """Start a thread that SIGKILLs the process group of the worker running the most subscriber batches.
 
-    ``task_instances()`` returns the onboarding runs' task instances (REST shape, with ``dag_run_id``). After a
-    while with fewer batches than asked, one running batch is enough: a small run may never run two at once.
+    It kills as soon as one worker runs ``batches`` of them, or ``patience`` seconds after the first batch started
+    (a small run may never run two on one worker). ``task_instances()`` returns the onboarding runs' task instances
+    (REST shape, with ``dag_run_id``); ``processes`` maps each worker's hostname to its process.
     """
 
     def watch() -> None:
         deadline = time.monotonic() + timeout
-        patient_until = time.monotonic() + timeout / 4
+        first_seen: float | None = None
         while time.monotonic() < deadline:
-            running = running_batches(task_instances(), kill.victim)
-            if len(running) >= batches or (running and time.monotonic() > patient_until):
-                os.killpg(process.pid, signal.SIGKILL)
-                kill.killed_at = datetime.now(UTC)
-                kill.interrupted = running
-                print(f"killed {kill.victim} (SIGKILL to its process group) while it ran {len(running)} batches")
+            victim, running = busiest_worker(task_instances(), list(processes))
+            if running and first_seen is None:
+                first_seen = time.monotonic()
+            if len(running) >= batches or (running and time.monotonic() - first_seen >= patience):
+                os.killpg(processes[victim].pid, signal.SIGKILL)
+                kill.victim, kill.killed_at, kill.interrupted = victim, datetime.now(UTC), running
+                print(f"killed {victim} (SIGKILL to its process group) while it ran {len(running)} batches")
                 return
             time.sleep(0.5)
 

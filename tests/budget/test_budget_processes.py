@@ -1,8 +1,8 @@
 """Separate processes share one budget, counted by the simulator's own request log (no timing thresholds).
 
 The simulator allows ``RATE`` requests per second with bursts of ``RATE``. Two workers with a ceiling of ``RATE``
-each would send ``2 x RATE`` per second if they did not share a budget, and the simulator would answer hundreds
-of 429s; sharing one, they stay at ``RATE`` together and the simulator answers none. One 429 is tolerated: on a
+each would send ``2 x RATE`` per second if they did not share a budget, and the simulator would answer about one
+in four 429; sharing one, they stay at ``RATE`` together and the simulator answers none. One 429 is tolerated: on a
 loaded 2-core machine a worker descheduled after taking its slots can send two at once.
 """
 
@@ -102,13 +102,13 @@ def test_two_processes_stay_within_one_configured_budget(store_env, tmp_path, st
     with running_simulator(SimConfig(token=SIM_TOKEN, rate_limit=RATE)) as sim:
         env = {**store_env, **sim_connection(sim, requests_per_second=RATE)}
         go = tmp_path / "go"
-        procs = start_workers(started, env, go, count=40, threads=4, workers=2)
+        procs = start_workers(started, env, go, count=20, threads=4, workers=2)
         go.touch()
         stats = finish(procs)
         calls = customer_calls(sim)
         cleanup_redis(store_env, sim)
     statuses = [c["status"] for c in calls]
-    assert statuses.count(200) == 80  # every call done
+    assert statuses.count(200) == 40  # every call done
     assert statuses.count(429) <= 1
     assert sum(s["requests"] for s in stats) == len(calls)  # the budget saw every request the simulator saw
 
@@ -121,9 +121,9 @@ def test_a_429_pauses_workers_in_other_processes(tmp_path, monkeypatch, started)
         env = {"AIRFLOW_HOME": str(tmp_path), **sim_connection(sim, requests_per_second=RATE)}
         go = tmp_path / "go"
         (worker,) = start_workers(started, env, go, count=20, threads=4, workers=1)
-        # this process got a 429 with Retry-After: 10 on the same connection
+        # this process got a 429 with Retry-After: 3 on the same connection
         budget = open_budget("webex_wholesale_default", sim.base_url, RATE)
-        budget.answered(budget.acquire(), 429, latency=0.1, retry_after=10.0)
+        budget.answered(budget.acquire(), 429, latency=0.1, retry_after=3.0)
         go.touch()
         (stats,) = finish([worker])
     assert stats["requests"] == 20

@@ -107,6 +107,21 @@ def test_only_the_victims_running_subscriber_batches_count_as_interrupted():
     assert running_batches(instances, "a") == [("r1", 0)]
 
 
+def test_the_worker_running_the_most_subscriber_batches_is_the_one_killed():
+    from worker_loss import busiest_worker
+
+    batch = {"task_id": "provision_subscribers", "state": "running"}
+    instances = [
+        {**batch, "dag_run_id": "r1", "map_index": 0, "hostname": "a"},
+        {**batch, "dag_run_id": "r1", "map_index": 1, "hostname": "b"},
+        {**batch, "dag_run_id": "r2", "map_index": 0, "hostname": "b"},
+    ]
+
+    assert busiest_worker(instances, ["a", "b"]) == ("b", [("r1", 1), ("r2", 0)])
+    assert busiest_worker(instances[:1], ["b", "a"]) == ("a", [("r1", 0)])
+    assert busiest_worker([], ["a", "b"]) == ("a", [])
+
+
 def test_recovery_is_the_time_to_the_last_interrupted_batch_succeeding_elsewhere():
     from datetime import UTC, datetime
 
@@ -123,4 +138,4 @@ def test_recovery_is_the_time_to_the_last_interrupted_batch_succeeding_elsewhere
     assert recovery(kill, slow)[1] == ["recovery took 308 s, not under 90 s"]
     failed = [{**done[0], "state": "failed"}]
     assert recovery(kill, failed) == (None, ["batch r1[0] ended failed after a was killed"])
-    assert recovery(WorkerKill("a"), [])[1] == ["a was never seen running a subscriber batch: nothing was killed"]
+    assert recovery(WorkerKill(), [])[1] == ["no worker was seen running a subscriber batch: nothing was killed"]
