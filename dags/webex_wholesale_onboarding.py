@@ -80,11 +80,13 @@ def webex_wholesale_onboarding() -> None:
         poll_interval=5.0,
     )
     customer_id = customer.output["customerId"]
+    adopted = customer.output["adopted"]  # a customer this run created holds none of the order's users yet
     admin = WebexProvisionSubscribersOperator(
         task_id="provision_admin",
         customer_id=customer_id,
         subscribers=plan["admin"],
         is_admin_batch=True,
+        customer_adopted=adopted,
         on_behalf_of_sub_partner_org_id=sub_partner,
         batch_label="administrator",
         pool=API_POOL,
@@ -92,6 +94,7 @@ def webex_wholesale_onboarding() -> None:
     others = WebexProvisionSubscribersOperator.partial(
         task_id="provision_subscribers",
         customer_id=customer_id,
+        customer_adopted=adopted,
         pool=API_POOL,
         on_behalf_of_sub_partner_org_id=sub_partner,
         map_index_template="{{ task.batch_label }}",

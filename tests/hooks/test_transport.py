@@ -300,3 +300,41 @@ def test_observer_record_of_a_call_without_answer(make_hook, requests_mock):
     (record,) = records
     assert (record.method, record.http_status, record.attempts) == ("GET", None, 3)
     assert not record.changes_something
+
+
+# --------------------------------------------------------------------------- proxies and TLS from the environment
+
+
+def test_the_environment_is_read_once_per_session_and_the_connection_extras_win(monkeypatch, requests_mock):
+    """requests would read all of os.environ twice per call; the hook reads it when the session is made."""
+    set_connection(
+        monkeypatch, host=BASE, password=TOKEN, extra={"proxies": {"http": "http://conn-proxy.example.net:3128"}}
+    )
+    monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy.example.net:8080")
+    monkeypatch.setenv("HTTP_PROXY", "http://env-proxy.example.net:8080")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/partner-ca.pem")
+    requests_mock.get(CUSTOMERS, **OK_LIST)
+    hook = WebexWholesaleHook()
+    session = hook.get_conn()
+
+    assert session.trust_env is False
+    assert session.proxies == {
+        "https": "http://env-proxy.example.net:8080",
+        "http": "http://conn-proxy.example.net:3128",
+    }
+    assert session.verify == "/etc/ssl/partner-ca.pem"
+    monkeypatch.setattr(requests.utils, "get_environ_proxies", lambda *a, **k: pytest.fail("environment read again"))
+    hook._request("GET", "/wholesale/customers")
+    assert len(requests_mock.request_history) == 1
+
+
+def test_no_proxy_and_a_verify_extra_are_honoured(monkeypatch):
+    set_connection(monkeypatch, host=BASE, password=TOKEN, extra={"verify": False})
+    monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy.example.net:8080")
+    monkeypatch.setenv("NO_PROXY", "webex.test")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/partner-ca.pem")
+
+    session = WebexWholesaleHook().get_conn()
+
+    assert session.proxies == {}  # the API's host is in NO_PROXY
+    assert session.verify is False  # the connection said so: the environment's bundle does not override it

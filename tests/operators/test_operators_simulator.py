@@ -118,6 +118,50 @@ def test_admin_then_250_subscribers_then_a_rerun_posts_nothing(sim):
     assert all(o["subscriberId"] for o in rerun)
 
 
+def listings(sim) -> list[dict]:
+    return [r for r in sim.state()["requests"] if r["method"] == "GET" and r["path"] == "/v1/wholesale/subscribers"]
+
+
+def test_a_customer_this_run_created_is_not_listed_on_the_first_try_and_is_on_a_retry(sim):
+    from webex_wholesale.operators import WebexProvisionSubscribersOperator
+
+    customer = provisioned_customer()
+    users = meetings_subscribers(120, domain="harbour-clinic.example.org")
+
+    counts = WebexProvisionSubscribersOperator(
+        task_id="subs", customer_id=customer["id"], subscribers=users[:80], customer_adopted=False
+    ).execute(context())
+
+    assert counts == {"provisioned": 80}
+    assert listings(sim) == []  # nothing of a new customer to look up: every request is a POST
+    retry = context(try_number=2)
+    counts = WebexProvisionSubscribersOperator(
+        task_id="subs", customer_id=customer["id"], subscribers=users, customer_adopted=False
+    ).execute(retry)
+    assert counts == {"already_present": 80, "provisioned": 40}
+    assert listings(sim)  # a retry looks up what the first try created...
+    assert len(posts(sim)) == 120  # ...and posts only the rest
+
+
+def test_a_user_that_exists_after_all_is_found_by_its_409_when_nothing_was_listed(sim):
+    from webex_wholesale.operators import WebexProvisionSubscribersOperator
+
+    customer = provisioned_customer()
+    users = meetings_subscribers(3, domain="quay-dental.example.org")
+    WebexProvisionSubscribersOperator(task_id="by_hand", customer_id=customer["id"], subscribers=users[1:2]).execute(
+        context()
+    )
+    ctx = context()
+
+    counts = WebexProvisionSubscribersOperator(
+        task_id="subs", customer_id=customer["id"], subscribers=users, customer_adopted=False
+    ).execute(ctx)
+
+    assert counts == {"provisioned": 2, "already_present": 1}
+    outcome = join_outcomes(users, ctx["ti"].xcom["outcomes"])[1]
+    assert outcome["message"] == "409 on POST: already in this customer"
+
+
 def test_duplicate_email_fails_alone_and_is_reported(sim):
     from webex_wholesale.operators import WebexProvisionSubscribersOperator, WebexSubscribersRefusedError
 

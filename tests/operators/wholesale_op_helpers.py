@@ -58,15 +58,16 @@ def meetings_subscribers(count: int, domain: str = "example.com", start: int = 1
 class FakeTI:
     """Collects ``xcom_push`` calls like a TaskInstance does."""
 
-    def __init__(self) -> None:
+    def __init__(self, try_number: int = 1) -> None:
         self.xcom: dict[str, Any] = {}
+        self.try_number = try_number
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.xcom[key] = value
 
 
-def context() -> dict[str, Any]:
-    return {"ti": FakeTI()}
+def context(try_number: int = 1) -> dict[str, Any]:
+    return {"ti": FakeTI(try_number)}
 
 
 def create_customer(order: dict[str, Any]) -> str:

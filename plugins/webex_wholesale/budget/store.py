@@ -21,7 +21,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -132,7 +131,7 @@ class LocalBudgetStore:
                     conn.execute(
                         "INSERT INTO budget (key, state, updated) VALUES (?, ?, ?) "
                         "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated = excluded.updated",
-                        (key, json.dumps(asdict(state)), now),
+                        (key, json.dumps(vars(state)), now),  # flat: vars, not the deep copy of asdict
                     )
                 conn.execute("COMMIT")
             except BaseException:

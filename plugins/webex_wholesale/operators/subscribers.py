@@ -45,6 +45,9 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
     :param is_admin_batch: the first subscriber is the administrator.
     :param max_concurrency: parallel POSTs at most; ``None`` sizes them from the budget.
     :param batch_label: names the batch in logs (templated).
+    :param customer_adopted: the customer existed before this run (templated; in a DAG, the provision step's
+        ``.output["adopted"]``). When ``False``, the first try posts without listing the customer first: none of
+        its users can exist yet. A retry, or an adopted customer, lists first.
     :return: how many subscribers had each result (``{"provisioned": 249, "failed": 1}``).
     """
 
@@ -52,6 +55,7 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         "customer_id",
         "subscribers",
         "batch_label",
+        "customer_adopted",
         "webex_wholesale_conn_id",
         "on_behalf_of_sub_partner_org_id",
     )
@@ -67,10 +71,12 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         is_admin_batch: bool = False,
         max_concurrency: int | None = None,
         batch_label: str | None = None,
+        customer_adopted: Any = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.customer_id = customer_id
+        self.customer_adopted = customer_adopted
         self.subscribers = subscribers
         self.is_admin_batch = is_admin_batch
         self.max_concurrency = max_concurrency
@@ -91,7 +97,8 @@ class WebexProvisionSubscribersOperator(WebexWholesaleBaseOperator):
         audit = self.audit
         try:
             batch = SubscriberBatch(self.hook, self._label, self.is_admin_batch, self.max_concurrency, self.log)
-            outcomes = batch.provision(customer_id, orders)
+            look_up_first = bool(self.customer_adopted) or context["ti"].try_number > 1
+            outcomes = batch.provision(customer_id, orders, look_up_first=look_up_first)
         finally:
             # Always published, even when the listing itself failed (then empty): the report reads these keys.
             context["ti"].xcom_push(key=OUTCOMES_XCOM_KEY, value=publish_outcomes(outcomes))
