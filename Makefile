@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-# Everything but whole DAG runs, the real scheduler, PostgreSQL/Redis and Chromium: about a minute.
-FAST_TIER := not airflow_run and not scheduler and not services and not browser
+# Everything but whole DAG runs, the real scheduler, PostgreSQL/Redis, Chromium and fresh Airflow interpreters.
+FAST_TIER := not airflow_run and not scheduler and not services and not browser and not processes
 
 test-fast: $(STAMP)
 	$(BIN)/ruff check .

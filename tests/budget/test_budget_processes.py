@@ -25,6 +25,8 @@ from webex_wholesale.ids import BUDGET_CONN_ID
 from wholesale_sim.config import SimConfig
 from wholesale_sim.testing import running_simulator
 
+pytestmark = pytest.mark.processes  # fresh interpreters that import Airflow: not in make test-fast
+
 
 @dataclass(frozen=True)
 class Worker:

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.processes  # fresh interpreters that import Airflow: not in make test-fast
+
 DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "webex_wholesale_onboarding.py"
 #: Imported when a task runs, never by a parse: pydantic models and the report built from them.
 RUN_TIME_ONLY = ("webex_wholesale.models", "webex_wholesale.onboarding.report")

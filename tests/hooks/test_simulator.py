@@ -185,7 +185,8 @@ def test_fault_injected_simulator_completes_with_reconciliation(monkeypatch):
     from wholesale_sim.testing import running_simulator
 
     with running_simulator(SimConfig(token="t", provision_delay=0.1, fault_rate=0.3, seed=1)) as sim:
-        connect(monkeypatch, sim)
+        # A configured budget: the random 429s would otherwise teach a learned one a rate of a few a second.
+        connect(monkeypatch, sim, extra={"requests_per_second": 100})
         hook = make_hook(max_attempts=10, max_retry_wait=0.2)
         hook.sleep = lambda seconds: time.sleep(min(seconds, 0.05))
 

@@ -11,7 +11,11 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from webex_wholesale.preload import TASK_MODULES
+
+pytestmark = pytest.mark.processes  # fresh interpreters that import Airflow: not in make test-fast
 
 #: What the scheduler, dag-processor and triggerer do first: Job() calls the listeners' on_starting.
 JOB_STARTS = "from airflow.jobs.job import Job; Job()"

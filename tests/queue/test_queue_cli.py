@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from state_helpers import ROOT, order_data
 
 from webex_wholesale.queue.cli import main
@@ -185,6 +186,7 @@ def test_the_console_script_refuses_an_unmigrated_database_and_db_upgrade_fixes_
     assert listed.stdout.splitlines()[-1] == "(no orders)"
 
 
+@pytest.mark.processes
 def test_the_console_script_creates_the_embedded_database_on_first_use(tmp_path):
     env = {**os.environ, "AIRFLOW_CONN_WHOLESALE_DB": f"sqlite:///{tmp_path / 'new.db'}"}
     script = Path(sys.executable).with_name("wholesale-queue")

@@ -25,6 +25,7 @@ FIRST_USER = (
 )
 
 
+@pytest.mark.processes
 def test_eight_processes_starting_together_on_a_fresh_file_migrate_it_exactly_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'wholesale.db'}"
     starters = [

@@ -59,6 +59,7 @@ def test_the_schema_revision_tasks_check_is_the_migration_scripts_head():
     assert migrate.head_revision() == migrate.SCHEMA_REVISION
 
 
+@pytest.mark.processes
 def test_opening_the_state_database_does_not_import_alembic(state_url, engine):
     """Every task opens the state database; Alembic (a tenth of a second to import) is for ``db upgrade`` only."""
     code = (

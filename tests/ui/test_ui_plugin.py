@@ -63,6 +63,7 @@ def test_the_api_server_mounts_the_pages_behind_airflow_authentication(
     assert "acme-dental-0001" in client.get("/wholesale/orders", params={"q": "acme"}).text
 
 
+@pytest.mark.processes
 def test_loading_the_plugin_does_not_import_the_pages():
     """Every task process loads plugins; the pages (and Airflow's api-server security code) load on first request."""
     from ui_helpers import ROOT
