@@ -17,7 +17,9 @@ Issue 20, the learned budget against limits it does not know (budget not configu
 subscribers), 20/s, 100/s and 200/s (2,000 subscribers each), and 100/s counted per fixed 10 s window instead of a
 token bucket: the fan-out within 1.15x of its bound, at most 3% of requests answered 429 (7-11). And 12: no limit
 and no added latency, 10,000 subscribers: at least as fast as the sequential script, run just before it (both
-take CPU: side by side they would slow each other).
+take CPU: side by side they would slow each other). 13: the same with 20,000 subscribers (Control Hub's most per
+CSV file), no sequential script: the run succeeds and no process of the standalone peaks at 1 GiB resident. Every
+scenario prints its largest per-process peak RSS and which process it was (scripts/peak_memory.py).
 
 Orders reach Airflow as the scheduled onboarding delivers them: queued with ``wholesale-queue add``, then one round
 of the queue DAG starts a run per order (conf ``{"orderId": N}``). Scenario 5 repeats scenario 2 with the order
@@ -33,6 +35,7 @@ a single run a second or two (a network round trip per query). The figures say w
 The machine may be shared: figures vary between runs; run it twice and compare.
 
     .venv/bin/python scripts/bench_onboarding.py [--subscribers 1000] [--only 1,2,6] [--metadata-db postgres]
+        [--big-subscribers 20000]
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ from local_stack import (
     standalone_env,
     throwaway_databases,
 )
+from peak_memory import MAX_PEAK_MB, Peak, PeakSampler, peak_line, with_task_names
 
 from webex_wholesale.budget import BudgetStats
 from webex_wholesale.state.engine import create_state_engine
@@ -93,6 +97,8 @@ class Scenario:
     max_fan_out_ratio: float | None = None
     max_429_share: float | None = None
     min_speedup: float | None = None
+    #: The largest peak RSS (MB) allowed to any one process of the standalone while the scenario runs.
+    max_peak_mb: float | None = None
     #: How the orders reach Airflow: ``queue`` (``wholesale-queue add``, then a queue round), ``conf`` (inline), or
     #: ``change`` (the customer exists already; its order, every user moved, is a change run's conf).
     delivery: str = "queue"
@@ -127,6 +133,8 @@ class Result:
     requests: int
     throttled: int
     budget: BudgetStats
+    #: The highest per-process peak RSS while the scenario's runs ran, its process named.
+    peak: Peak | None = None
 
     @property
     def successful(self) -> int:
@@ -137,7 +145,7 @@ class Result:
         return self.successful / self.scenario.rate_limit if self.scenario.rate_limit else None
 
 
-def scenarios(subscribers: int) -> list[Scenario]:
+def scenarios(subscribers: int, big: int = 20_000) -> list[Scenario]:
     share = subscribers // 5
     return [
         Scenario(1, "budget not configured", 1, subscribers, 100, max_ratio=1.15, max_429_share=0.03),
@@ -159,6 +167,8 @@ def scenarios(subscribers: int) -> list[Scenario]:
         Scenario(11, "unknown limit 100/s per fixed 10 s window", 1, 2000, 100, rate_limit=100.0, rate_window=10.0,
                  max_fan_out_ratio=1.15, max_429_share=0.03),
         Scenario(12, "no limit, no latency, 10,000 subscribers", 1, 10_000, 0, rate_limit=None, min_speedup=1.0),
+        Scenario(13, f"no limit, no latency, {big:,} subscribers", 1, big, 0, rate_limit=None,
+                 max_peak_mb=MAX_PEAK_MB),
     ]  # fmt: skip
 
 
@@ -316,19 +326,34 @@ def run_scenario(env: dict[str, str], local: LocalAirflow, scenario: Scenario, s
         flags = (*flags, "--state-file", str(state_file))
     with simulator(free_port(), *flags, log_path=HOME.parent / f"bench-sim-{scenario.number}.log") as url:
         set_api_connection(local, url, scenario.configured_rate)
-        if scenario.delivery == "queue":
-            run_ids = deliver_through_queue(env, local, orders)
-        elif scenario.delivery == "change":
-            run_ids = [trigger(local, moved_order(order), CHANGE_DAG_ID) for order in orders]
-        else:
-            run_ids = [trigger(local, order) for order in orders]
-        runs = wait_for(local, run_ids, scenario.dag_id)
+        with PeakSampler(local.process.pid).running() as sampler:
+            if scenario.delivery == "queue":
+                run_ids = deliver_through_queue(env, local, orders)
+            elif scenario.delivery == "change":
+                run_ids = [trigger(local, moved_order(order), CHANGE_DAG_ID) for order in orders]
+            else:
+                run_ids = [trigger(local, order) for order in orders]
+            runs = wait_for(local, run_ids, scenario.dag_id)
         answers = api_answers(url)
     starts = [datetime.fromisoformat(r["start_date"]) for r in runs]
     ends = [datetime.fromisoformat(r["end_date"]) for r in runs]
     wall = (max(ends) - min(starts)).total_seconds()
     budget = BudgetStats.merged([f for r in runs for f in budget_figures(local, scenario, r["dag_run_id"])])
-    return Result(scenario, wall, [r["state"] for r in runs], len(answers), answers.count(429), budget)
+    peak = sampler.highest()
+    if peak:
+        peak = with_task_names(peak, task_names(local, scenario.dag_id, run_ids))
+    return Result(scenario, wall, [r["state"] for r in runs], len(answers), answers.count(429), budget, peak)
+
+
+def task_names(local: LocalAirflow, dag_id: str, run_ids: list[str]) -> dict[str, str]:
+    """Each task instance's id -> its task (``[map index]`` when mapped): Airflow titles a task's processes with
+    the instance's id only, and the peak's process should say which task it ran."""
+    names = {}
+    for run_id in run_ids:
+        url = f"{local.base_url}/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
+        for ti in local.rest.get(url, params={"limit": 100}, timeout=60).json()["task_instances"]:
+            names[ti["id"]] = ti["task_id"] + (f"[{ti['map_index']}]" if ti["map_index"] >= 0 else "")
+    return names
 
 
 def budget_figures(local: LocalAirflow, scenario: Scenario, run_id: str) -> list[dict]:
@@ -392,7 +417,7 @@ def fan_out_ratio(result: Result) -> float | None:
     return (b.last_at - b.first_at) / (successful / limit)
 
 
-def report(results: list[Result], baselines: dict[int, float], subscribers: int, metadata_kind: str) -> bool:
+def report(results: list[Result], baselines: dict[int, float], subscribers: int, big: int, metadata_kind: str) -> bool:
     ok = True
     print(
         f"\n{'scenario':44} {'runs':>7} {'wall s':>7} {'requests':>8} {'429s':>10} {'bound s':>8} {'ratio':>6}  verdict"
@@ -418,6 +443,9 @@ def report(results: list[Result], baselines: dict[int, float], subscribers: int,
             speedup = baseline / r.wall if baseline else 0.0
             checks.append(speedup >= s.min_speedup)
             target.append(f"{speedup:.2f}x as fast as sequential {baseline or 0:.1f} s (>= {s.min_speedup:g}x)")
+        if s.max_peak_mb is not None:
+            checks.append(r.peak is not None and r.peak.mb < s.max_peak_mb)
+            target.append(f"peak RSS < {s.max_peak_mb:g} MB per process")
         verdict = "PASS" if all(checks) else "FAIL"
         ok = ok and all(checks)
         runs = f"{r.states.count('success')}/{len(r.states)}"
@@ -434,9 +462,11 @@ def report(results: list[Result], baselines: dict[int, float], subscribers: int,
             f"{b.peak_rate}/s, {b.throttled} answered 429, paused {b.paused_s:.1f} s; Airflow scheduling outside "
             f"the fan-out: {r.wall - span:.1f} s"
         )
+        print(f"   {peak_line(r.peak, s.max_peak_mb)}")
     print(
-        f"(subscribers in 1-5: {subscribers}; bound = successful requests / the scenario's limit; "
-        f"Airflow's metadata DB: {metadata_kind})"
+        f"(subscribers in 1-5: {subscribers}, in 13: {big:,}; bound = successful requests / the scenario's limit; "
+        f"peak RSS: the highest VmHWM of any process under airflow standalone while the scenario ran, read every "
+        f"0.5 s; Airflow's metadata DB: {metadata_kind})"
     )
     return ok
 
@@ -450,11 +480,15 @@ def sequential_wall(scenario: Scenario, stamp: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=1000)
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11,12", help="comma-separated scenario numbers")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11,12,13", help="comma-separated scenario numbers")
+    parser.add_argument(
+        "--big-subscribers", type=int, default=20_000,
+        help="subscribers in scenario 13 (default 20,000; fewer check its plumbing in a minute or two)",
+    )  # fmt: skip
     parser.add_argument("--metadata-db", choices=["sqlite", "postgres"], default="sqlite", help="Airflow's metadata DB")
     args = parser.parse_args()
     wanted = {int(n) for n in args.only.split(",")}
-    selected = [s for s in scenarios(args.subscribers) if s.number in wanted]
+    selected = [s for s in scenarios(args.subscribers, args.big_subscribers) if s.number in wanted]
     HOME.mkdir(parents=True, exist_ok=True)
     stamp = int(time.time())
 
@@ -475,7 +509,7 @@ def main() -> int:
         results = airflow_runs(selected, stamp, metadata)
     for thread in threads:
         thread.join()
-    return 0 if report(results, baselines, args.subscribers, args.metadata_db) else 1
+    return 0 if report(results, baselines, args.subscribers, args.big_subscribers, args.metadata_db) else 1
 
 
 if __name__ == "__main__":
