@@ -27,7 +27,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -46,6 +45,7 @@ from local_stack import (
     postgres_metadata_env,
     process_group,
     rest_session,
+    running_every,
     simulator,
     throwaway_databases,
     wait_healthy,
@@ -273,23 +273,16 @@ class TrafficSampler:
 
     sim_url: str
     samples: list[tuple[float, int, int]] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
 
-    def run(self) -> None:
-        while not self._stop.wait(1.0):
-            with contextlib.suppress(requests.RequestException, ValueError):
-                api = [r for r in sim_state(self.sim_url)["requests"] if r["path"].startswith("/v1/")]
-                self.samples.append((time.monotonic(), len(api), sum(r["status"] == 429 for r in api)))
+    def sample(self) -> None:
+        with contextlib.suppress(requests.RequestException, ValueError):
+            api = [r for r in sim_state(self.sim_url)["requests"] if r["path"].startswith("/v1/")]
+            self.samples.append((time.monotonic(), len(api), sum(r["status"] == 429 for r in api)))
 
     @contextlib.contextmanager
     def running(self) -> Iterator[TrafficSampler]:
-        thread = threading.Thread(target=self.run, name="traffic-sampler", daemon=True)
-        thread.start()
-        try:
+        with running_every(1.0, self.sample, "traffic-sampler"):
             yield self
-        finally:
-            self._stop.set()
-            thread.join(timeout=10)
 
     def peak_rate(self, window: float = 5.0) -> float:
         """Highest /v1 request rate (answered or refused) over any ``window`` seconds between samples."""

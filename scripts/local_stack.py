@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -303,3 +304,21 @@ def wait_healthy(port: int, processes: dict[str, subprocess.Popen], timeout: flo
                 return
         time.sleep(1)
     raise RuntimeError(f"Airflow did not become healthy within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def running_every(interval: float, step: Callable[[], None], name: str) -> Iterator[None]:
+    """Call ``step`` every ``interval`` seconds in a daemon thread until the block ends (the benchmarks' samplers)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            step()
+
+    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)

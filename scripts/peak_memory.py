@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psutil
 from bench_orders_api import peak_mb
+from local_stack import running_every
 
 #: Issue 20's target for one process, 1 GiB (1024**3 bytes), in the MB (MiB) that ``peak_mb`` reads.
 MAX_PEAK_MB = 1024
@@ -88,7 +88,6 @@ class PeakSampler:
     root: int
     interval: float = 0.5
     peaks: dict[int, Peak] = field(default_factory=dict)
-    _stop: threading.Event = field(default_factory=threading.Event)
 
     def tree(self) -> dict[int, psutil.Process]:
         with contextlib.suppress(psutil.Error):
@@ -106,22 +105,15 @@ class PeakSampler:
 
         keep_highest(self.peaks, ((pid, mb) for pid in tree if (mb := vm_hwm_mb(pid)) is not None), command)
 
-    def run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.sample()
-
     @contextlib.contextmanager
     def running(self) -> Iterator[PeakSampler]:
         for pid in self.tree():
             reset_peak(pid)
         self.sample()
-        thread = threading.Thread(target=self.run, name="peak-memory-sampler", daemon=True)
-        thread.start()
         try:
-            yield self
+            with running_every(self.interval, self.sample, "peak-memory-sampler"):
+                yield self
         finally:
-            self._stop.set()
-            thread.join(timeout=10)
             self.sample()
 
     def highest(self) -> Peak | None:
