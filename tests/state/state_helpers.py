@@ -7,26 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
-
 from webex_wholesale.models import parse_order
-from webex_wholesale.state import migrate
-from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.orders import QueuedOrder
-from webex_wholesale.state.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
-TABLES = (
-    "wholesale_finding",
-    "wholesale_health_check",
-    "wholesale_audit",
-    "wholesale_run",
-    "wholesale_order_transition",
-    "wholesale_order",
-    "wholesale_lock",
-    "wholesale_snapshot",
-)
 
 
 def order_data(external_id: str, subscribers: int = 2) -> dict[str, Any]:
@@ -52,16 +37,3 @@ def order_data(external_id: str, subscribers: int = 2) -> dict[str, Any]:
 
 def queued(external_id: str, subscribers: int = 2, source: str = "test") -> QueuedOrder:
     return QueuedOrder(parse_order(order_data(external_id, subscribers)), source)
-
-
-def migrated_engine(url: str) -> Engine:
-    """A fresh engine on ``url`` with the schema migrated and every table emptied."""
-    engine = create_state_engine(url)
-    migrate.upgrade(engine)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in TABLES:
-                conn.execute(metadata.tables[table].delete())
-    return engine

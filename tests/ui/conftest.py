@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from helpers.state_db import migrated_engine
 from sqlalchemy import Engine
-from ui_helpers import Seeded, migrated_engine, mounted_client, seed
+from ui_helpers import Seeded, mounted_client, seed
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
-from ui_helpers import DAG_ID, migrated_engine, seed
+from helpers.state_db import migrated_engine
+from ui_helpers import DAG_ID, seed
 
 
 @pytest.fixture

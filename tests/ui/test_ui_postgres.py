@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from ui_helpers import DAG_ID, FAILED_REASON, migrated_engine, mounted_client, seed
+from helpers.state_db import migrated_engine
+from ui_helpers import DAG_ID, FAILED_REASON, mounted_client, seed
 
 
 @pytest.fixture

@@ -20,12 +20,9 @@ from webex_wholesale.models.report import StepResult
 from webex_wholesale.models.states import RunOutcome
 from webex_wholesale.onboarding.report import build_report
 from webex_wholesale.onboarding.tasks import split_order
-from webex_wholesale.state import migrate
 from webex_wholesale.state.audit import AuditWriter, RunContext
-from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.orders import QueuedOrder, claim, enqueue
 from webex_wholesale.state.runs import begin_order_run, finish_run, record_run_start
-from webex_wholesale.state.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ORDER: dict[str, Any] = json.loads((ROOT / "include" / "orders" / "demo-order.json").read_text())
@@ -59,16 +56,6 @@ def order_data(external_id: str, name: str | None = None) -> dict[str, Any]:
     if name:
         order["customerInfo"]["name"] = name
     return order
-
-
-def migrated_engine(url: str) -> Engine:
-    """An engine on ``url`` with the schema migrated and no rows (the PostgreSQL database is shared by a session)."""
-    engine = create_state_engine(url)
-    migrate.upgrade(engine)
-    with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
-    return engine
 
 
 def report_for(run_id: str, order: dict[str, Any], *, failed: bool, extra: dict[str, Any] | None = None) -> dict:
