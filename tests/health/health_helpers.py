@@ -26,26 +26,34 @@ def api(sim: Any) -> requests.Session:
     return session
 
 
-def add_subscriber(sim: Any, customer_id: str, user: dict[str, Any]) -> dict[str, Any]:
+def add_subscriber(
+    sim: Any, customer_id: str, user: dict[str, Any], params: dict[str, str] | None = None
+) -> dict[str, Any]:
     body = {"customerId": customer_id, **{k: user[k] for k in ("email", "packages", "provisioningParameters")}}
-    response = api(sim).post(f"{sim.base_url}/wholesale/subscribers", json=body, timeout=10)
+    response = api(sim).post(f"{sim.base_url}/wholesale/subscribers", json=body, params=params, timeout=10)
     assert response.status_code in (200, 202), response.text
     return response.json()
 
 
-def onboard(sim: Any, engine: Engine, external_id: str, subscribers: int = 3) -> tuple[dict[str, Any], str]:
-    """Provision the order's customer (and its users, when it takes them) at the simulator, and record a run that
-    succeeded with it. Returns the order and the customer id."""
+def onboard(
+    sim: Any, engine: Engine, external_id: str, subscribers: int = 3, sub_partner: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """Provision the order's customer (and its users, when it takes them) at the simulator, acting for
+    ``sub_partner`` when given, and record a run that succeeded with it. Returns the order and the customer id."""
     order = order_data(external_id, subscribers)
+    params = None
+    if sub_partner:
+        order["onBehalfOfSubPartnerOrgId"] = sub_partner
+        params = {"onBehalfOfSubPartnerOrgId": sub_partner}
     session = api(sim)
     response = session.post(
-        f"{sim.base_url}/wholesale/customers", json={k: order[k] for k in CUSTOMER_FIELDS}, timeout=10
+        f"{sim.base_url}/wholesale/customers", json={k: order[k] for k in CUSTOMER_FIELDS}, params=params, timeout=10
     )
     assert response.status_code == 202, response.text
     customer_id = response.headers["Location"].rsplit("/", 1)[1]
-    if settled_status(session, f"{sim.base_url}/wholesale/customers/{customer_id}") in READY:
+    if settled_status(session, f"{sim.base_url}/wholesale/customers/{customer_id}", params) in READY:
         for user in order["subscribers"]:
-            add_subscriber(sim, customer_id, user)
+            add_subscriber(sim, customer_id, user, params)
     (order_id,) = enqueue(engine, [QueuedOrder(parse_order(order), "test")])
     (item,) = claim(engine, 1)
     begin_order_run(engine, order_id, ONBOARDING_DAG_ID, item.dag_run_id)
@@ -53,10 +61,10 @@ def onboard(sim: Any, engine: Engine, external_id: str, subscribers: int = 3) ->
     return order, customer_id
 
 
-def settled_status(session: requests.Session, url: str) -> str:
+def settled_status(session: requests.Session, url: str, params: dict[str, str] | None = None) -> str:
     """The customer's status once the simulator's provisioning delay is over."""
     for _ in range(200):
-        status = session.get(url, timeout=10).json()["status"]
+        status = session.get(url, params=params, timeout=10).json()["status"]
         if status not in ("provisioning", "updating"):
             return status
         time.sleep(0.05)

@@ -54,6 +54,23 @@ def test_each_status_consent_and_drift_is_found_on_the_simulator(state_db, webex
     assert last_check(state_db)["requests"] == 12
 
 
+def test_a_customer_ordered_for_a_sub_partner_is_read_acting_for_it(state_db, webex):
+    """Webex shows a sub-partner's customer only to requests acting for that sub-partner."""
+    partners = api(webex).get(f"{webex.base_url}/wholesale/subPartners", timeout=10).json()["items"]
+    active = next(p["orgId"] for p in partners if p["provisioningState"] == "active")
+    onboard(webex, state_db, "fjell-care-1", sub_partner=active)
+    onboard(webex, state_db, "brygge-dental-1")
+    before = len(webex.state()["requests"])
+
+    summary = check_health(state_db, SETTINGS)
+
+    assert found(state_db) == {}  # both read and healthy: neither is "unreadable"
+    assert summary["customers"] == 2
+    checks = webex.state()["requests"][before:]
+    assert len(checks) == 4  # each customer and a page of its subscribers...
+    assert sum(active in r["query"] for r in checks) == 2  # ...the sub-partner's two acting for it
+
+
 def test_a_customer_that_cannot_be_read_is_a_finding_and_the_others_are_still_checked(state_db, webex):
     onboard(webex, state_db, "vanished-1")
     onboard(webex, state_db, "healthy-2")

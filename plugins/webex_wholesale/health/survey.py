@@ -67,6 +67,31 @@ def _check_one(
     return customer_findings(target, customer, subscribers, now=now, consent_grace=consent_grace)
 
 
+class _Hooks:
+    """One API client per sub-partner the targets were ordered for (all on the connection's one budget), made on
+    first use from any thread."""
+
+    def __init__(self, conn_id: str | None, observer: _Counter) -> None:
+        self._conn_id = conn_id
+        self._observer = observer
+        self._hooks: dict[str | None, WebexWholesaleHook] = {}
+        self._lock = threading.Lock()
+
+    def acting_for(self, sub_partner_org_id: str | None) -> WebexWholesaleHook:
+        with self._lock:
+            hook = self._hooks.get(sub_partner_org_id)
+            if hook is None:
+                hook = WebexWholesaleHook(
+                    self._conn_id, on_behalf_of_sub_partner_org_id=sub_partner_org_id, call_observer=self._observer
+                )
+                self._hooks[sub_partner_org_id] = hook
+            return hook
+
+    def close(self) -> None:
+        for hook in self._hooks.values():
+            hook.close()
+
+
 def survey(
     targets: Sequence[HealthTarget],
     *,
@@ -78,12 +103,18 @@ def survey(
 ) -> Survey:
     """Check every target (and, with ``every_customer``, every other customer of the partner too, listed first)."""
     counter = _Counter()
-    hook = WebexWholesaleHook(conn_id, call_observer=counter)
-    if every_customer:
-        known = {target.external_id for target in targets}
-        listed = [c for c in hook.list_customers() if c.external_id and c.external_id not in known]
-        targets = [*targets, *(HealthTarget(external_id=c.external_id, customer_id=c.id) for c in listed)]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="health") as pool:
-        results = pool.map(lambda target: _check_one(hook, target, now, consent_grace), targets)
-        findings = [finding for found in results for finding in found]
+    hooks = _Hooks(conn_id, counter)
+    try:
+        if every_customer:
+            known = {target.external_id for target in targets}
+            partner = hooks.acting_for(None).list_customers()
+            listed = [c for c in partner if c.external_id and c.external_id not in known]
+            targets = [*targets, *(HealthTarget(external_id=c.external_id, customer_id=c.id) for c in listed)]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="health") as pool:
+            results = pool.map(
+                lambda t: _check_one(hooks.acting_for(t.sub_partner_org_id), t, now, consent_grace), targets
+            )
+            findings = [finding for found in results for finding in found]
+    finally:
+        hooks.close()
     return Survey(findings=findings, customers=len(targets), requests=counter.calls)

@@ -95,6 +95,12 @@ class HealthTarget:
     order: dict[str, Any] | None = None
     """The order JSON (camelCase) that drift is measured against."""
 
+    @property
+    def sub_partner_org_id(self) -> str | None:
+        """The sub-partner its order acted for (``onBehalfOfSubPartnerOrgId``): its reads must act for it too, or
+        Webex answers as if the partner did not hold it. ``None``: the partner itself (or no order kept)."""
+        return (self.order or {}).get("onBehalfOfSubPartnerOrgId")
+
 
 def duration_text(duration: timedelta) -> str:
     """How long, to the minute, as people read a finding's age: ``3 d 4 h``, ``2 h 5 min``, ``7 min``."""
