@@ -6,14 +6,13 @@ approval, but not this one).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from airflow.sdk import BaseOperator, Context
+from airflow.sdk import Context
 
-from webex_wholesale.onboarding.steps import pull, step_label, upstream_instances
-from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
+from webex_wholesale.onboarding.report_base import ReportOperatorBase
+from webex_wholesale.onboarding.steps import pull, upstream_instances
 from webex_wholesale.operators.change_xcom import (
     CHANGES_XCOM_KEY,
     DECISION_XCOM_KEY,
@@ -22,7 +21,7 @@ from webex_wholesale.operators.change_xcom import (
 )
 
 
-class LifecycleReportOperator(BaseOperator):
+class LifecycleReportOperator(ReportOperatorBase):
     """Build the report of a change or offboarding run from its XComs and task states, and record its outcome.
 
     :param kind: ``change`` or ``offboarding``.
@@ -31,27 +30,14 @@ class LifecycleReportOperator(BaseOperator):
     :param approval_task_id: the approval task (it pushes the decision to XCom key ``decision``).
     """
 
-    template_fields: Sequence[str] = ("report_markdown",)
-    template_fields_renderers = {"report_markdown": "md"}
-    overwrite_rtif_after_execution = True
-    ui_color = "#e8f4ea"
-
     def __init__(
-        self,
-        *,
-        kind: str,
-        prepare_task_id: str,
-        plan_task_id: str,
-        approval_task_id: str,
-        report_markdown: str = "The report is written here when the run has finished.",
-        **kwargs: Any,
+        self, *, kind: str, prepare_task_id: str, plan_task_id: str, approval_task_id: str, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.kind = kind
         self.prepare_task_id = prepare_task_id
         self.plan_task_id = plan_task_id
         self.approval_task_id = approval_task_id
-        self.report_markdown = report_markdown
 
     def execute(self, context: Context) -> dict[str, Any]:
         from webex_wholesale.lifecycle.run_state import record_lifecycle_outcome
@@ -64,7 +50,6 @@ class LifecycleReportOperator(BaseOperator):
 
     def build(self, context: Context) -> Any:
         from webex_wholesale.models.lifecycle_report import LifecycleReport
-        from webex_wholesale.models.report import StepResult
 
         ti = context["ti"]
         instances = upstream_instances(self, context)
@@ -83,14 +68,7 @@ class LifecycleReportOperator(BaseOperator):
                 for task_id, map_index, _ in instances
                 for change in (pull(ti, task_id, map_index, CHANGES_XCOM_KEY) or [])
             ],
-            steps=[
-                StepResult(
-                    task_id=step_label(task_id, map_index),
-                    state=state,
-                    message=pull(ti, task_id, map_index, FAILURE_XCOM_KEY) if state == "failed" else None,
-                )
-                for task_id, map_index, state in instances
-            ],
+            steps=self.steps(context, instances),
             started_at=context["dag_run"].start_date,
             finished_at=datetime.now(UTC),
         )

@@ -8,14 +8,14 @@ after execution).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context, TaskInstanceState
+from airflow.sdk import Context, TaskInstanceState
 
-from webex_wholesale.onboarding.steps import pull, step_label, upstream_instances
-from webex_wholesale.onboarding.tasks import FAILURE_XCOM_KEY
+from webex_wholesale.onboarding.report_base import ReportOperatorBase
+from webex_wholesale.onboarding.steps import pull, upstream_instances
 from webex_wholesale.operators.batch_outcomes import join_outcomes
 from webex_wholesale.operators.customer import CUSTOMER_REF_XCOM_KEY, CUSTOMER_XCOM_KEY
 from webex_wholesale.operators.subscriber_xcom import BUDGET_XCOM_KEY, OUTCOMES_XCOM_KEY
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from webex_wholesale.models.report import OnboardingReport
 
 
-class OnboardingReportOperator(BaseOperator):
+class OnboardingReportOperator(ReportOperatorBase):
     """Build the onboarding report from the run's XComs and task states.
 
     :param prepare_task_id: task that returned ``summary`` and ``dryRun`` (multiple outputs).
@@ -41,11 +41,6 @@ class OnboardingReportOperator(BaseOperator):
     The report covers the tasks upstream of it, each with its state and, when it failed, the reason.
     """
 
-    template_fields: Sequence[str] = ("report_markdown",)
-    template_fields_renderers = {"report_markdown": "md"}
-    overwrite_rtif_after_execution = True
-    ui_color = "#e8f4ea"
-
     def __init__(
         self,
         *,
@@ -54,7 +49,6 @@ class OnboardingReportOperator(BaseOperator):
         customer_task_id: str,
         subscriber_tasks: Mapping[str, str],
         setup_assist_task_id: str,
-        report_markdown: str = "The report is written here when the run has finished.",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,7 +57,6 @@ class OnboardingReportOperator(BaseOperator):
         self.customer_task_id = customer_task_id
         self.subscriber_tasks = subscriber_tasks
         self.setup_assist_task_id = setup_assist_task_id
-        self.report_markdown = report_markdown
 
     def execute(self, context: Context) -> dict[str, Any]:
         # pydantic and the state database: imported when the task runs, not at every parse of the DAG file
@@ -82,19 +75,11 @@ class OnboardingReportOperator(BaseOperator):
         return _for_xcom(report.model_dump(mode="json", by_alias=True))
 
     def build(self, context: Context) -> OnboardingReport:
-        from webex_wholesale.models.report import StepResult  # pydantic: at run time, not parse
         from webex_wholesale.onboarding.report import build_report
 
         ti = context["ti"]
         instances = upstream_instances(self, context)
-        steps = [
-            StepResult(
-                task_id=step_label(task_id, map_index),
-                state=state,
-                message=self._pull(ti, task_id, map_index, FAILURE_XCOM_KEY) if state == "failed" else None,
-            )
-            for task_id, map_index, state in instances
-        ]
+        steps = self.steps(context, instances)
         pieces = self.subscriber_tasks.items()
         sent = {task_id: self._pull(ti, self.prepare_task_id, None, key) or [] for task_id, key in pieces}
         outcomes = [
