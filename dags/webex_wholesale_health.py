@@ -21,22 +21,19 @@ show the open findings.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from airflow.sdk import dag, get_current_context, task
 
 from webex_wholesale.ids import HEALTH_DAG_ID
-from webex_wholesale.schedules import schedule_from_env
+from webex_wholesale.schedules import scheduled_dag_settings
 
 DEFAULT_SCHEDULE = "@hourly"
 
 
 @dag(
     dag_id=HEALTH_DAG_ID,
-    schedule=schedule_from_env("WEBEX_WHOLESALE_HEALTH_SCHEDULE", DEFAULT_SCHEDULE),
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
-    catchup=False,
-    max_active_runs=1,
+    **scheduled_dag_settings("WEBEX_WHOLESALE_HEALTH_SCHEDULE", DEFAULT_SCHEDULE),
     default_args={
         "owner": "wholesale-ops",
         "retries": 2,

@@ -25,13 +25,13 @@ Schedule: every 10 minutes, or the cron expression in the environment variable
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Variable, dag, get_current_context, task
 
 from webex_wholesale.ids import QUEUE_DAG_ID
-from webex_wholesale.schedules import schedule_from_env
+from webex_wholesale.schedules import scheduled_dag_settings
 
 DEFAULT_SCHEDULE = "*/10 * * * *"
 MAX_ORDERS_VARIABLE = "webex_wholesale_queue_max_orders"
@@ -48,10 +48,7 @@ def _run_state(dag_id: str, run_id: str) -> str | None:
 
 @dag(
     dag_id=QUEUE_DAG_ID,
-    schedule=schedule_from_env("WEBEX_WHOLESALE_QUEUE_SCHEDULE", DEFAULT_SCHEDULE),
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
-    catchup=False,
-    max_active_runs=1,
+    **scheduled_dag_settings("WEBEX_WHOLESALE_QUEUE_SCHEDULE", DEFAULT_SCHEDULE),
     # A round's tasks fail on a busy state database or Execution API: retried 20 s then 40 s later, well within
     # the 10 minutes before the next round (one round at a time).
     default_args={
