@@ -34,5 +34,5 @@ def test_both_scheduled_dags_run_one_round_at_a_time_without_catching_up(monkeyp
     queue, health = bag.dags[QUEUE_DAG_ID], bag.dags[HEALTH_DAG_ID]
     assert (queue.catchup, queue.max_active_runs) == (False, 1)
     assert (health.catchup, health.max_active_runs) == (False, 1)
-    assert str(queue.timetable.summary) == "*/5 * * * *"  # each reads its own variable
+    assert queue.timetable.expression == "*/5 * * * *"  # each reads its own variable
     assert not health.timetable.can_be_scheduled  # "none" turned it off
