@@ -24,7 +24,8 @@ from webex_wholesale.state.locks import holder
 from webex_wholesale.state.schema import run_table
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from local_stack import SIM_TOKEN, free_port, simulator, standalone, standalone_env
+from helpers.scheduler_env import scheduler_test_env
+from local_stack import SIM_TOKEN, free_port, simulator, standalone
 
 pytestmark = pytest.mark.airflow_run
 
@@ -118,16 +119,7 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
         )
         for external_id in customers:
             onboard_directly(base_order(external_id))
-        env = standalone_env(
-            tmp_path / "airflow-home",
-            sim_url,
-            free_port(),
-            fresh=True,
-            AIRFLOW_CONN_WHOLESALE_DB=state_url,
-            WEBEX_WHOLESALE_QUEUE_SCHEDULE="none",
-            AIRFLOW__CORE__UNIT_TEST_MODE="False",  # see tests/queue/test_queue_end_to_end.py
-            AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
-        )
+        env = scheduler_test_env(tmp_path, sim_url, state_url)
         with standalone(env, tmp_path / "standalone.log") as local:
             airflow = Airflow(local)
             assert local.post("pools", {"name": "webex_wholesale_api", "slots": 4}).status_code == 201

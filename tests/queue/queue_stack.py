@@ -23,7 +23,8 @@ from webex_wholesale.state import migrate
 from webex_wholesale.state.engine import create_state_engine
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from local_stack import SIM_TOKEN, LocalAirflow, free_port, simulator, standalone, standalone_env
+from helpers.scheduler_env import scheduler_test_env
+from local_stack import SIM_TOKEN, LocalAirflow, free_port, simulator, standalone
 
 __all__ = ["SIM_TOKEN", "QueueStack", "queue_stack", "wait_for"]
 
@@ -78,19 +79,7 @@ def queue_stack(tmp_path: Path, orders: list[dict[str, Any]]) -> Iterator[QueueS
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders))
     with simulator(free_port(), "--provision-delay", "1", log_path=tmp_path / "sim.log") as sim_url:
-        env = standalone_env(
-            tmp_path / "airflow-home",
-            sim_url,
-            free_port(),
-            fresh=True,
-            AIRFLOW_CONN_WHOLESALE_DB=state_url,
-            WEBEX_WHOLESALE_QUEUE_SCHEDULE="none",
-            # tests/conftest.py sets unit-test mode for this process; in it every Airflow process would sign its
-            # Execution API tokens with its own random secret, and the api-server would refuse the workers'.
-            AIRFLOW__CORE__UNIT_TEST_MODE="False",
-            # A loaded CI machine answers slowly; Airflow's 5 s default fails tasks that would have run.
-            AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
-        )
+        env = scheduler_test_env(tmp_path, sim_url, state_url)
         added = subprocess.run(
             [Path(sys.executable).with_name("wholesale-queue"), "add", orders_file],
             env=env,
