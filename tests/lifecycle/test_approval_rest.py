@@ -31,7 +31,8 @@ pytestmark = pytest.mark.airflow_run
 
 DEADLINE_S = 600  # a bound for a stuck run, not a speed budget
 ENDED = ("success", "failed")
-#: How long a person-like client waits after a task starts waiting before answering (see ``wait_for_approval``).
+#: How long a person-like client waits after a task starts waiting before answering
+#: (see ``Airflow.wait_until_awaiting_input``).
 PAUSED_PROCESS_EXIT_S = 5
 
 
@@ -71,15 +72,14 @@ class Airflow:
     def run_state(self, dag_id: str, run_id: str) -> str:
         return self.local.rest.get(self.url(dag_id, run_id), timeout=60).json()["state"]
 
-    def wait_for_approval(self, dag_id: str, run_id: str, task_id: str) -> None:
-        """Wait until the task waits for an answer, and its paused worker process has exited.
+    def wait_until_awaiting_input(self, dag_id: str, run_id: str, task_id: str) -> None:
+        """Wait until the task waits for an answer. Answer it only :data:`PAUSED_PROCESS_EXIT_S` later.
 
         Airflow 3.3 resumes an answered task in a new worker process at once; an answer that arrives while the
         paused process is still exiting (within about a second: no person is that fast) makes the executor
         report that process's exit as the resumed task's end, and the task is failed and retried.
         """
         wait_for(lambda: self.task_state(dag_id, run_id, task_id) == "awaiting_input", f"{run_id} to wait for approval")
-        time.sleep(PAUSED_PROCESS_EXIT_S)
 
     def answer(self, dag_id: str, run_id: str, task_id: str, option: str) -> None:
         tail = f"/taskInstances/{task_id}/-1/hitlDetails"
@@ -130,15 +130,6 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
             # Two runs of one customer started together: one takes the lock, the other is refused naming it.
             for n in (1, 2):
                 airflow.trigger(CHANGE_DAG, f"fjord-locked-{n}", removal_and_move("fjord-locked"))
-            for run_id in ("fjord-approve", "fjord-reject"):
-                airflow.wait_for_approval(CHANGE_DAG, run_id, "approve_plan")
-            airflow.wait_for_approval(OFFBOARDING_DAG, "fjord-offboard", "approve_offboarding")
-            [pending] = airflow.pending_approvals(CHANGE_DAG, "fjord-approve")
-            assert "remove `seasonal@" in pending["body"]
-            assert "move `mechanic@" in pending["body"]
-            airflow.answer(CHANGE_DAG, "fjord-approve", "approve_plan", "Approve")
-            airflow.answer(CHANGE_DAG, "fjord-reject", "approve_plan", "Reject")
-            airflow.answer(OFFBOARDING_DAG, "fjord-offboard", "approve_offboarding", "Approve")
 
             def refused_run() -> int | None:
                 states = {n: airflow.task_state(CHANGE_DAG, f"fjord-locked-{n}", "validate_change") for n in (1, 2)}
@@ -146,22 +137,33 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
 
             refused = wait_for(refused_run, "one of the two runs of one customer to be refused")
             holding = 3 - refused
-            airflow.wait_for_approval(CHANGE_DAG, f"fjord-locked-{holding}", "approve_plan")
+            # These plans remove something, so they wait although no Variable says every change waits.
+            waiting = [(CHANGE_DAG, r, "approve_plan") for r in ("fjord-approve", "fjord-reject")]
+            waiting += [(CHANGE_DAG, f"fjord-locked-{holding}", "approve_plan")]
+            waiting += [(OFFBOARDING_DAG, "fjord-offboard", "approve_offboarding")]
+            for dag_id, run_id, task_id in waiting:
+                airflow.wait_until_awaiting_input(dag_id, run_id, task_id)
             assert holder(engine, "fjord-locked")["dag_run_id"] == f"fjord-locked-{holding}"
-            airflow.answer(CHANGE_DAG, f"fjord-locked-{holding}", "approve_plan", "Reject")
+            [pending] = airflow.pending_approvals(CHANGE_DAG, "fjord-approve")
+            assert "remove `seasonal@" in pending["body"]
+            assert "move `mechanic@" in pending["body"]
 
             # A change that only adds waits too once the Variable says every change waits.
             local.post("variables", {"key": "webex_wholesale_change_approval_always", "value": "true"})
             only_adds = base_order("fjord-always")
             only_adds["subscribers"].append(person("courier", "fjord-always"))
             airflow.trigger(CHANGE_DAG, "fjord-always", only_adds)
-            airflow.wait_for_approval(CHANGE_DAG, "fjord-always", "approve_plan")
-            airflow.answer(CHANGE_DAG, "fjord-always", "approve_plan", "Approve")
-            wait_for(lambda: airflow.task_state(CHANGE_DAG, "fjord-always", "approve_plan") == "success", "approval")
+            airflow.wait_until_awaiting_input(CHANGE_DAG, "fjord-always", "approve_plan")
 
             # Every wait so far read the default timeout; the next run reads this one and expires.
             local.post("variables", {"key": "webex_wholesale_approval_timeout_seconds", "value": "3"})
             airflow.trigger(CHANGE_DAG, "fjord-expire", removal_and_move("fjord-expire"))
+
+            time.sleep(PAUSED_PROCESS_EXIT_S)  # see ``wait_until_awaiting_input``: once for every run waiting
+            answers = {"fjord-approve": "Approve", "fjord-reject": "Reject", f"fjord-locked-{holding}": "Reject"}
+            for run_id, option in {**answers, "fjord-always": "Approve"}.items():
+                airflow.answer(CHANGE_DAG, run_id, "approve_plan", option)
+            airflow.answer(OFFBOARDING_DAG, "fjord-offboard", "approve_offboarding", "Approve")
 
             runs = [(CHANGE_DAG, r) for r in ("fjord-approve", "fjord-reject", "fjord-expire", "fjord-always")]
             runs += [(CHANGE_DAG, f"fjord-locked-{n}") for n in (1, 2)] + [(OFFBOARDING_DAG, "fjord-offboard")]
