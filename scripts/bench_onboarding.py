@@ -135,6 +135,8 @@ class Result:
     budget: BudgetStats
     #: The highest per-process peak RSS while the scenario's runs ran, its process named.
     peak: Peak | None = None
+    #: When each step of the first run started and how long it took (see :func:`step_timeline`).
+    steps: str = ""
 
     @property
     def successful(self) -> int:
@@ -342,7 +344,26 @@ def run_scenario(env: dict[str, str], local: LocalAirflow, scenario: Scenario, s
     peak = sampler.highest()
     if peak:
         peak = with_task_names(peak, task_names(local, scenario.dag_id, run_ids))
-    return Result(scenario, wall, [r["state"] for r in runs], len(answers), answers.count(429), budget, peak)
+    steps = step_timeline(local, scenario.dag_id, runs[0])
+    return Result(scenario, wall, [r["state"] for r in runs], len(answers), answers.count(429), budget, peak, steps)
+
+
+def step_timeline(local: LocalAirflow, dag_id: str, run: dict) -> str:
+    """``task start+duration`` of each step of ``run``, in seconds from the run's start, in the order they started
+    (a mapped task from its first instance's start to its last one's end): where the Airflow overhead lies."""
+    url = f"{local.base_url}/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances"
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for ti in local.rest.get(url, params={"limit": 1000}, timeout=60).json()["task_instances"]:
+        if ti["start_date"] and ti["end_date"]:
+            start, end = datetime.fromisoformat(ti["start_date"]), datetime.fromisoformat(ti["end_date"])
+            first, last = spans.get(ti["task_id"], (start, end))
+            spans[ti["task_id"]] = (min(first, start), max(last, end))
+    origin = datetime.fromisoformat(run["start_date"])
+    ordered = sorted(spans.items(), key=lambda item: item[1][0])
+    return ", ".join(
+        f"{task} {(start - origin).total_seconds():.1f}+{(end - start).total_seconds():.1f}"
+        for task, (start, end) in ordered
+    )
 
 
 def task_names(local: LocalAirflow, dag_id: str, run_ids: list[str]) -> dict[str, str]:
@@ -463,6 +484,7 @@ def report(results: list[Result], baselines: dict[int, float], subscribers: int,
             f"the fan-out: {r.wall - span:.1f} s"
         )
         print(f"   {peak_line(r.peak, s.max_peak_mb)}")
+        print(f"   steps of its first run (start+duration s): {r.steps}")
     print(
         f"(subscribers in 1-5: {subscribers}, in 13: {big:,}; bound = successful requests / the scenario's limit; "
         f"peak RSS: the highest VmHWM of any process under airflow standalone while the scenario ran, read every "
