@@ -258,3 +258,57 @@ def test_setup_assistance_with_an_unusable_connection_fails_clearly(sim, monkeyp
     assert "secrets backend unreachable" in str(info.value)
     assert "AIRFLOW_CONN_WEBEX_SETUP_ASSIST_DEFAULT" in str(info.value)
     assert sim.state()["setupAssistRequests"] == []
+
+
+# ---------------------------------------------------------------------- customer packages
+
+
+def customer_reads(sim, customer_id: str) -> list[str]:
+    """The methods of the requests sent to one customer's own path."""
+    return [r["method"] for r in sim.state()["requests"] if r["path"] == f"/v1/wholesale/customers/{customer_id}"]
+
+
+def test_packages_already_held_by_a_settled_customer_send_nothing_and_wait_for_nothing(sim):
+    from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
+
+    customer = provisioned_customer()
+    reads_before = len(customer_reads(sim, customer["id"]))
+    op = WebexUpdateCustomerPackagesOperator(
+        task_id="add",
+        customer_id=customer["id"],
+        packages=list(reversed(customer["packages"])),
+        action="add_customer_packages",
+    )
+
+    result = op.execute(ctx := context())
+
+    assert result["status"] == "provisioned"
+    assert customer_reads(sim, customer["id"])[reads_before:] == ["GET"]  # the one read that found them held
+    assert ctx["ti"].xcom["changes"][0]["message"] == "already held"
+
+
+def test_packages_already_held_while_an_update_is_under_way_are_waited_for(sim):
+    from webex_wholesale.hooks.wholesale import WebexWholesaleHook
+    from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
+
+    customer = provisioned_customer()
+    hook = WebexWholesaleHook()
+    try:  # an earlier run's update, still under way when this one starts
+        hook.update_customer(customer["id"], {"packages": customer["packages"]})
+        assert hook.get_customer(customer["id"]).status.value == "updating"
+    finally:
+        hook.close()
+    reads_before = len(customer_reads(sim, customer["id"]))
+    op = WebexUpdateCustomerPackagesOperator(
+        task_id="add",
+        customer_id=customer["id"],
+        packages=customer["packages"],
+        action="add_customer_packages",
+    )
+
+    result = op.execute(context())
+
+    assert result["status"] == "provisioned"
+    sent = customer_reads(sim, customer["id"])[reads_before:]
+    assert "PUT" not in sent
+    assert sent.count("GET") >= 2  # the read, then polls until the update ended

@@ -117,7 +117,8 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
 
     Webex's PUT takes the complete set: a package left out is removed. The change DAG runs this twice: first with
     the additions (what it holds plus the new packages), last with the desired set (the removals), once the users
-    who held a removed package are gone. When the customer already holds ``packages`` nothing is sent (a re-run).
+    who held a removed package are gone. When the customer already holds ``packages`` nothing is sent (a re-run),
+    and nothing is waited for either unless an earlier update is still under way.
     The change is pushed to XCom key ``changes`` (before and after) before the wait; the wait is the base's
     (deferrable, its ``timeout``, ``poll_interval``, outcomes).
 
@@ -156,9 +157,11 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from webex_wholesale.models.change_outcome import ChangeAction, ChangeOutcome
+        from webex_wholesale.models.wait import customer_event
 
         customer_id = self.for_customer(self.customer_id)
         wanted = list(self.packages)
+        settled: dict[str, Any] | None = None  # the wait's end, when nothing is sent and nothing is under way
         hook = self.hook
         try:
             customer = hook.get_customer(customer_id)
@@ -172,6 +175,7 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
             if set(customer.packages) == set(wanted):
                 change.message = "already held"
                 self.log.info("Customer %s already holds %s: nothing to send", customer_id, wanted)
+                settled = customer_event(customer)  # None while an earlier run's update is still under way
             else:
                 body: dict[str, Any] = {"packages": wanted}
                 if self.provisioning_parameters:
@@ -181,6 +185,8 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
         finally:
             hook.close()
         publish_changes(self, context, [change])
+        if settled is not None:
+            return self.end_wait(context, settled, customer_id)
         return self.wait(context, customer_id)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
