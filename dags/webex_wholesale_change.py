@@ -5,10 +5,12 @@ The conf is an order in the onboarding's format, read as the customer's *desired
 removed) and ``dryRun`` (plan only). The customer must exist (found by ``externalId``): an unknown one is refused
 with "onboard it first".
 
-1. **plan_change** reads what Webex holds (the customer and every subscriber) and publishes the plan (XCom
-   ``plan`` as JSON, ``summary`` as Markdown): customer packages to add and remove, subscribers to remove, move,
-   create, and how many stay as they are. A plan Webex cannot mean (a move onto calling without a number, a package
-   removed that staying users hold) is refused, with the reasons, and nothing is applied.
+1. **plan_change** reads the order from the conf (an invalid one fails here, naming every bad field; a customer
+   another run is working on is refused, naming that run), reads what Webex holds (the customer and every
+   subscriber) and publishes the plan (XCom ``plan`` as JSON, ``summary`` as Markdown): customer packages to add
+   and remove, subscribers to remove, move, create, and how many stay as they are. A plan Webex cannot mean (a
+   move onto calling without a number, a package removed that staying users hold) is refused, with the reasons,
+   and nothing is applied. Beside it, **stop_if_dry_run** ends a dry run there.
 2. **approve_plan** waits for a person (Airflow's human-in-the-loop ``ApprovalOperator``: Browse -> Required
    Actions, or the REST API) when the plan removes anything, or always when the Variable
    ``webex_wholesale_change_approval_always`` is ``true``. No answer within ``webex_wholesale_approval_timeout_seconds``
@@ -29,13 +31,13 @@ from airflow.sdk import TriggerRule, XComArg, dag, get_current_context, task
 from webex_wholesale.ids import API_POOL, CHANGE_DAG_ID
 from webex_wholesale.lifecycle.approval import PlanApprovalOperator
 from webex_wholesale.lifecycle.params import change_params
+from webex_wholesale.lifecycle.plan import ChangePlanOperator
 from webex_wholesale.lifecycle.report_operator import LifecycleReportOperator
 from webex_wholesale.models.change_outcome import ChangeAction
 from webex_wholesale.onboarding.notify_outcome import RunOutcomeNotifier
 from webex_wholesale.onboarding.tasks import LIFECYCLE_DAG_SETTINGS
 from webex_wholesale.operators.change import (
     WebexApplySubscriberChangesOperator,
-    WebexPlanChangeOperator,
     WebexUpdateCustomerPackagesOperator,
 )
 from webex_wholesale.operators.change_xcom import (
@@ -53,28 +55,16 @@ from webex_wholesale.operators.change_xcom import (
     **LIFECYCLE_DAG_SETTINGS,
 )
 def webex_wholesale_change() -> None:
-    @task(multiple_outputs=True)
-    def validate_change() -> dict:
-        """Read the order from the conf (never from ``params``, which hold the demo order), as a desired state."""
-        from webex_wholesale.lifecycle.run_state import change_for_run
-
-        context = get_current_context()
-        return change_for_run(context["dag_run"].conf or {}, context)
-
     @task.short_circuit(ignore_downstream_trigger_rules=False)
-    def stop_if_dry_run(dry_run: bool) -> bool:
+    def stop_if_dry_run() -> bool:
         """A dry run ends with the plan: nothing is applied."""
-        return not dry_run
+        from webex_wholesale.lifecycle.tasks import is_dry_run
 
-    change = validate_change()
-    sub_partner = change["subPartnerOrgId"]
-    plan = WebexPlanChangeOperator(
-        task_id="plan_change",
-        order=change["order"],
-        remove_unlisted=change["removeUnlisted"],
-        on_behalf_of_sub_partner_org_id=sub_partner,
-    )
-    gate = stop_if_dry_run(change["dryRun"])
+        return not is_dry_run(get_current_context()["dag_run"].conf)
+
+    plan = ChangePlanOperator(task_id="plan_change")
+    sub_partner = XComArg(plan, key="subPartnerOrgId")
+    gate = stop_if_dry_run()
     approval = PlanApprovalOperator(
         task_id="approve_plan", plan_task_id="plan_change", subject="Approve the change of a Wholesale customer"
     )
@@ -83,7 +73,7 @@ def webex_wholesale_change() -> None:
         task_id="add_customer_packages",
         customer_id=customer_id,
         packages=XComArg(plan, key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY),
-        provisioning_parameters=change["provisioningParameters"],
+        provisioning_parameters=XComArg(plan, key="provisioningParameters"),
         action=ChangeAction.ADD_CUSTOMER_PACKAGES.value,
         on_behalf_of_sub_partner_org_id=sub_partner,
         poll_interval=5.0,
@@ -106,7 +96,7 @@ def webex_wholesale_change() -> None:
     report = LifecycleReportOperator(
         task_id="change_report",
         kind="change",
-        prepare_task_id="validate_change",
+        prepare_task_id="plan_change",
         plan_task_id="plan_change",
         approval_task_id="approve_plan",
         retries=0,
@@ -116,9 +106,9 @@ def webex_wholesale_change() -> None:
     # step after the approval, this one too, so a rejected run succeeds: a person decided, nothing broke.
     applied = EmptyOperator(task_id="change_applied", trigger_rule=TriggerRule.NONE_FAILED)
 
-    every_step = [change, plan, gate, approval, add_packages, subscribers, remove_packages]
-    # The dry-run gate is decided beside the plan (both only need the order), not after it: one step fewer on
-    # the way to the first change.
+    every_step = [plan, gate, approval, add_packages, subscribers, remove_packages]
+    # The dry-run gate is decided beside the plan (both only need the conf), not after it: one step fewer on the
+    # way to the first change.
     [plan, gate] >> approval >> add_packages >> subscribers >> remove_packages
     every_step >> report.as_teardown()
     [step for step in every_step if step not in (gate, approval)] >> applied

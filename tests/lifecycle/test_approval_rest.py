@@ -132,7 +132,7 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
                 airflow.trigger(CHANGE_DAG, f"fjord-locked-{n}", removal_and_move("fjord-locked"))
 
             def refused_run() -> int | None:
-                states = {n: airflow.task_state(CHANGE_DAG, f"fjord-locked-{n}", "validate_change") for n in (1, 2)}
+                states = {n: airflow.task_state(CHANGE_DAG, f"fjord-locked-{n}", "plan_change") for n in (1, 2)}
                 return next((n for n, state in states.items() if state == "failed"), None)
 
             refused = wait_for(refused_run, "one of the two runs of one customer to be refused")

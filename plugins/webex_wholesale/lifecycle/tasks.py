@@ -1,4 +1,4 @@
-"""The TaskFlow body of the change DAG that is not an API operation: read the order as a desired state."""
+"""The part of the change DAG that is not an API operation: read the order and its options from the run's conf."""
 
 from __future__ import annotations
 
@@ -11,14 +11,22 @@ from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
 #: The conf keys of a change that are not part of the order.
 CHANGE_OPTIONS = (DRY_RUN_PARAM, REMOVE_UNLISTED_PARAM)
+#: What the plan step pushes from :func:`prepare_change` for the later steps and the report, one XCom key each.
+CHANGE_RUN_XCOM_KEYS = ("externalId", DRY_RUN_PARAM, "subPartnerOrgId", "provisioningParameters")
+
+
+def is_dry_run(conf: Mapping[str, Any] | None) -> bool:
+    """Whether the run's conf asks for the plan only."""
+    return bool((conf or {}).get(DRY_RUN_PARAM, False))
 
 
 def prepare_change(conf: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validate the run's order as a desired state; hand the plan step the order and its options.
 
     Raises :class:`~webex_wholesale.operators.exceptions.WebexInvalidInputError` (no retry) naming every bad field.
-    Returns XCom-safe JSON: ``order``, ``removeUnlisted``, ``dryRun``, ``externalId``, ``subPartnerOrgId`` and
-    ``provisioningParameters`` (the customer's, which a package addition may need).
+    Returns XCom-safe JSON: ``order``, ``removeUnlisted``, ``dryRun``, ``externalId``, ``subPartnerOrgId`` (empty
+    when the order is the partner's own) and ``provisioningParameters`` (the customer's, which a package addition
+    may need; empty when the order has none).
     """
     from webex_wholesale.models import OrderValidationError, parse_order  # pydantic: when the task runs
 
@@ -32,8 +40,9 @@ def prepare_change(conf: Mapping[str, Any] | None) -> dict[str, Any]:
     return {
         "order": as_conf,
         "removeUnlisted": bool(conf.get(REMOVE_UNLISTED_PARAM, False)),
-        "dryRun": bool(conf.get(DRY_RUN_PARAM, False)),
+        DRY_RUN_PARAM: is_dry_run(conf),
         "externalId": order.external_id,
-        "subPartnerOrgId": order.on_behalf_of_sub_partner_org_id,
-        "provisioningParameters": as_conf.get("provisioningParameters"),
+        # Empty rather than None: Airflow reads an XCom holding None as one never pushed.
+        "subPartnerOrgId": order.on_behalf_of_sub_partner_org_id or "",
+        "provisioningParameters": as_conf.get("provisioningParameters") or {},
     }
