@@ -25,10 +25,11 @@ test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist worksteal -m "$(FAST_TIER)"
 
-# Every test, in parallel: each pytest-xdist worker has its own AIRFLOW_HOME and PostgreSQL database.
+# Every test, in parallel: each pytest-xdist worker has its own AIRFLOW_HOME and PostgreSQL database; the tests
+# that start a whole Airflow share one worker, one at a time (tests/conftest.py groups them).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 3 --dist worksteal
+	$(BIN)/python -m pytest -n 3 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -73,10 +73,16 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test by the fixtures it uses, so ``make test-fast`` can leave out the slow tiers."""
+    """Mark every test by the fixtures it uses, so ``make test-fast`` can leave out the slow tiers.
+
+    The tests that start a whole Airflow (``scheduler``) share one pytest-xdist worker (``--dist loadgroup``), one
+    after the other: two of them at once on two cores slow each other and everything else down.
+    """
     for item in items:
         for fixture in TIER_OF_FIXTURE.keys() & set(item.fixturenames):
             item.add_marker(TIER_OF_FIXTURE[fixture])
+        if item.get_closest_marker("scheduler") is not None:
+            item.add_marker(pytest.mark.xdist_group("airflow-standalone"))
 
 
 @pytest.fixture(scope="session")

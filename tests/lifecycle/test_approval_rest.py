@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from helpers.scheduler_env import scheduler_test_env
 from local_stack import SIM_TOKEN, free_port, simulator, standalone
 
-pytestmark = pytest.mark.airflow_run
+pytestmark = [pytest.mark.airflow_run, pytest.mark.scheduler]
 
 DEADLINE_S = 600  # a bound for a stuck run, not a speed budget
 ENDED = ("success", "failed")
