@@ -44,6 +44,8 @@ from webex_wholesale.operators.change_xcom import (
     CUSTOMER_ID_XCOM_KEY,
     PACKAGES_AFTER_ADDITIONS_XCOM_KEY,
     PACKAGES_DESIRED_XCOM_KEY,
+    PROVISIONING_PARAMETERS_XCOM_KEY,
+    SUB_PARTNER_XCOM_KEY,
 )
 
 
@@ -63,7 +65,7 @@ def webex_wholesale_change() -> None:
         return not is_dry_run(get_current_context()["dag_run"].conf)
 
     plan = ChangePlanOperator(task_id="plan_change")
-    sub_partner = XComArg(plan, key="subPartnerOrgId")
+    sub_partner = XComArg(plan, key=SUB_PARTNER_XCOM_KEY)
     gate = stop_if_dry_run()
     approval = PlanApprovalOperator(
         task_id="approve_plan", plan_task_id="plan_change", subject="Approve the change of a Wholesale customer"
@@ -73,7 +75,7 @@ def webex_wholesale_change() -> None:
         task_id="add_customer_packages",
         customer_id=customer_id,
         packages=XComArg(plan, key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY),
-        provisioning_parameters=XComArg(plan, key="provisioningParameters"),
+        provisioning_parameters=XComArg(plan, key=PROVISIONING_PARAMETERS_XCOM_KEY),
         action=ChangeAction.ADD_CUSTOMER_PACKAGES.value,
         on_behalf_of_sub_partner_org_id=sub_partner,
         poll_interval=5.0,
@@ -89,6 +91,7 @@ def webex_wholesale_change() -> None:
         task_id="remove_customer_packages",
         customer_id=customer_id,
         packages=XComArg(plan, key=PACKAGES_DESIRED_XCOM_KEY),
+        already_given=XComArg(plan, key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY),
         action=ChangeAction.REMOVE_CUSTOMER_PACKAGES.value,
         on_behalf_of_sub_partner_org_id=sub_partner,
         poll_interval=5.0,

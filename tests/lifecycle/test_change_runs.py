@@ -54,7 +54,7 @@ def test_the_same_change_twice_changes_nothing_the_second_time(onboard, run_dag)
     assert second.report["plan"]["packagesToAdd"] == []
     assert second.report["plan"]["unchanged"] == 3
     assert second.task_states["apply_subscriber_changes[0]"] == "success"  # one empty batch
-    assert second.task_states["remove_customer_packages"] == "success"  # still checked, sending nothing
+    assert second.task_states["remove_customer_packages"] == "success"  # the plan removes none: nothing sent
 
 
 def test_an_unknown_customer_is_refused_onboard_it_first(run_dag):

@@ -312,3 +312,44 @@ def test_packages_already_held_while_an_update_is_under_way_are_waited_for(sim):
     sent = customer_reads(sim, customer["id"])[reads_before:]
     assert "PUT" not in sent
     assert sent.count("GET") >= 2  # the read, then polls until the update ended
+
+
+def test_a_package_set_the_run_already_gave_is_neither_read_nor_sent_again(sim):
+    from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
+
+    customer = provisioned_customer()
+    reads_before = len(customer_reads(sim, customer["id"]))
+    op = WebexUpdateCustomerPackagesOperator(
+        task_id="remove",
+        customer_id=customer["id"],
+        packages=customer["packages"],
+        already_given=list(reversed(customer["packages"])),
+        action="remove_customer_packages",
+    )
+
+    result = op.execute(ctx := context())
+
+    assert result is None
+    assert customer_reads(sim, customer["id"])[reads_before:] == []
+    assert "changes" not in ctx["ti"].xcom  # no change, no record
+
+
+def test_a_package_set_other_than_the_one_already_given_is_sent(sim):
+    from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
+
+    customer = provisioned_customer()
+    kept = customer["packages"][:1]
+    op = WebexUpdateCustomerPackagesOperator(
+        task_id="remove",
+        customer_id=customer["id"],
+        packages=kept,
+        already_given=customer["packages"],
+        action="remove_customer_packages",
+    )
+
+    result = op.execute(ctx := context())
+
+    assert result["packages"] == kept
+    assert "PUT" in customer_reads(sim, customer["id"])
+    [change] = ctx["ti"].xcom["changes"]
+    assert (change["before"], change["after"]) == (customer["packages"], kept)

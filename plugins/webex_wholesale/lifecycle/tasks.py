@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from webex_wholesale.lifecycle.params import REMOVE_UNLISTED_PARAM
+from webex_wholesale.lifecycle.params import EXTERNAL_ID_PARAM, REMOVE_UNLISTED_PARAM
 from webex_wholesale.onboarding.params import DRY_RUN_PARAM
+from webex_wholesale.operators.change_xcom import PROVISIONING_PARAMETERS_XCOM_KEY, SUB_PARTNER_XCOM_KEY
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
 #: The conf keys of a change that are not part of the order.
 CHANGE_OPTIONS = (DRY_RUN_PARAM, REMOVE_UNLISTED_PARAM)
 #: What the plan step pushes from :func:`prepare_change` for the later steps and the report, one XCom key each.
-CHANGE_RUN_XCOM_KEYS = ("externalId", DRY_RUN_PARAM, "subPartnerOrgId", "provisioningParameters")
+CHANGE_RUN_XCOM_KEYS = (EXTERNAL_ID_PARAM, DRY_RUN_PARAM, SUB_PARTNER_XCOM_KEY, PROVISIONING_PARAMETERS_XCOM_KEY)
 
 
 def is_dry_run(conf: Mapping[str, Any] | None) -> bool:
@@ -41,8 +42,8 @@ def prepare_change(conf: Mapping[str, Any] | None) -> dict[str, Any]:
         "order": as_conf,
         "removeUnlisted": bool(conf.get(REMOVE_UNLISTED_PARAM, False)),
         DRY_RUN_PARAM: is_dry_run(conf),
-        "externalId": order.external_id,
+        EXTERNAL_ID_PARAM: order.external_id,
         # Empty rather than None: Airflow reads an XCom holding None as one never pushed.
-        "subPartnerOrgId": order.on_behalf_of_sub_partner_org_id or "",
-        "provisioningParameters": as_conf.get("provisioningParameters") or {},
+        SUB_PARTNER_XCOM_KEY: order.on_behalf_of_sub_partner_org_id or "",
+        PROVISIONING_PARAMETERS_XCOM_KEY: as_conf.get("provisioningParameters") or {},
     }

@@ -127,17 +127,21 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
     :param action: ``add_customer_packages`` or ``remove_customer_packages`` (names the change in the audit).
     :param provisioning_parameters: the order's customer ``provisioningParameters`` (templated; Webex needs the
         calling location when a calling package is added).
-    :return: the customer once the update is over.
+    :param already_given: the package set an earlier step of the run gave the customer and waited for (templated;
+        the change DAG's additions). When it is ``packages`` the plan removes nothing: nothing is read, sent or
+        recorded (a read would only wait its turn in the API budget, behind the fan-out's last pause).
+    :return: the customer once the update is over; ``None`` when there was nothing to change.
     """
 
     template_fields: Sequence[str] = (
         "customer_id",
         "packages",
         "provisioning_parameters",
+        "already_given",
         "webex_wholesale_conn_id",
         "on_behalf_of_sub_partner_org_id",
     )
-    order_data_fields: Sequence[str] = ("packages", "provisioning_parameters")
+    order_data_fields: Sequence[str] = ("packages", "provisioning_parameters", "already_given")
     ui_color = "#cfe6f7"
 
     def __init__(
@@ -147,6 +151,7 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
         packages: Any,
         action: str,
         provisioning_parameters: Any = None,
+        already_given: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -154,13 +159,17 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
         self.packages = packages
         self.action = action
         self.provisioning_parameters = provisioning_parameters
+        self.already_given = already_given
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def execute(self, context: Context) -> dict[str, Any] | None:
         from webex_wholesale.models.change_outcome import ChangeAction, ChangeOutcome
         from webex_wholesale.models.wait import customer_event
 
         customer_id = self.for_customer(self.customer_id)
         wanted = list(self.packages)
+        if self.already_given is not None and set(self.already_given) == set(wanted):
+            self.log.info("The plan removes no package: customer %s keeps %s, nothing to send", customer_id, wanted)
+            return None
         settled: dict[str, Any] | None = None  # the wait's end, when nothing is sent and nothing is under way
         hook = self.hook
         try:

@@ -18,3 +18,7 @@ DECISION_XCOM_KEY = "decision"
 CUSTOMER_ID_XCOM_KEY = "customerId"
 PACKAGES_AFTER_ADDITIONS_XCOM_KEY = "packagesAfterAdditions"
 PACKAGES_DESIRED_XCOM_KEY = "packagesDesired"
+#: XCom keys of what the apply steps take from the change's order: the sub-partner it acts for (empty when none),
+#: and the customer's ``provisioningParameters`` (empty when none; a package addition may need them).
+SUB_PARTNER_XCOM_KEY = "subPartnerOrgId"
+PROVISIONING_PARAMETERS_XCOM_KEY = "provisioningParameters"
