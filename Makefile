@@ -50,13 +50,15 @@ clean:
 airflow: $(STAMP)
 	$(BIN)/python scripts/airflow_ui.py
 
+# Every benchmark runs and prints its figures even when one before it missed a target; then it fails if any did.
+BENCHES := "bench_parse.py --report --imports 8" bench_onboarding.py bench_big_customer.py bench_audit.py \
+	bench_orders_api.py bench_health.py
+
 bench: $(STAMP)
-	$(BIN)/python scripts/bench_parse.py --report --imports 8
-	$(BIN)/python scripts/bench_onboarding.py
-	$(BIN)/python scripts/bench_big_customer.py
-	$(BIN)/python scripts/bench_audit.py
-	$(BIN)/python scripts/bench_orders_api.py
-	$(BIN)/python scripts/bench_health.py
+	@missed=""; for bench in $(BENCHES); do \
+		echo "$(BIN)/python scripts/$$bench"; $(BIN)/python scripts/$$bench || missed="$$missed $${bench%% *}"; \
+	done; \
+	if [ -n "$$missed" ]; then echo "make bench: missed a target in:$$missed"; exit 1; fi
 
 # The Compose file's topology natively on 127.0.0.1: PostgreSQL, Redis, Celery workers x2; checked end to end.
 # KILL_WORKER=1: SIGKILL a worker mid-fan-out and print how long its batches took to recover elsewhere.
