@@ -268,17 +268,19 @@ def customer_reads(sim, customer_id: str) -> list[str]:
     return [r["method"] for r in sim.state()["requests"] if r["path"] == f"/v1/wholesale/customers/{customer_id}"]
 
 
-def test_packages_already_held_by_a_settled_customer_send_nothing_and_wait_for_nothing(sim):
+def package_step(customer: dict, packages: list[str], action: str = "add_customer_packages", **kwargs):
+    """The change DAG's customer-package step for ``customer``, giving it ``packages``."""
     from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
 
+    return WebexUpdateCustomerPackagesOperator(
+        task_id=action, customer_id=customer["id"], packages=packages, action=action, **kwargs
+    )
+
+
+def test_packages_already_held_by_a_settled_customer_send_nothing_and_wait_for_nothing(sim):
     customer = provisioned_customer()
     reads_before = len(customer_reads(sim, customer["id"]))
-    op = WebexUpdateCustomerPackagesOperator(
-        task_id="add",
-        customer_id=customer["id"],
-        packages=list(reversed(customer["packages"])),
-        action="add_customer_packages",
-    )
+    op = package_step(customer, list(reversed(customer["packages"])))
 
     result = op.execute(ctx := context())
 
@@ -289,7 +291,6 @@ def test_packages_already_held_by_a_settled_customer_send_nothing_and_wait_for_n
 
 def test_packages_already_held_while_an_update_is_under_way_are_waited_for(sim):
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
-    from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
 
     customer = provisioned_customer()
     hook = WebexWholesaleHook()
@@ -299,12 +300,7 @@ def test_packages_already_held_while_an_update_is_under_way_are_waited_for(sim):
     finally:
         hook.close()
     reads_before = len(customer_reads(sim, customer["id"]))
-    op = WebexUpdateCustomerPackagesOperator(
-        task_id="add",
-        customer_id=customer["id"],
-        packages=customer["packages"],
-        action="add_customer_packages",
-    )
+    op = package_step(customer, customer["packages"])
 
     result = op.execute(context())
 
@@ -315,16 +311,10 @@ def test_packages_already_held_while_an_update_is_under_way_are_waited_for(sim):
 
 
 def test_a_package_set_the_run_already_gave_is_neither_read_nor_sent_again(sim):
-    from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
-
     customer = provisioned_customer()
     reads_before = len(customer_reads(sim, customer["id"]))
-    op = WebexUpdateCustomerPackagesOperator(
-        task_id="remove",
-        customer_id=customer["id"],
-        packages=customer["packages"],
-        already_given=list(reversed(customer["packages"])),
-        action="remove_customer_packages",
+    op = package_step(
+        customer, customer["packages"], "remove_customer_packages", already_given=list(reversed(customer["packages"]))
     )
 
     result = op.execute(ctx := context())
@@ -335,17 +325,9 @@ def test_a_package_set_the_run_already_gave_is_neither_read_nor_sent_again(sim):
 
 
 def test_a_package_set_other_than_the_one_already_given_is_sent(sim):
-    from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
-
     customer = provisioned_customer()
     kept = customer["packages"][:1]
-    op = WebexUpdateCustomerPackagesOperator(
-        task_id="remove",
-        customer_id=customer["id"],
-        packages=kept,
-        already_given=customer["packages"],
-        action="remove_customer_packages",
-    )
+    op = package_step(customer, kept, "remove_customer_packages", already_given=customer["packages"])
 
     result = op.execute(ctx := context())
 
