@@ -77,12 +77,13 @@ class LifecycleRun:
 
 def onboard_directly(order: dict[str, Any]) -> str:
     """Create an order's customer and subscribers straight through the hook (the connection the environment
-    names); return the customer id. Faster than an onboarding run, and the tests here are about what comes after."""
+    names), acting for the order's sub-partner when it names one; return the customer id. Faster than an onboarding
+    run, and the tests here are about what comes after."""
     from webex_wholesale.hooks.wholesale import WebexWholesaleHook
     from webex_wholesale.models import parse_order
 
     parsed = parse_order(order)
-    hook = WebexWholesaleHook()
+    hook = WebexWholesaleHook(on_behalf_of_sub_partner_org_id=parsed.on_behalf_of_sub_partner_org_id)
     try:
         customer_id = hook.provision_customer(parsed.customer_body())
         hook.wait_for_customer(customer_id, end_time=time.time() + 30, poll_interval=0.1)

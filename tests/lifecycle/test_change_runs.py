@@ -37,6 +37,24 @@ def test_a_change_that_only_adds_applies_without_waiting(onboard, run_dag):
     assert ("add_customer_packages", None, "['webex_meetings']", "['webex_meetings', 'webex_suite']") in audited
 
 
+def test_a_change_for_a_sub_partners_customer_acts_for_it_in_every_call(onboard, run_dag):
+    sub_partner = "Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9zaW0tc3ViLXBhcnRuZXItYWN0aXZl"  # simulator's active one
+    customer = "fjord-bikes-sub"
+    order = {**base_order(customer), "onBehalfOfSubPartnerOrgId": sub_partner}
+    onboard(order)  # acting for the sub-partner too
+    desired = with_suite(order)
+    desired["subscribers"][1] = person("mechanic", customer, "webex_suite", extension="4103")
+
+    run = run_dag(CHANGE_DAG, desired, REPORT)
+
+    assert run.state == "success", run.task_states
+    assert run.customers()[customer]["packages"] == ["webex_meetings", "webex_suite"]
+    assert run.subscribers()[email("mechanic", customer)] == "webex_suite"
+    calls = [r for r in run.sim_state["requests"] if r["path"].startswith("/v1/wholesale/")]
+    assert {r["method"] for r in calls} >= {"GET", "PUT"}
+    assert all(f"onBehalfOfSubPartnerOrgId={sub_partner}" in r["query"] for r in calls), calls
+
+
 def test_the_same_change_twice_changes_nothing_the_second_time(onboard, run_dag):
     customer = "fjord-bikes-twice"
     order = base_order(customer)
