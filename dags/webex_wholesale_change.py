@@ -60,7 +60,7 @@ def webex_wholesale_change() -> None:
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def stop_if_dry_run() -> bool:
         """A dry run ends with the plan: nothing is applied."""
-        from webex_wholesale.lifecycle.tasks import is_dry_run
+        from webex_wholesale.onboarding.params import is_dry_run
 
         return not is_dry_run(get_current_context()["dag_run"].conf)
 

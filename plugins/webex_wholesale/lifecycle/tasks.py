@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from webex_wholesale.lifecycle.params import EXTERNAL_ID_PARAM, REMOVE_UNLISTED_PARAM
-from webex_wholesale.onboarding.params import DRY_RUN_PARAM
+from webex_wholesale.onboarding.params import DRY_RUN_PARAM, is_dry_run
 from webex_wholesale.operators.change_xcom import PROVISIONING_PARAMETERS_XCOM_KEY, SUB_PARTNER_XCOM_KEY
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 
@@ -14,11 +14,6 @@ from webex_wholesale.operators.exceptions import WebexInvalidInputError
 CHANGE_OPTIONS = (DRY_RUN_PARAM, REMOVE_UNLISTED_PARAM)
 #: What the plan step pushes from :func:`prepare_change` for the later steps and the report, one XCom key each.
 CHANGE_RUN_XCOM_KEYS = (EXTERNAL_ID_PARAM, DRY_RUN_PARAM, SUB_PARTNER_XCOM_KEY, PROVISIONING_PARAMETERS_XCOM_KEY)
-
-
-def is_dry_run(conf: Mapping[str, Any] | None) -> bool:
-    """Whether the run's conf asks for the plan only."""
-    return bool((conf or {}).get(DRY_RUN_PARAM, False))
 
 
 def prepare_change(conf: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -29,6 +29,7 @@ use only keywords draft 7 and the default dialect (2020-12) read alike, and draf
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,11 @@ PARAM_SCHEMAS_FILE = Path(__file__).with_name("param_schemas.json")
 API_DEFAULTS: dict[str, Any] = {DRY_RUN_PARAM: False}
 #: The JSON Schema dialect every Param of the form declares (see the module's docstring).
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
+
+
+def is_dry_run(conf: Mapping[str, Any] | None) -> bool:
+    """Whether a run's conf asks for the plan only (onboarding, change): ``dryRun`` true; absent is false."""
+    return bool((conf or {}).get(DRY_RUN_PARAM, False))
 
 
 def _refuse_change(self: Any, *args: Any, **kwargs: Any) -> None:

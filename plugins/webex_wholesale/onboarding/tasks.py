@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Context
 
 from webex_wholesale.onboarding.batching import plan_batches
-from webex_wholesale.onboarding.params import DRY_RUN_PARAM
+from webex_wholesale.onboarding.params import DRY_RUN_PARAM, is_dry_run
 from webex_wholesale.operators.exceptions import WebexInvalidInputError
 from webex_wholesale.operators.setup_assist import build_setup_assist_request
 
@@ -56,7 +56,7 @@ def prepare_order(conf: Mapping[str, Any] | None) -> dict[str, Any]:
     except OrderValidationError as err:
         raise WebexInvalidInputError(str(err)) from None
     plan = split_order(order, normalized_values(given, order))
-    return {**plan, "dryRun": bool((conf or {}).get(DRY_RUN_PARAM, False))}
+    return {**plan, DRY_RUN_PARAM: is_dry_run(conf)}
 
 
 def split_order(order: OnboardingOrder, normalized: Sequence[Normalized] = ()) -> dict[str, Any]:

@@ -163,14 +163,13 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any] | None:
         from webex_wholesale.models.change_outcome import ChangeAction, ChangeOutcome
-        from webex_wholesale.models.wait import customer_event
 
         customer_id = self.for_customer(self.customer_id)
         wanted = list(self.packages)
         if self.already_given is not None and set(self.already_given) == set(wanted):
             self.log.info("The plan removes no package: customer %s keeps %s, nothing to send", customer_id, wanted)
             return None
-        settled: dict[str, Any] | None = None  # the wait's end, when nothing is sent and nothing is under way
+        unchanged = None  # the customer as read, when nothing is sent to it
         hook = self.hook
         try:
             customer = hook.get_customer(customer_id)
@@ -184,7 +183,7 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
             if set(customer.packages) == set(wanted):
                 change.message = "already held"
                 self.log.info("Customer %s already holds %s: nothing to send", customer_id, wanted)
-                settled = customer_event(customer)  # None while an earlier run's update is still under way
+                unchanged = customer  # waited for only while an earlier run's update is still under way
             else:
                 body: dict[str, Any] = {"packages": wanted}
                 if self.provisioning_parameters:
@@ -194,9 +193,7 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
         finally:
             hook.close()
         publish_changes(self, context, [change])
-        if settled is not None:
-            return self.end_wait(context, settled, customer_id)
-        return self.wait(context, customer_id)
+        return self.wait(context, customer_id, last_read=unchanged)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """Resume after a deferred wait: the customer as the update left it."""

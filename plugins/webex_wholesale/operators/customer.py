@@ -100,11 +100,20 @@ class CustomerWaitBaseOperator(WebexWholesaleBaseOperator):
         timeout = self.timeout
         return timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
 
-    def wait(self, context: Context, customer_id: str, **resume_kwargs: Any) -> dict[str, Any]:
+    def wait(
+        self, context: Context, customer_id: str, *, last_read: Customer | None = None, **resume_kwargs: Any
+    ) -> dict[str, Any]:
         """The customer once provisioned (see the outcomes above), or a deferral that resumes in
-        ``execute_complete(context, event, **resume_kwargs)``."""
-        from webex_wholesale.models import CustomerWaitStatus  # pydantic models: when the task runs, not at parse
+        ``execute_complete(context, event, **resume_kwargs)``.
 
+        ``last_read`` is the customer as the caller has just read it, nothing sent since: when its wait is over
+        already, it ends there, without a poll of its own (which would only wait its turn in the API budget).
+        """
+        from webex_wholesale.models import CustomerWaitStatus  # pydantic models: when the task runs, not at parse
+        from webex_wholesale.models.wait import customer_event
+
+        if last_read is not None and (event := customer_event(last_read, until_gone=self.until_gone)) is not None:
+            return self.end_wait(context, event, customer_id)
         end_time = time.time() + self.timeout_seconds
         if self.deferrable:  # the first seconds in the worker, then the triggerer
             worker_end, interval = min(time.time() + self.worker_wait, end_time), WORKER_POLL_INTERVAL
