@@ -161,7 +161,8 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
 
             time.sleep(PAUSED_PROCESS_EXIT_S)  # see ``wait_until_awaiting_input``: once for every run waiting
             answers = {"fjord-approve": "Approve", "fjord-reject": "Reject", f"fjord-locked-{holding}": "Reject"}
-            for run_id, option in {**answers, "fjord-always": "Approve"}.items():
+            answers["fjord-always"] = "Approve"
+            for run_id, option in answers.items():
                 airflow.answer(CHANGE_DAG, run_id, "approve_plan", option)
             airflow.answer(OFFBOARDING_DAG, "fjord-offboard", "approve_offboarding", "Approve")
 
