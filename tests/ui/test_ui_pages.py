@@ -228,7 +228,7 @@ def test_run_page_of_a_run_without_a_record_says_so(browser, seeded):
     page = browser.get("/wholesale/runs/webex_wholesale_queue/scheduled__2026-12-01T10:00:00+00:00")
 
     assert page.status_code == 200
-    assert "No onboarding record for this run" in page.text
+    assert "No Wholesale record for this run" in page.text
     assert "No audit record yet" in page.text
 
 
@@ -291,6 +291,24 @@ def test_a_change_run_waiting_for_approval_shows_its_plan(browser, sqlite_engine
 
     text = text_of(browser.get(f"/wholesale/runs/webex_wholesale_change/{run_id}").text)
 
+    assert f"Change run {run_id}" in text
     assert "Plan - subscribers to remove: 1 - remove `hygienist@tidewater.example.org`" in text
     assert "Applied once approved" in text
     assert "No report yet" in text
+
+
+def test_a_change_runs_report_has_no_subscriber_section_of_an_onboarding(browser, sqlite_engine):
+    from webex_wholesale.models.lifecycle_report import LifecycleReport
+    from webex_wholesale.models.states import RunOutcome
+    from webex_wholesale.state import runs
+
+    run_id = "manual__2026-12-03T09:00:00+00:00"
+    runs.record_run_start(sqlite_engine, "webex_wholesale_change", run_id, "tidewater-dental-5", "Tidewater Dental")
+    report = LifecycleReport(runId=run_id, kind="change", externalId="tidewater-dental-5")
+    runs.finish_run(sqlite_engine, run_id, RunOutcome.SUCCEEDED, report=report.model_dump(mode="json", by_alias=True))
+
+    text = text_of(browser.get(f"/wholesale/runs/webex_wholesale_change/{run_id}").text)
+
+    assert f"Change run {run_id} succeeded" in text
+    assert "Report: succeeded" in text
+    assert "Subscribers (" not in text

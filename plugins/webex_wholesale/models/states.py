@@ -73,6 +73,20 @@ class OrderKind(StrEnum):
             OrderKind.OFFBOARD: OFFBOARDING_DAG_ID,
         }[self]
 
+    @property
+    def run_title(self) -> str:
+        """What a page calls a run of this kind's DAG."""
+        return {
+            OrderKind.ONBOARD: "Onboarding run",
+            OrderKind.CHANGE: "Change run",
+            OrderKind.OFFBOARD: "Offboarding run",
+        }[self]
+
+    @classmethod
+    def of_dag(cls, dag_id: str) -> OrderKind | None:
+        """The kind whose DAG ``dag_id`` is; ``None`` for any other DAG."""
+        return next((kind for kind in cls if kind.dag_id == dag_id), None)
+
 
 class AuditKind(StrEnum):
     """What an audit record is about."""

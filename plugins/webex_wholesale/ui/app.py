@@ -265,10 +265,12 @@ def create_app(max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
         report_json = (found or {}).get("report_json")
         order = queue.find_order(engine, found["order_id"]) if found and found["order_id"] else None
         subscribers = (report_json or {}).get("subscribers") or (order or {}).get("order_json", {}).get("subscribers")
+        kind = OrderKind.of_dag(dag_id)
         return _page(
             request,
             "run.html",
             refresh=bool(found) and found["state"] == OrderState.RUNNING,
+            title=kind.run_title if kind else "Run",
             dag_id=dag_id,
             run_id=run_id,
             run=found,

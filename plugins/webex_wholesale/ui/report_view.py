@@ -84,7 +84,8 @@ class ReportView:
     failures: list[Failure]
     summary: list[tuple[str, Any]]
     more: list[tuple[str, Any]]
-    subscribers: Table
+    #: ``None`` for a report that has no subscriber list (a change or an offboarding: its changes are under "More").
+    subscribers: Table | None
     steps: Table
 
 
@@ -192,6 +193,8 @@ def report_view(report: Mapping[str, Any]) -> ReportView:
         more=more,
         subscribers=_table(
             [_subscriber_cells(row) for row in subscribers], refused, SUBSCRIBER_COLUMNS, failures_first=True
-        ),
+        )
+        if "subscribers" in data
+        else None,
         steps=_table(step_rows, stopped, STEP_COLUMNS, failures_first=False),
     )
