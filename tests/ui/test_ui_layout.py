@@ -112,3 +112,34 @@ def test_a_page_opened_logged_out_sends_the_browser_to_airflows_login_and_back(c
     assert landed.path == "/api/v2/auth/login"
     assert parse_qs(landed.query) == {"next": [page]}
     assert "acme-dental" not in tab.content()
+
+
+def test_a_change_runs_plan_with_nested_request_bodies_fits_the_run_tab(
+    chromium, served_pages, sqlite_engine, mint_token
+):
+    """A plan's moves carry the request body (package, then provisioningParameters, then extension): three levels of
+    labels inside a table cell, in the narrowest place the page is shown."""
+    from webex_wholesale.models.lifecycle_report import LifecycleReport
+    from webex_wholesale.models.states import RunOutcome
+    from webex_wholesale.state import runs
+
+    run_id = "manual__2026-12-04T09:00:00+00:00"
+    move = {
+        "email": "mechanic@tidewater-dental-6.example.org",
+        "subscriberId": CUSTOMER_ID,
+        "fromPackage": "webex_meetings",
+        "toPackage": "webex_suite",
+        "body": {"packages": ["webex_suite"], "provisioningParameters": {"extension": "4101"}},
+    }
+    plan = {"externalId": "tidewater-dental-6", "customerId": CUSTOMER_ID, "subscribersToMove": [move]}
+    report = LifecycleReport(runId=run_id, kind="change", externalId="tidewater-dental-6", plan=plan)
+    runs.record_run_start(sqlite_engine, "webex_wholesale_change", run_id, "tidewater-dental-6", "Tidewater Dental")
+    runs.record_plan(sqlite_engine, run_id, f"**Change of customer `tidewater-dental-6`** (Webex id `{CUSTOMER_ID}`)")
+    runs.finish_run(sqlite_engine, run_id, RunOutcome.SUCCEEDED, report=report.model_dump(mode="json", by_alias=True))
+    tab = signed_in_page(chromium, served_pages, mint_token(), min(WIDTHS))
+
+    tab.goto(f"{served_pages}/wholesale/runs/webex_wholesale_change/{run_id}")
+
+    layout = tab.evaluate(LONG_WORDS_LAYOUT)
+    assert tab.get_by_text("4101").is_visible()
+    assert layout["scroll"] <= layout["client"], layout
