@@ -10,11 +10,12 @@ with "onboard it first".
    subscriber) and publishes the plan (XCom ``plan`` as JSON, ``summary`` as Markdown): customer packages to add
    and remove, subscribers to remove, move, create, and how many stay as they are. A plan Webex cannot mean (a
    move onto calling without a number, a package removed that staying users hold) is refused, with the reasons,
-   and nothing is applied. Beside it, **stop_if_dry_run** ends a dry run there.
+   and nothing is applied. A dry run ends there: the plan skips every step after it.
 2. **approve_plan** waits for a person (Airflow's human-in-the-loop ``ApprovalOperator``: Browse -> Required
    Actions, or the REST API) when the plan removes anything, or always when the Variable
    ``webex_wholesale_change_approval_always`` is ``true``. No answer within ``webex_wholesale_approval_timeout_seconds``
-   (default 3 days) is a rejection. A rejected plan applies nothing; the run's outcome is ``rejected``.
+   (default 3 days) is a rejection. A rejected plan applies nothing; the run's outcome is ``rejected``. A plan that
+   goes ahead skips the customer-package steps it gives nothing to do.
 3. Apply: **add_customer_packages** (PUT, then a deferrable wait until ``updating`` ends), **apply_subscriber_changes**
    (removals, moves, creations, in batches sharing the connection's API budget), **remove_customer_packages**.
 
@@ -26,7 +27,7 @@ the ``change_report`` task's XCom.
 from __future__ import annotations
 
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import TriggerRule, XComArg, dag, get_current_context, task
+from airflow.sdk import TriggerRule, XComArg, dag
 
 from webex_wholesale.ids import API_POOL, CHANGE_DAG_ID
 from webex_wholesale.lifecycle.approval import PlanApprovalOperator
@@ -57,18 +58,13 @@ from webex_wholesale.operators.change_xcom import (
     **LIFECYCLE_DAG_SETTINGS,
 )
 def webex_wholesale_change() -> None:
-    @task.short_circuit(ignore_downstream_trigger_rules=False)
-    def stop_if_dry_run() -> bool:
-        """A dry run ends with the plan: nothing is applied."""
-        from webex_wholesale.onboarding.params import is_dry_run
-
-        return not is_dry_run(get_current_context()["dag_run"].conf)
-
     plan = ChangePlanOperator(task_id="plan_change")
     sub_partner = XComArg(plan, key=SUB_PARTNER_XCOM_KEY)
-    gate = stop_if_dry_run()
     approval = PlanApprovalOperator(
-        task_id="approve_plan", plan_task_id="plan_change", subject="Approve the change of a Wholesale customer"
+        task_id="approve_plan",
+        plan_task_id="plan_change",
+        skip_idle_steps=True,
+        subject="Approve the change of a Wholesale customer",
     )
     customer_id = XComArg(plan, key=CUSTOMER_ID_XCOM_KEY)
     add_packages = WebexUpdateCustomerPackagesOperator(
@@ -86,12 +82,12 @@ def webex_wholesale_change() -> None:
         pool=API_POOL,
         on_behalf_of_sub_partner_org_id=sub_partner,
         map_index_template="{{ task.batch_label }}",
+        trigger_rule=TriggerRule.NONE_FAILED,  # also when the approval skipped the additions: none to make
     ).expand_kwargs(plan.output)
     remove_packages = WebexUpdateCustomerPackagesOperator(
         task_id="remove_customer_packages",
         customer_id=customer_id,
         packages=XComArg(plan, key=PACKAGES_DESIRED_XCOM_KEY),
-        already_given=XComArg(plan, key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY),
         action=ChangeAction.REMOVE_CUSTOMER_PACKAGES.value,
         on_behalf_of_sub_partner_org_id=sub_partner,
         poll_interval=5.0,
@@ -109,12 +105,10 @@ def webex_wholesale_change() -> None:
     # step after the approval, this one too, so a rejected run succeeds: a person decided, nothing broke.
     applied = EmptyOperator(task_id="change_applied", trigger_rule=TriggerRule.NONE_FAILED)
 
-    every_step = [plan, gate, approval, add_packages, subscribers, remove_packages]
-    # The dry-run gate is decided beside the plan (both only need the conf), not after it: one step fewer on the
-    # way to the first change.
-    [plan, gate] >> approval >> add_packages >> subscribers >> remove_packages
+    every_step = [plan, approval, add_packages, subscribers, remove_packages]
+    plan >> approval >> add_packages >> subscribers >> remove_packages
     every_step >> report.as_teardown()
-    [step for step in every_step if step not in (gate, approval)] >> applied
+    [step for step in every_step if step is not approval] >> applied
 
 
 webex_wholesale_change()

@@ -23,6 +23,8 @@ def test_a_change_that_only_adds_applies_without_waiting(onboard, run_dag):
     assert run.state == "success", run.task_states
     assert run.report["outcome"] == "succeeded"
     assert run.report["approval"]["decision"] == "not_needed"
+    assert run.task_states["add_customer_packages"] == "success"
+    assert run.task_states["remove_customer_packages"] == "skipped"  # the plan removes no package
     assert run.customers()["fjord-bikes-add"]["packages"] == ["webex_meetings", "webex_suite"]
     held = run.subscribers()
     assert held[email("mechanic", customer)] == "webex_suite"
@@ -72,7 +74,8 @@ def test_the_same_change_twice_changes_nothing_the_second_time(onboard, run_dag)
     assert second.report["plan"]["packagesToAdd"] == []
     assert second.report["plan"]["unchanged"] == 3
     assert second.task_states["apply_subscriber_changes[0]"] == "success"  # one empty batch
-    assert second.task_states["remove_customer_packages"] == "success"  # the plan removes none: nothing sent
+    # Nothing to add to a settled customer, nothing to remove: the approval skipped both customer steps.
+    assert second.task_states["add_customer_packages"] == second.task_states["remove_customer_packages"] == "skipped"
 
 
 def test_an_unknown_customer_is_refused_onboard_it_first(run_dag):
@@ -95,7 +98,13 @@ def test_a_dry_run_plans_and_changes_nothing(onboard, run_dag):
     assert run.state == "success"
     assert run.report["dryRun"] is True
     assert len(run.report["plan"]["subscribersToRemove"]) == 2
-    assert run.task_states["approve_plan"] == "skipped"
+    assert {t: s for t, s in run.task_states.items() if t not in ("plan_change", REPORT)} == {
+        "approve_plan": "skipped",
+        "add_customer_packages": "skipped",
+        "apply_subscriber_changes": "skipped",
+        "remove_customer_packages": "skipped",
+        "change_applied": "skipped",
+    }
     assert len(run.subscribers()) == 3
     assert run.customers()["fjord-bikes-dry"]["packages"] == ["webex_meetings"]
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from webex_wholesale.models import Customer, OrderValidationError, Subscriber, parse_order
+from webex_wholesale.models.change_outcome import ChangeAction
 from webex_wholesale.models.change_plan import plan_change
 from webex_wholesale.models.offboarding_plan import plan_offboarding
 
@@ -36,10 +37,8 @@ def order(packages: list[str], subscribers: list[dict[str, Any]]) -> Any:
     return parse_order(data, desired_state=True)
 
 
-def customer(packages: list[str]) -> Customer:
-    return Customer.model_validate(
-        {"id": "CUST-HV", "externalId": EXTERNAL_ID, "status": "provisioned", "packages": packages}
-    )
+def customer(packages: list[str], status: str = "provisioned") -> Customer:
+    return Customer.model_validate({"id": "CUST-HV", "externalId": EXTERNAL_ID, "status": status, "packages": packages})
 
 
 def held(email: str, package: str) -> Subscriber:
@@ -73,6 +72,25 @@ def test_a_new_customer_package_is_added_and_one_left_out_is_removed() -> None:
     assert plan.packages_after_additions == ["webex_meetings", "webex_calling"]
     assert plan.packages_desired == ["webex_calling"]
     assert plan.removes_anything
+
+
+ADDITIONS, REMOVALS = ChangeAction.ADD_CUSTOMER_PACKAGES, ChangeAction.REMOVE_CUSTOMER_PACKAGES
+
+
+@pytest.mark.parametrize(
+    ("ordered", "status", "idle"),
+    [
+        (["webex_meetings"], "provisioned", {ADDITIONS, REMOVALS}),
+        (["webex_meetings"], "updating", {REMOVALS}),  # an earlier update: the additions step waits for it
+        (["webex_meetings"], "error", {REMOVALS}),  # the additions step fails on it
+        (["webex_meetings", "webex_suite"], "provisioned", {REMOVALS}),
+        (["webex_suite"], "provisioned", set()),
+    ],
+)
+def test_idle_steps_are_the_customer_steps_with_nothing_to_send_or_wait_for(ordered, status, idle) -> None:
+    subscriber = user(OWNER, ordered[-1], extension="2001")
+    plan = plan_change(order(ordered, [subscriber]), customer(["webex_meetings"], status), [])
+    assert set(plan.idle_steps()) == idle
 
 
 def test_a_user_webex_lacks_is_created() -> None:

@@ -5,6 +5,9 @@ API (``PATCH .../taskInstances/{task_id}/-1/hitlDetails`` with ``{"chosen_option
 only adds goes on at once, unless the Variable ``webex_wholesale_change_approval_always`` is ``true``. Nobody
 answering within the timeout (Variable ``webex_wholesale_approval_timeout_seconds``, default 3 days) is a
 rejection: the operator's default answer is ``Reject``, which Airflow's scheduler gives when the time is up.
+
+A plan that goes ahead (approved, or needing no approval) may leave some apply steps nothing to do
+(``ChangePlan.idle_steps``): the approval skips them, so the scheduler does not start them (about a second each).
 """
 
 from __future__ import annotations
@@ -34,9 +37,13 @@ class PlanApprovalOperator(ApprovalOperator):
 
     :param plan_task_id: the task that pushed the plan (XCom ``plan``) and its Markdown (XCom ``summary``).
     :param always: the plan always waits (offboarding), whatever it holds.
+    :param skip_idle_steps: the plan is a ``ChangePlan``: once it goes ahead, skip the customer-package steps
+        downstream (``WebexUpdateCustomerPackagesOperator``) whose action it leaves idle.
     """
 
-    def __init__(self, *, plan_task_id: str, always: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *, plan_task_id: str, always: bool = False, skip_idle_steps: bool = False, **kwargs: Any
+    ) -> None:
         from webex_wholesale.models.approval import REJECT
 
         super().__init__(
@@ -47,13 +54,16 @@ class PlanApprovalOperator(ApprovalOperator):
         )
         self.plan_task_id = plan_task_id
         self.always = always
+        self.skip_idle_steps = skip_idle_steps
 
     def execute(self, context: Context) -> Any:
         from webex_wholesale.models.approval import Approval, ApprovalDecision
 
         if not self._needs_approval(context):
             self.log.info("The plan only adds: it applies without waiting for approval")
-            return self._decided(context, Approval(decision=ApprovalDecision.NOT_NEEDED))
+            decision = self._decided(context, Approval(decision=ApprovalDecision.NOT_NEEDED))
+            self._skip_idle(context)
+            return decision
         self.response_timeout = timedelta(
             seconds=float(Variable.get(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT.total_seconds()))
         )
@@ -70,6 +80,7 @@ class PlanApprovalOperator(ApprovalOperator):
         self.log.info("Plan %s by %s", approval.decision.value, approval.by or "nobody (the timeout)")
         decision = self._decided(context, approval)
         super().execute_complete(context, event)  # on Reject this skips what follows, by raising
+        self._skip_idle(context)
         return decision
 
     @staticmethod
@@ -79,9 +90,27 @@ class PlanApprovalOperator(ApprovalOperator):
         return decision
 
     def _needs_approval(self, context: Context) -> bool:
-        from webex_wholesale.models.change_plan import ChangePlan
-
         if self.always or str(Variable.get(ALWAYS_VARIABLE, "false")).lower() == "true":
             return True
-        plan = context["ti"].xcom_pull(task_ids=self.plan_task_id, key=PLAN_XCOM_KEY)
-        return ChangePlan.model_validate(plan).removes_anything
+        return self._change_plan(context).removes_anything
+
+    def _skip_idle(self, context: Context) -> None:
+        """Skip the steps the plan leaves idle (Airflow ends this task by an exception when it skips any)."""
+        from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
+
+        if not self.skip_idle_steps:
+            return
+        idle = set(self._change_plan(context).idle_steps())
+        steps = [
+            task
+            for task in self.get_flat_relatives(upstream=False)
+            if isinstance(task, WebexUpdateCustomerPackagesOperator) and task.action in idle
+        ]
+        if steps:
+            self.log.info("Nothing to do for %s: skipped", ", ".join(sorted(task.task_id for task in steps)))
+            self.skip(ti=context["ti"], tasks=steps)
+
+    def _change_plan(self, context: Context) -> Any:
+        from webex_wholesale.models.change_plan import ChangePlan
+
+        return ChangePlan.model_validate(context["ti"].xcom_pull(task_ids=self.plan_task_id, key=PLAN_XCOM_KEY))

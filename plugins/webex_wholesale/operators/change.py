@@ -117,8 +117,9 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
 
     Webex's PUT takes the complete set: a package left out is removed. The change DAG runs this twice: first with
     the additions (what it holds plus the new packages), last with the desired set (the removals), once the users
-    who held a removed package are gone. When the customer already holds ``packages`` nothing is sent (a re-run),
-    and nothing is waited for either unless an earlier update is still under way.
+    who held a removed package are gone, and skips either when the plan leaves it idle (``ChangePlan.idle_steps``).
+    When the customer already holds ``packages`` nothing is sent (a re-run), and nothing is waited for either unless
+    an earlier update is still under way.
     The change is pushed to XCom key ``changes`` (before and after) before the wait; the wait is the base's
     (deferrable, its ``timeout``, ``poll_interval``, outcomes).
 
@@ -127,21 +128,17 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
     :param action: ``add_customer_packages`` or ``remove_customer_packages`` (names the change in the audit).
     :param provisioning_parameters: the order's customer ``provisioningParameters`` (templated; Webex needs the
         calling location when a calling package is added).
-    :param already_given: the package set an earlier step of the run gave the customer and waited for (templated;
-        the change DAG's additions). When it is ``packages`` the plan removes nothing: nothing is read, sent or
-        recorded (a read would only wait its turn in the API budget, behind the fan-out's last pause).
-    :return: the customer once the update is over; ``None`` when there was nothing to change.
+    :return: the customer once the update is over.
     """
 
     template_fields: Sequence[str] = (
         "customer_id",
         "packages",
         "provisioning_parameters",
-        "already_given",
         "webex_wholesale_conn_id",
         "on_behalf_of_sub_partner_org_id",
     )
-    order_data_fields: Sequence[str] = ("packages", "provisioning_parameters", "already_given")
+    order_data_fields: Sequence[str] = ("packages", "provisioning_parameters")
     ui_color = "#cfe6f7"
 
     def __init__(
@@ -151,7 +148,6 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
         packages: Any,
         action: str,
         provisioning_parameters: Any = None,
-        already_given: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -159,16 +155,12 @@ class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
         self.packages = packages
         self.action = action
         self.provisioning_parameters = provisioning_parameters
-        self.already_given = already_given
 
-    def execute(self, context: Context) -> dict[str, Any] | None:
+    def execute(self, context: Context) -> dict[str, Any]:
         from webex_wholesale.models.change_outcome import ChangeAction, ChangeOutcome
 
         customer_id = self.for_customer(self.customer_id)
         wanted = list(self.packages)
-        if self.already_given is not None and set(self.already_given) == set(wanted):
-            self.log.info("The plan removes no package: customer %s keeps %s, nothing to send", customer_id, wanted)
-            return None
         unchanged = None  # the customer as read, when nothing is sent to it
         hook = self.hook
         try:
