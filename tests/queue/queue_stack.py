@@ -21,6 +21,7 @@ from state_helpers import ROOT
 
 from webex_wholesale.state import migrate
 from webex_wholesale.state.engine import create_state_engine
+from webex_wholesale.state.orders import list_orders
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from helpers.scheduler_env import scheduler_test_env
@@ -45,11 +46,29 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE_
 
 @dataclass
 class QueueStack:
-    """A running stack: Airflow (logged in as admin), the state database and the simulator's URL."""
+    """A running stack: Airflow (logged in as admin), the state database, the simulator's URL and the environment
+    the console script runs in."""
 
     airflow: LocalAirflow
     engine: Engine
     sim_url: str
+    env: dict[str, str]
+    folder: Path
+
+    def queue(self, orders: list[dict[str, Any]]) -> list[int]:
+        """Queue ``orders`` with the ``wholesale-queue`` console script, as a user does; their ids."""
+        known = {o["id"] for o in list_orders(self.engine)}
+        orders_file = self.folder / f"orders-{len(known)}.json"
+        orders_file.write_text(json.dumps(orders))
+        added = subprocess.run(
+            [Path(sys.executable).with_name("wholesale-queue"), "add", orders_file],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert added.stdout.count("queued order") == len(orders), added.stdout
+        return sorted(o["id"] for o in list_orders(self.engine) if o["id"] not in known)
 
     def start_queue_round(self) -> None:
         """Trigger one round of the queue DAG (404 until the DAG processor has parsed the DAG folder)."""
@@ -71,25 +90,16 @@ class QueueStack:
 
 
 @contextlib.contextmanager
-def queue_stack(tmp_path: Path, orders: list[dict[str, Any]]) -> Iterator[QueueStack]:
-    """The stack with ``orders`` queued; the queue DAG runs only when a test triggers it."""
-    state_url = f"sqlite:///{tmp_path / 'wholesale.db'}"
+def queue_stack(folder: Path) -> Iterator[QueueStack]:
+    """The stack, nothing queued yet; the queue DAG runs only when a test triggers it. Tests share one: starting
+    Airflow takes half a minute."""
+    state_url = f"sqlite:///{folder / 'wholesale.db'}"
     engine = create_state_engine(state_url)
     migrate.upgrade(engine)
-    orders_file = tmp_path / "orders.json"
-    orders_file.write_text(json.dumps(orders))
-    with simulator(free_port(), "--provision-delay", "1", log_path=tmp_path / "sim.log") as sim_url:
-        env = scheduler_test_env(tmp_path, sim_url, state_url)
-        added = subprocess.run(
-            [Path(sys.executable).with_name("wholesale-queue"), "add", orders_file],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert added.stdout.count("queued order") == len(orders)
-        with standalone(env, tmp_path / "standalone.log") as airflow:
+    with simulator(free_port(), "--provision-delay", "1", log_path=folder / "sim.log") as sim_url:
+        env = scheduler_test_env(folder, sim_url, state_url)
+        with standalone(env, folder / "standalone.log") as airflow:
             pool = {"name": "webex_wholesale_api", "slots": 4, "include_deferred": False}
             assert airflow.post("pools", pool).status_code == 201  # asked again while SQLite is locked
-            yield QueueStack(airflow=airflow, engine=engine, sim_url=sim_url)
+            yield QueueStack(airflow=airflow, engine=engine, sim_url=sim_url, env=env, folder=folder)
     engine.dispose()
