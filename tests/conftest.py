@@ -72,17 +72,33 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         RUNNING_TEST.reset(token)
 
 
+#: The pytest-xdist group of the tests that start a whole Airflow.
+STANDALONE_GROUP = "airflow-standalone"
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test by the fixtures it uses, so ``make test-fast`` can leave out the slow tiers.
 
     The tests that start a whole Airflow (``scheduler``) share one pytest-xdist worker (``--dist loadgroup``), one
-    after the other: two of them at once on two cores slow each other and everything else down.
+    after the other: two of them at once on two cores slow each other and everything else down. First among the
+    hooks: pytest-xdist reads the group marker in its own hook, which would otherwise run before this one.
     """
     for item in items:
         for fixture in TIER_OF_FIXTURE.keys() & set(item.fixturenames):
             item.add_marker(TIER_OF_FIXTURE[fixture])
         if item.get_closest_marker("scheduler") is not None:
-            item.add_marker(pytest.mark.xdist_group("airflow-standalone"))
+            item.add_marker(pytest.mark.xdist_group(STANDALONE_GROUP))
+
+
+@pytest.fixture(autouse=True)
+def _standalone_tests_grouped(request: pytest.FixtureRequest) -> None:
+    """Fail a ``scheduler`` test before it starts, rather than let the suite go on slower, when pytest-xdist has not
+    grouped it (a grouped test is named ``<id>@<group>``): pytest 9.2 broke that silently (pytest-xdist#1386)."""
+    node = request.node
+    grouped = node.nodeid.endswith(f"@{STANDALONE_GROUP}")
+    if getattr(request.config.option, "loadgroup", False) and node.get_closest_marker("scheduler") and not grouped:
+        pytest.fail(f"pytest-xdist did not put {node.nodeid} in group {STANDALONE_GROUP} (pytest-xdist#1386)")
 
 
 @pytest.fixture(scope="session")
