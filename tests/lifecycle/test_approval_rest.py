@@ -193,6 +193,9 @@ def test_approve_reject_expire_lock_and_offboard_over_rest(tmp_path, monkeypatch
     assert ("move_subscriber", mechanic, "webex_meetings", "webex_suite") in changed
     assert seasonal not in held
     assert held[mechanic] == ("fjord-approve", "webex_suite")
+    # Once approved, the plan's idle step (it removes no customer package) is skipped, not started.
+    steps = {s["taskId"]: s["state"] for s in reports["fjord-approve"]["steps"]}
+    assert (steps["add_customer_packages"], steps["remove_customer_packages"]) == ("success", "skipped")
 
     # Rejected and expired: nothing applied, the outcome is rejected, and the DAG run itself succeeded.
     for run_id, decision in (("fjord-reject", "rejected"), ("fjord-expire", "expired")):
