@@ -41,10 +41,8 @@ class ChangePlanOperator(WebexPlanChangeOperator, SkipMixin):
         change = change_for_run(context["dag_run"].conf or {}, context)
         for key in CHANGE_RUN_XCOM_KEYS:
             context["ti"].xcom_push(key=key, value=change[key])
-        self.order = change["order"]
-        self.remove_unlisted = change["removeUnlisted"]
         self.on_behalf_of_sub_partner_org_id = change["subPartnerOrgId"]  # before the hook is built, on first use
-        batches = super().execute(context)
+        batches = self.plan(context, change["order"], remove_unlisted=change["removeUnlisted"])
         if change[DRY_RUN_PARAM]:
             self.log.info("A dry run ends with the plan: nothing is applied")
             self.skip(ti=context["ti"], tasks=[t for t in self.get_flat_relatives(upstream=False) if not t.is_teardown])

@@ -83,10 +83,14 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
         self.remove_unlisted = remove_unlisted
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
+        return self.plan(context, self.order, remove_unlisted=bool(self.remove_unlisted))
+
+    def plan(self, context: Context, order_json: Any, *, remove_unlisted: bool) -> list[dict[str, Any]]:
+        """Plan ``order_json`` against Webex, publish the plan, and return its batches (see the class)."""
         from webex_wholesale.models import parse_order
         from webex_wholesale.models.change_plan import plan_change
 
-        order = parse_order(self.order, desired_state=True)
+        order = parse_order(order_json, desired_state=True)
         hook = self.hook
         try:
             customer = hook.find_customer_by_external_id(order.external_id)
@@ -98,7 +102,7 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
             held = hook.list_subscribers(customer_id=customer.id)
         finally:
             hook.close()
-        plan = plan_change(order, customer, held, remove_unlisted=bool(self.remove_unlisted))
+        plan = plan_change(order, customer, held, remove_unlisted=remove_unlisted)
         summary = plan.summary_markdown()
         self.log.info("Change plan for %s:\n%s", order.external_id, summary)
         publish_plan(context, plan, summary)
