@@ -59,10 +59,11 @@ class PlanApprovalOperator(ApprovalOperator):
     def execute(self, context: Context) -> Any:
         from webex_wholesale.models.approval import Approval, ApprovalDecision
 
-        if not self._needs_approval(context):
+        plan = None if self.always else self._change_plan(context)  # read once: it may hold thousands of users
+        if not self._needs_approval(plan):
             self.log.info("The plan only adds: it applies without waiting for approval")
             decision = self._decided(context, Approval(decision=ApprovalDecision.NOT_NEEDED))
-            self._skip_idle(context)
+            self._skip_idle(context, plan)
             return decision
         self.response_timeout = timedelta(
             seconds=float(Variable.get(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT.total_seconds()))
@@ -89,18 +90,20 @@ class PlanApprovalOperator(ApprovalOperator):
         context["ti"].xcom_push(key=DECISION_XCOM_KEY, value=decision)
         return decision
 
-    def _needs_approval(self, context: Context) -> bool:
-        if self.always or str(Variable.get(ALWAYS_VARIABLE, "false")).lower() == "true":
+    def _needs_approval(self, plan: Any) -> bool:
+        """``plan``: the ``ChangePlan``, ``None`` when every plan waits (``always``)."""
+        if plan is None or str(Variable.get(ALWAYS_VARIABLE, "false")).lower() == "true":
             return True
-        return self._change_plan(context).removes_anything
+        return plan.removes_anything
 
-    def _skip_idle(self, context: Context) -> None:
-        """Skip the steps the plan leaves idle (Airflow ends this task by an exception when it skips any)."""
+    def _skip_idle(self, context: Context, plan: Any = None) -> None:
+        """Skip the steps the plan (read here when not given) leaves idle; Airflow ends this task by an exception
+        when it skips any."""
         from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
 
         if not self.skip_idle_steps:
             return
-        idle = set(self._change_plan(context).idle_steps())
+        idle = set((plan or self._change_plan(context)).idle_steps())
         steps = [
             task
             for task in self.get_flat_relatives(upstream=False)

@@ -102,18 +102,18 @@ class WebexPlanChangeOperator(WebexWholesaleBaseOperator):
             held = hook.list_subscribers(customer_id=customer.id)
         finally:
             hook.close()
-        plan = plan_change(order, customer, held, remove_unlisted=remove_unlisted)
-        summary = plan.summary_markdown()
+        planned = plan_change(order, customer, held, remove_unlisted=remove_unlisted)
+        summary = planned.summary_markdown()
         self.log.info("Change plan for %s:\n%s", order.external_id, summary)
-        publish_plan(context, plan, summary)
-        if plan.refused:
-            reasons = "; ".join(f"{r.subject}: {r.reason}" for r in plan.refusals)
+        publish_plan(context, planned, summary)
+        if planned.refused:
+            reasons = "; ".join(f"{r.subject}: {r.reason}" for r in planned.refusals)
             raise WebexPlanRefusedError(f"The change plan is refused, nothing was applied: {reasons}")
         ti = context["ti"]
-        ti.xcom_push(key=CUSTOMER_ID_XCOM_KEY, value=plan.customer_id)
-        ti.xcom_push(key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY, value=plan.packages_after_additions)
-        ti.xcom_push(key=PACKAGES_DESIRED_XCOM_KEY, value=plan.packages_desired)
-        return plan.batches()
+        ti.xcom_push(key=CUSTOMER_ID_XCOM_KEY, value=planned.customer_id)
+        ti.xcom_push(key=PACKAGES_AFTER_ADDITIONS_XCOM_KEY, value=planned.packages_after_additions)
+        ti.xcom_push(key=PACKAGES_DESIRED_XCOM_KEY, value=planned.packages_desired)
+        return planned.batches()
 
 
 class WebexUpdateCustomerPackagesOperator(CustomerWaitBaseOperator):
