@@ -118,7 +118,8 @@ def test_a_change_runs_plan_with_nested_request_bodies_fits_the_run_tab(
     chromium, served_pages, sqlite_engine, mint_token
 ):
     """A plan's moves carry the request body (package, then provisioningParameters, then extension): three levels of
-    labels inside a table cell, in the narrowest place the page is shown."""
+    labels inside a table cell, in the narrowest place the page is shown; and the changes it made, a table of eight
+    columns beside the report's labels."""
     from webex_wholesale.models.lifecycle_report import LifecycleReport
     from webex_wholesale.models.states import RunOutcome
     from webex_wholesale.state import runs
@@ -132,7 +133,10 @@ def test_a_change_runs_plan_with_nested_request_bodies_fits_the_run_tab(
         "body": {"packages": ["webex_suite"], "provisioningParameters": {"extension": "4101"}},
     }
     plan = {"externalId": "tidewater-dental-6", "customerId": CUSTOMER_ID, "subscribersToMove": [move]}
-    report = LifecycleReport(runId=run_id, kind="change", externalId="tidewater-dental-6", plan=plan)
+    # What applying it did: eight columns beside the report's label column, an email and a tracking id among them.
+    change = {"action": "move_subscriber", "subject": move["email"], "before": "webex_meetings", "after": "webex_suite"}
+    change |= {"done": True, "httpStatus": 200, "trackingId": f"ROUTER_{CUSTOMER_ID[:40]}"}
+    report = LifecycleReport(runId=run_id, kind="change", externalId="tidewater-dental-6", plan=plan, changes=[change])
     runs.record_run_start(sqlite_engine, "webex_wholesale_change", run_id, "tidewater-dental-6", "Tidewater Dental")
     runs.record_plan(sqlite_engine, run_id, f"**Change of customer `tidewater-dental-6`** (Webex id `{CUSTOMER_ID}`)")
     runs.finish_run(sqlite_engine, run_id, RunOutcome.SUCCEEDED, report=report.model_dump(mode="json", by_alias=True))
