@@ -245,10 +245,14 @@ class LocalAirflow:
     process: subprocess.Popen
 
     def post(self, path: str, body: dict) -> requests.Response:
-        """POST to ``/api/v2/<path>``; a 5xx (SQLite's metadata DB locked by a busy scheduler, as in its first
-        round) is asked again, up to five times."""
+        """POST to ``/api/v2/<path>``, as :meth:`write` does."""
+        return self.write("POST", path, body)
+
+    def write(self, method: str, path: str, body: dict) -> requests.Response:
+        """Send a write to ``/api/v2/<path>``; a 5xx (SQLite's metadata DB locked by a busy scheduler, as in its
+        first round or while tasks resume) rolled the write back, so it is asked again, up to five times."""
         for _ in range(5):
-            answer = self.rest.post(f"{self.base_url}/api/v2/{path}", json=body, timeout=120)
+            answer = self.rest.request(method, f"{self.base_url}/api/v2/{path}", json=body, timeout=120)
             if answer.status_code < 500:
                 break
             time.sleep(2)

@@ -82,9 +82,8 @@ class Airflow:
         wait_for(lambda: self.task_state(dag_id, run_id, task_id) == "awaiting_input", f"{run_id} to wait for approval")
 
     def answer(self, dag_id: str, run_id: str, task_id: str, option: str) -> None:
-        tail = f"/taskInstances/{task_id}/-1/hitlDetails"
-        reply = self.local.rest.patch(self.url(dag_id, run_id, tail), json={"chosen_options": [option]}, timeout=60)
-        assert reply.status_code == 200, reply.text
+        path = f"dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/-1/hitlDetails"
+        self.local.write("PATCH", path, {"chosen_options": [option]})
 
     def pending_approvals(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         details = self.local.rest.get(self.url(dag_id, run_id, "/hitlDetails"), timeout=60).json()["hitl_details"]
