@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dag_helpers import DEMO_ORDER, order_with
+from local_stack import DAG_RUN_CONF_OVERRIDES_PARAMS
 
 # 5,000 POSTs to the simulator: longer than the default bound on a loaded machine.
 pytestmark = [pytest.mark.airflow_run, pytest.mark.timeout(900)]
@@ -15,7 +16,7 @@ SUBSCRIBERS = 5000
 def deployed_conf_handling(monkeypatch):
     """Airflow as deployed (docs/configuration.md): the conf is validated once, when the run is created, not again
     by every task against the form (Airflow's default re-validates 5,000 users per task: a sixth of this test)."""
-    monkeypatch.setenv("AIRFLOW__CORE__DAG_RUN_CONF_OVERRIDES_PARAMS", "False")
+    monkeypatch.setenv("AIRFLOW__CORE__DAG_RUN_CONF_OVERRIDES_PARAMS", DAG_RUN_CONF_OVERRIDES_PARAMS)
 
 
 def test_five_thousand_subscribers_run_to_completion(run_order):

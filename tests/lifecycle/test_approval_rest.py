@@ -56,9 +56,14 @@ class Airflow:
     def __init__(self, local: Any) -> None:
         self.local = local
 
-    def url(self, dag_id: str, run_id: str = "", tail: str = "") -> str:
-        base = f"{self.local.base_url}/api/v2/dags/{dag_id}/dagRuns"
+    @staticmethod
+    def path(dag_id: str, run_id: str = "", tail: str = "") -> str:
+        """A DAG's runs, or one run (and ``tail`` under it), relative to ``/api/v2``."""
+        base = f"dags/{dag_id}/dagRuns"
         return f"{base}/{run_id}{tail}" if run_id else base
+
+    def url(self, dag_id: str, run_id: str = "", tail: str = "") -> str:
+        return f"{self.local.base_url}/api/v2/{self.path(dag_id, run_id, tail)}"
 
     def trigger(self, dag_id: str, run_id: str, conf: dict[str, Any]) -> None:
         body = {"dag_run_id": run_id, "logical_date": None, "conf": conf}
@@ -82,8 +87,8 @@ class Airflow:
         wait_for(lambda: self.task_state(dag_id, run_id, task_id) == "awaiting_input", f"{run_id} to wait for approval")
 
     def answer(self, dag_id: str, run_id: str, task_id: str, option: str) -> None:
-        path = f"dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/-1/hitlDetails"
-        self.local.write("PATCH", path, {"chosen_options": [option]})
+        tail = f"/taskInstances/{task_id}/-1/hitlDetails"
+        self.local.write("PATCH", self.path(dag_id, run_id, tail), {"chosen_options": [option]})
 
     def pending_approvals(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         details = self.local.rest.get(self.url(dag_id, run_id, "/hitlDetails"), timeout=60).json()["hitl_details"]
