@@ -13,12 +13,15 @@ A plan that goes ahead (approved, or needing no approval) may leave some apply s
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Context, Variable
 
 from webex_wholesale.operators.change_xcom import DECISION_XCOM_KEY, PLAN_XCOM_KEY, SUMMARY_XCOM_KEY
+
+if TYPE_CHECKING:
+    from webex_wholesale.models.change_plan import ChangePlan
 
 #: Airflow Variable: ``true`` makes every change wait for approval, also one that only adds.
 ALWAYS_VARIABLE = "webex_wholesale_change_approval_always"
@@ -90,15 +93,16 @@ class PlanApprovalOperator(ApprovalOperator):
         context["ti"].xcom_push(key=DECISION_XCOM_KEY, value=decision)
         return decision
 
-    def _needs_approval(self, plan: Any) -> bool:
+    def _needs_approval(self, plan: ChangePlan | None) -> bool:
         """``plan``: the ``ChangePlan``, ``None`` when every plan waits (``always``)."""
         if plan is None or str(Variable.get(ALWAYS_VARIABLE, "false")).lower() == "true":
             return True
         return plan.removes_anything
 
-    def _skip_idle(self, context: Context, plan: Any = None) -> None:
-        """Skip the steps the plan (read here when not given) leaves idle; Airflow ends this task by an exception
-        when it skips any."""
+    def _skip_idle(self, context: Context, plan: ChangePlan | None = None) -> None:
+        """Skip the steps the plan (read here when not given) leaves idle. Skipping raises (Airflow marks them
+        skipped and ends this task as succeeded, without pushing a return value): call it after the decision is
+        pushed."""
         from webex_wholesale.operators.change import WebexUpdateCustomerPackagesOperator
 
         if not self.skip_idle_steps:
@@ -113,7 +117,7 @@ class PlanApprovalOperator(ApprovalOperator):
             self.log.info("Nothing to do for %s: skipped", ", ".join(sorted(task.task_id for task in steps)))
             self.skip(ti=context["ti"], tasks=steps)
 
-    def _change_plan(self, context: Context) -> Any:
+    def _change_plan(self, context: Context) -> ChangePlan:
         from webex_wholesale.models.change_plan import ChangePlan
 
         return ChangePlan.model_validate(context["ti"].xcom_pull(task_ids=self.plan_task_id, key=PLAN_XCOM_KEY))

@@ -45,5 +45,6 @@ class ChangePlanOperator(WebexPlanChangeOperator, SkipMixin):
         batches = self.plan(context, change["order"], remove_unlisted=change["removeUnlisted"])
         if change[DRY_RUN_PARAM]:
             self.log.info("A dry run ends with the plan: nothing is applied")
+            # Raises: Airflow marks them skipped and ends this step as succeeded; the batches are not pushed.
             self.skip(ti=context["ti"], tasks=[t for t in self.get_flat_relatives(upstream=False) if not t.is_teardown])
         return batches
