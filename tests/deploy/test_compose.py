@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -565,7 +564,6 @@ def test_airflow_is_tuned_as_in_every_local_airflow(compose):
     """Compose and ``scripts/local_stack.py`` tune Airflow alike: the scheduler's idle sleep (an onboarding waits a
     scheduler loop per step), tasks not re-validating the run's conf against the form, and supervisors that give
     a finished task's slot back within a second."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     from local_stack import DAG_RUN_CONF_OVERRIDES_PARAMS, MIN_HEARTBEAT_INTERVAL, SCHEDULER_IDLE_SLEEP_TIME
 
     env = environment(resolved(compose)["x-airflow-common"])
@@ -576,7 +574,6 @@ def test_airflow_is_tuned_as_in_every_local_airflow(compose):
 
 def test_a_dead_workers_tasks_are_noticed_as_in_make_distributed(compose):
     """Compose gives up on a silent task after the heartbeat timeout ``make distributed KILL_WORKER=1`` checks."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     from worker_loss import heartbeat_env
 
     env = environment(resolved(compose)["x-airflow-common"])

@@ -7,13 +7,7 @@ to catch.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
 from distributed import TrafficSampler, by_worker, make_order, subscriber_problems
 
 from webex_wholesale.models.order import parse_order

@@ -67,7 +67,6 @@ def _wait_for_line(log: Path, text: str, launcher: subprocess.Popen) -> None:
 
 
 def test_one_sigterm_to_make_airflow_stops_every_process_group_it_started(tmp_path):
-    sys.path.insert(0, str(ROOT / "scripts"))
     from local_stack import free_port
 
     log = tmp_path / "launcher.log"

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
 from peak_memory import Peak, highest, keep_highest, peak_line, short_command, with_task_names
 
 TI = "01a24a06-33a7-7ca0-9255-b09c3554e37d"

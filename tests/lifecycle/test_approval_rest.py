@@ -9,23 +9,19 @@ scheduler resumes it, from the answer a person gives in the UI or over REST (``P
 from __future__ import annotations
 
 import json
-import sys
 import time
 from typing import Any
 
 import pytest
 import requests
-from helpers import ROOT
+from helpers.scheduler_env import scheduler_test_env
 from lifecycle_helpers import CHANGE_DAG, OFFBOARDING_DAG, base_order, email, onboard_directly, person, with_suite
+from local_stack import SIM_TOKEN, free_port, simulator, standalone
 
 from webex_wholesale.state import migrate, snapshots
 from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.locks import holder
 from webex_wholesale.state.schema import run_table
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from helpers.scheduler_env import scheduler_test_env
-from local_stack import SIM_TOKEN, free_port, simulator, standalone
 
 pytestmark = [pytest.mark.airflow_run, pytest.mark.scheduler]
 

@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from helpers.scheduler_env import scheduler_test_env
+from local_stack import SIM_TOKEN, LocalAirflow, free_port, simulator, standalone
 from sqlalchemy import Engine
-from state_helpers import ROOT
 
 from webex_wholesale.state import migrate
 from webex_wholesale.state.engine import create_state_engine
 from webex_wholesale.state.orders import list_orders
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from helpers.scheduler_env import scheduler_test_env
-from local_stack import SIM_TOKEN, LocalAirflow, free_port, simulator, standalone
 
 __all__ = ["SIM_TOKEN", "QueueStack", "queue_stack", "wait_for"]
 

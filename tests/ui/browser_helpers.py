@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from playwright.sync_api import Browser, Page
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from headless_chromium import find_chromium, headless_chromium
+from playwright.sync_api import Browser, Page
 
 __all__ = ["find_chromium", "headless_chromium", "signed_in_page"]
 
